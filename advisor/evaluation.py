@@ -1,0 +1,100 @@
+"""`advisor eval`: run a question file through the Advisor and score it exactly as
+../shared/eval/score.py does (answer accuracy, retrieval hit, refusals), plus latency."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+MAX_ANSWER = 1200
+BUDGET = 1500
+TOP_SOURCES = 5
+
+
+def load_questions(path: str | Path) -> list[dict]:
+    items = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+        if "id" not in item or not ("question" in item or item.get("turns")):
+            raise ValueError(f"{path}:{n}: each line needs an 'id' and a 'question' or 'turns'")
+        items.append(item)
+    return items
+
+
+def holds(groups: list[list[str]], text: str) -> bool:
+    return all(any(re.search(p, text, re.I) for p in group) for group in groups)
+
+
+def expects_refusal(item: dict) -> bool:
+    return item.get("kind") == "out_of_scope" or item.get("expect") == "not_grounded"
+
+
+@dataclass
+class Scores:
+    answered: int = 0
+    correct: int = 0
+    retrieved: int = 0
+    out_of_scope: int = 0
+    refused: int = 0
+    false_refusals: int = 0
+    latencies: list[float] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, item: dict, result: dict) -> None:
+        self.latencies.append(result.get("timings_ms", {}).get("total", 0.0))
+        answer = result.get("answer") or ""
+        if expects_refusal(item):
+            self.out_of_scope += 1
+            if result.get("grounded") is False:
+                self.refused += 1
+            else:
+                self.misses.append(f"{item['id']}:answered")
+            return
+        self.answered += 1
+        if result.get("grounded") is False:
+            self.false_refusals += 1
+        if holds(item.get("must", []), answer) and len(answer) <= MAX_ANSWER:
+            self.correct += 1
+        else:
+            self.misses.append(f"{item['id']}:answer")
+        context = "\n".join(s.get("text", "") for s in (result.get("sources") or [])[:TOP_SOURCES])[:BUDGET]
+        if holds(item.get("must", []), context):
+            self.retrieved += 1
+        else:
+            self.misses.append(f"{item['id']}:retrieval")
+
+    def summary(self) -> dict:
+        lat = sorted(self.latencies)
+        pct = lambda p: round(lat[min(len(lat) - 1, int(p * len(lat)))], 1) if lat else 0.0
+        return {
+            "answer_accuracy": round(self.correct / max(self.answered, 1), 3),
+            f"retrieval_hit@{BUDGET}c": round(self.retrieved / max(self.answered, 1), 3),
+            "oos_refusal": round(self.refused / max(self.out_of_scope, 1), 3),
+            "false_refusal": round(self.false_refusals / max(self.answered, 1), 3),
+            "p50_ms": pct(0.50), "p95_ms": pct(0.95),
+            "questions": self.answered + self.out_of_scope,
+        }
+
+
+def run_eval(ask: Callable[[str, list[dict]], dict], items: Iterable[dict],
+             on_result: Callable[[dict], None] | None = None) -> Scores:
+    """`ask(question, history) -> Answer dict`. Follow-ups: earlier turns are asked first, in order."""
+    scores = Scores()
+    for item in items:
+        turns = item.get("turns") or [item["question"]]
+        history: list[dict] = []
+        for turn in turns[:-1]:
+            earlier = ask(turn, history)
+            history += [{"role": "user", "content": turn}, {"role": "assistant", "content": earlier["answer"]}]
+        result = {"id": item["id"], **ask(turns[-1], history)}
+        scores.add(item, result)
+        if on_result:
+            on_result(result)
+    return scores

@@ -1,0 +1,212 @@
+"""The Advisor: question (+ history) -> follow-up resolution -> hybrid retrieval -> grounded gate
+-> answer backend -> Answer with sources. Every surface (CLI, HTTP, UI) goes through here."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Iterator
+
+from .backends import BackendError, Context, create_backend
+from .embeddings import Embedder
+from .followup import standalone_query
+from .gate import Decision, Gate, Route
+from .retrieval import Hit, HybridSearch, LoadedIndex, open_index
+from .schema import Answer, Source, Timings
+from .settings import Settings, get_settings
+from .store import IndexStore, open_client
+from .text import normalize
+
+log = logging.getLogger(__name__)
+
+
+class InvalidInput(ValueError):
+    """Bad input from a user: the message says what to fix (surfaces show it, with a 4xx)."""
+
+
+def clean_question(question, max_chars: int) -> str:
+    if not isinstance(question, str):
+        raise InvalidInput("The question must be text.")
+    text = " ".join(normalize(question).split())
+    if not text:
+        raise InvalidInput("The question is empty. Type a question about the career guides, e.g. "
+                           "'What does an MLOps engineer earn?'")
+    if len(text) > max_chars:
+        raise InvalidInput(f"The question is {len(text):,} characters long; the limit is {max_chars:,}. "
+                           "Shorten it and ask again.")
+    return text
+
+
+def clean_history(history, max_chars: int) -> list[dict]:
+    if history is None:
+        return []
+    if not isinstance(history, list):
+        raise InvalidInput("History must be a list of {role, content} messages.")
+    cleaned = []
+    for i, turn in enumerate(history):
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant") \
+                or not isinstance(turn.get("content"), str):
+            raise InvalidInput(f"History item {i} must be {{\"role\": \"user\"|\"assistant\", \"content\": text}}.")
+        content = normalize(turn["content"]).strip()
+        if turn["role"] == "user":
+            content = content[:max_chars]
+        cleaned.append({"role": turn["role"], "content": content})
+    return cleaned
+
+
+class Advisor:
+    """Light constructor; `load()` opens the index (building it when missing) and the models."""
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None, client=None,
+                 backend: str | None = None):
+        self.settings = settings or get_settings()
+        self.embedder = embedder or Embedder()
+        self._client = client
+        self.backend_name = backend or self.settings.backend
+        self._backends: dict[str, object] = {}
+        self._index: LoadedIndex | None = None
+        self._gate: Gate | None = None
+        self._search = HybridSearch(self.embedder, self.settings.candidates, self.settings.rrf_k)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, **kwargs) -> "Advisor":
+        return cls(settings, **kwargs).load()
+
+    # loading
+    @property
+    def store(self) -> IndexStore:
+        if self._client is None:
+            self._client = open_client(self.settings)
+        return IndexStore(self._client, self.settings.collection_prefix)
+
+    def load(self) -> "Advisor":
+        with self._lock:
+            live = self.store.live()
+            if live is None:
+                from ingest.indexer import Indexer
+
+                log.info("No index yet: building it from %s", self.settings.corpus_dir)
+                Indexer(self.settings, embedder=self.embedder, client=self._client).run()
+                live = self.store.live()
+            self.embedder.load()
+            self._use(open_index(self.store, live))
+            self.backend(self.backend_name)
+        self.ask("What does the guide cover?")  # warm-up: the first user is not the slow one
+        return self
+
+    def _use(self, index: LoadedIndex) -> None:
+        self._gate = Gate(index)
+        self._index = index
+        log.info("Serving index %s (%d chunks)", index.version.id, len(index.ids))
+
+    def refresh(self) -> bool:
+        """Switch to the live index version if another process published a new one."""
+        live = self.store.live()
+        if live is None or (self._index and live.id == self._index.version.id):
+            return False
+        with self._lock:
+            self._use(open_index(self.store, live))
+        return True
+
+    def backend(self, name: str):
+        if name not in self._backends:
+            backend = create_backend(name, self.settings)
+            backend.load()
+            self._backends[name] = backend
+        return self._backends[name]
+
+    @property
+    def index(self) -> LoadedIndex:
+        if self._index is None:
+            raise RuntimeError("Advisor not loaded: call load() or use Advisor.from_settings().")
+        return self._index
+
+    # answering
+    def ask(self, question: str, history: list[dict] | None = None, backend: str | None = None) -> Answer:
+        answer = None
+        for kind, value in self.events(question, history, backend):
+            if kind == "answer":
+                answer = value
+        return answer
+
+    def stream(self, question: str, history: list[dict] | None = None, backend: str | None = None) -> Iterator[str]:
+        for kind, value in self.events(question, history, backend):
+            if kind == "delta":
+                yield value
+
+    def events(self, question: str, history: list[dict] | None = None,
+               backend: str | None = None) -> Iterator[tuple[str, object]]:
+        """Yields ("delta", text) pieces, then ("answer", Answer). Raises InvalidInput first."""
+        started = time.perf_counter()
+        question = clean_question(question, self.settings.max_question_chars)
+        history = clean_history(history, self.settings.max_question_chars)
+        index, gate = self.index, self._gate
+        query = standalone_query(question, history)
+        vector = self.embedder.encode_query(query)
+        hits = self._search.search(index, query, self.settings.top_k, vector)
+        retrieved = time.perf_counter()
+        similarity = max((max(h.similarity, h.unit_similarity) for h in hits), default=0.0)
+        decision = gate.decide(question if query == question else query, similarity)
+        name = backend or self.backend_name
+        if decision.route is Route.ANSWER:
+            context = Context(question, query, hits, index, vector, history)
+            text, name = yield from self._generate(name, context)
+            sources = [Source(id=h.id, title=h.title, section=h.section, text=h.text, score=h.score) for h in hits]
+        else:
+            text, sources = self._decline(decision), []
+            yield "delta", text
+        done = time.perf_counter()
+        answer = Answer(answer=text, grounded=decision.grounded, backend=name, sources=sources,
+                        timings_ms=Timings(retrieve=round((retrieved - started) * 1000, 2),
+                                           generate=round((done - retrieved) * 1000, 2),
+                                           total=round((done - started) * 1000, 2)))
+        log.info("answered grounded=%s route=%s reason=%r backend=%s top=%.3f ms=%.1f", answer.grounded,
+                 decision.route.value, decision.reason, name, similarity,
+                 answer.timings_ms.total)
+        yield "answer", answer
+
+    def _generate(self, name: str, context: Context):
+        pieces: list[str] = []
+        try:
+            for piece in self.backend(name).stream(context):
+                pieces.append(piece)
+                yield "delta", piece
+            return "".join(pieces).strip(), name
+        except BackendError as exc:
+            if name == "extractive":
+                raise
+            log.warning("backend %s failed (%s); answering extractively", name, exc)
+            note = "" if not pieces else "\n\n"
+            text = self.backend("extractive").compose(context)
+            fallback = f"{note}_(The {name} model was unavailable, so this answer is quoted from the sources.)_\n\n{text}"
+            yield "delta", fallback
+            return ("".join(pieces) + fallback).strip(), "extractive"
+
+    def _decline(self, decision: Decision) -> str:
+        topics = self.topics()
+        if decision.route is Route.SMALL_TALK:
+            if decision.kind == "thanks":
+                return f"You're welcome! Ask me anything else about {topics}."
+            if decision.kind == "goodbye":
+                return "Goodbye, and good luck with your career!"
+            return (f"Hi! I'm Career Advisor. I answer questions about {topics} from my career guides, "
+                    "with the sources quoted: pay, what the job involves, skills, tools, certifications, "
+                    "portfolio projects, interviews and how to get started. What would you like to know?")
+        return (f"I don't know that from my sources. I can only answer questions about {topics}: for example pay, "
+                "skills, tools, certifications, interviews or how to get into the role.")
+
+    def topics(self) -> str:
+        titles = sorted({r["title"] for r in self.index.records.values()})
+        names = [t.removesuffix(" Career Guide").removesuffix(" Guide") + " careers" for t in titles][:4]
+        return ", ".join(names) if names else "the careers in my guides"
+
+    def starter_questions(self, n: int = 4) -> list[str]:
+        """Section headings phrased as questions, in document order."""
+        seen, out = set(), []
+        for record in sorted(self.index.records.values(), key=lambda r: (r["source"], r["position"])):
+            head = record["section"].split(" > ")[0]
+            if head.endswith("?") and head not in seen:
+                seen.add(head)
+                out.append(head)
+        return out[:n]

@@ -1,0 +1,160 @@
+"""Hybrid retrieval: dense (Chroma) plus keyword (BM25, via bm25s), fused by reciprocal rank.
+
+Dense finds paraphrases ("how much do they make" -> pay); BM25 finds exact names the small
+embedding model blurs (CKA, dbt, 15-1252). Rank fusion needs no score calibration between them.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from .embeddings import Embedder
+from .store import IndexStore, IndexVersion
+from .text import tokens
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    section: str
+    text: str
+    score: float          # fused rank score, higher is better
+    similarity: float     # cosine similarity of query and chunk
+    unit_similarity: float  # best cosine similarity of query and one sentence or list item of the chunk
+    keyword: float        # BM25 score
+
+
+@dataclass
+class Unit:
+    chunk_id: str
+    position: int
+    text: str
+
+
+@dataclass
+class LoadedIndex:
+    """One index version held open: Chroma collection for dense search, BM25 and units in memory."""
+
+    version: IndexVersion
+    chunks: object
+    ids: list[str]
+    records: dict[str, dict]
+    bm25: object
+    units: dict[str, list[Unit]] = field(default_factory=dict)
+    unit_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    vocabulary: frozenset[str] = frozenset()
+    document_frequency: dict[str, int] = field(default_factory=dict)
+    unit_matrix: np.ndarray | None = None      # all unit vectors, grouped by chunk in `ids` order
+    unit_offsets: np.ndarray | None = None     # start row of each chunk's units in unit_matrix
+
+    def best_unit_similarity(self, vector: np.ndarray) -> np.ndarray:
+        """Per chunk (in `ids` order), the best similarity of `vector` to one of its units."""
+        if self.unit_matrix is None or not len(self.unit_matrix):
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.maximum.reduceat(self.unit_matrix @ vector, self.unit_offsets)
+
+
+def open_index(store: IndexStore, version: IndexVersion) -> LoadedIndex:
+    import bm25s
+
+    chunks, units = store.collections(version.id)
+    got = chunks.get(include=["documents", "metadatas"])
+    ids = list(got["ids"])
+    records = {i: {"text": d, **m} for i, d, m in zip(ids, got["documents"], got["metadatas"])}
+    corpus_tokens = [tokens(f"{records[i]['title']} {records[i]['section']} {records[i]['text']}") or ["_"] for i in ids]
+    bm25 = bm25s.BM25()
+    bm25.index(corpus_tokens, show_progress=False)
+    document_frequency: dict[str, int] = {}
+    for doc in corpus_tokens:
+        for t in set(doc):
+            document_frequency[t] = document_frequency.get(t, 0) + 1
+
+    got_units = units.get(include=["documents", "metadatas", "embeddings"])
+    by_chunk: dict[str, list[tuple[Unit, np.ndarray]]] = {}
+    for text, meta, vector in zip(got_units["documents"], got_units["metadatas"], got_units["embeddings"]):
+        by_chunk.setdefault(meta["chunk_id"], []).append((Unit(meta["chunk_id"], meta["position"], text), vector))
+    unit_map, vector_map = {}, {}
+    for chunk_id, pairs in by_chunk.items():
+        pairs.sort(key=lambda p: p[0].position)
+        unit_map[chunk_id] = [p[0] for p in pairs]
+        vector_map[chunk_id] = np.asarray([p[1] for p in pairs], dtype=np.float32)
+    dim = len(next(iter(vector_map.values()))[0]) if vector_map else 384
+    rows = [vector_map.get(i, np.zeros((1, dim), dtype=np.float32)) for i in ids]
+    offsets = np.cumsum([0] + [len(r) for r in rows[:-1]]) if rows else np.zeros(0, dtype=int)
+    matrix = np.vstack(rows) if rows else np.zeros((0, dim), dtype=np.float32)
+    return LoadedIndex(version, chunks, ids, records, bm25, unit_map, vector_map,
+                       frozenset(document_frequency), document_frequency, matrix, offsets)
+
+
+class HybridSearch:
+    """Dense + BM25 over one loaded index version."""
+
+    def __init__(self, embedder: Embedder, candidates: int = 12, rrf_k: int = 60):
+        self.embedder = embedder
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+
+    def search(self, index: LoadedIndex, query: str, k: int = 4, query_vector: np.ndarray | None = None) -> list[Hit]:
+        if not index.ids:
+            return []
+        n = min(self.candidates, len(index.ids))
+        vector = self.embedder.encode_query(query) if query_vector is None else query_vector
+        dense = index.chunks.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
+        dense_ids = dense["ids"][0]
+        similarity = {i: 1.0 - d for i, d in zip(dense_ids, dense["distances"][0])}
+
+        unit_best = index.best_unit_similarity(vector)
+        position = {chunk_id: i for i, chunk_id in enumerate(index.ids)}
+        unit_ids = [index.ids[i] for i in np.argsort(-unit_best)[:n]]
+
+        query_tokens = [t for t in tokens(query) if t in index.vocabulary]
+        keyword: dict[str, float] = {}
+        if query_tokens:
+            scores = index.bm25.get_scores(query_tokens)
+            top = np.argsort(-scores)[:n]
+            keyword = {index.ids[i]: float(scores[i]) for i in top if scores[i] > 0}
+
+        fused: dict[str, float] = {}
+        for ranking in (dense_ids, unit_ids, sorted(keyword, key=keyword.get, reverse=True)):
+            for rank, chunk_id in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+        best = sorted(fused, key=fused.get, reverse=True)[:k]
+        hits = []
+        for chunk_id in best:
+            record = index.records[chunk_id]
+            sim = similarity.get(chunk_id)
+            if sim is None:
+                sim = float(np.dot(vector, self._chunk_vector(index, chunk_id)))
+            hits.append(Hit(chunk_id, record["title"], record["section"], record["text"], round(fused[chunk_id], 5),
+                            round(float(sim), 4), round(float(unit_best[position[chunk_id]]), 4),
+                            round(keyword.get(chunk_id, 0.0), 4)))
+        return hits
+
+    @staticmethod
+    def _chunk_vector(index: LoadedIndex, chunk_id: str) -> np.ndarray:
+        got = index.chunks.get(ids=[chunk_id], include=["embeddings"])
+        return np.asarray(got["embeddings"][0], dtype=np.float32)
+
+
+class AdvisorRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever, so it composes with any LCEL chain."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    search: HybridSearch
+    index: LoadedIndex
+    k: int = 4
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [Document(page_content=h.text, id=h.id,
+                         metadata={"id": h.id, "title": h.title, "section": h.section, "score": h.score,
+                                   "similarity": h.similarity})
+                for h in self.search.search(self.index, query, self.k)]

@@ -1,0 +1,61 @@
+"""Settings from `ADVISOR_*` environment variables (and an optional `.env`).
+
+One place for every knob, so the CLI, the web app and the tests agree on defaults.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ADVISOR_", env_file=".env", extra="ignore")
+
+    # Knowledge base and index
+    corpus_dir: Path = Field(REPO_ROOT / "corpus", description="Documents indexed when none are named.")
+    data_dir: Path = Field(REPO_ROOT / "data", description="Embedded Chroma store, feedback, logs.")
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store in data_dir.")
+    collection_prefix: str = "advisor"
+
+    # Chunking
+    chunk_size: int = 900
+    chunk_overlap: int = 100
+
+    # Retrieval
+    top_k: int = 4
+    candidates: int = 12
+    rrf_k: int = 60
+
+    # Answering
+    backend: str = "extractive"
+    max_question_chars: int = 2000
+    model_path: str | None = None
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    ollama_url: str = "http://127.0.0.1:11434"
+    ollama_model: str = "llama3.2"
+    llm_threads: int = 2
+    llm_context: int = 2048
+    first_token_timeout_s: float = 10.0
+    total_timeout_s: float = 60.0
+
+    # Web
+    host: str = "127.0.0.1"
+    port: int = 7860
+    allowed_origins: str = ""
+    rate_limit_per_minute: int = 30
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

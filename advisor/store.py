@@ -1,0 +1,113 @@
+"""Where the index lives: an embedded Chroma store or a Chroma server, plus the version registry.
+
+Every ingest writes a new pair of collections (chunks, units) named by version, then flips the
+registry's `live` pointer in one write. Readers follow the pointer, so a crashed or interrupted
+ingest never touches what is being served.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from urllib.parse import urlparse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IndexVersion:
+    id: str
+    created: str
+    corpus_hash: str
+    chunks: int
+    units: int
+    embedding_model: str
+    sources: list[str] = field(default_factory=list)
+
+
+def open_client(settings):
+    """Embedded PersistentClient by default; HttpClient when ADVISOR_CHROMA_URL is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url if "//" in settings.chroma_url else f"http://{settings.chroma_url}")
+        return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                   ssl=url.scheme == "https", settings=chroma_settings)
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+class IndexStore:
+    """Names collections by version and keeps the registry of versions and the live pointer."""
+
+    def __init__(self, client, prefix: str = "advisor"):
+        self.client = client
+        self.prefix = prefix
+
+    # collection names
+    def chunks_name(self, version: str) -> str:
+        return f"{self.prefix}-chunks-{version}"
+
+    def units_name(self, version: str) -> str:
+        return f"{self.prefix}-units-{version}"
+
+    def create_collections(self, version: str):
+        make = dict(configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+        return (self.client.create_collection(self.chunks_name(version), **make),
+                self.client.create_collection(self.units_name(version), **make))
+
+    def collections(self, version: str):
+        return (self.client.get_collection(self.chunks_name(version), embedding_function=None),
+                self.client.get_collection(self.units_name(version), embedding_function=None))
+
+    def drop_collections(self, version: str) -> None:
+        for name in (self.chunks_name(version), self.units_name(version)):
+            try:
+                self.client.delete_collection(name)
+            except Exception:  # already gone
+                pass
+
+    # registry
+    def _registry(self):
+        return self.client.get_or_create_collection(f"{self.prefix}-registry", embedding_function=None)
+
+    def _read(self) -> dict:
+        meta = self._registry().metadata or {}
+        return {"live": meta.get("live") or None, "versions": json.loads(meta.get("versions") or "[]")}
+
+    def _write(self, live: str | None, versions: list[dict]) -> None:
+        self._registry().modify(metadata={"live": live or "", "versions": json.dumps(versions)})
+
+    def versions(self) -> list[IndexVersion]:
+        return [IndexVersion(**v) for v in self._read()["versions"]]
+
+    def live(self) -> IndexVersion | None:
+        state = self._read()
+        return next((IndexVersion(**v) for v in state["versions"] if v["id"] == state["live"]), None)
+
+    def publish(self, version: IndexVersion, keep: int = 3) -> list[str]:
+        """Register `version`, make it live in one write, return versions to drop (beyond `keep`)."""
+        state = self._read()
+        versions = [v for v in state["versions"] if v["id"] != version.id] + [asdict(version)]
+        dropped = [v["id"] for v in versions[:-keep]] if keep and len(versions) > keep else []
+        versions = [v for v in versions if v["id"] not in dropped]
+        self._write(version.id, versions)
+        return dropped
+
+    def set_live(self, version_id: str) -> IndexVersion:
+        state = self._read()
+        match = next((v for v in state["versions"] if v["id"] == version_id), None)
+        if match is None:
+            known = ", ".join(v["id"] for v in state["versions"]) or "none"
+            raise KeyError(f"no index version '{version_id}' (known: {known})")
+        self._write(version_id, state["versions"])
+        return IndexVersion(**match)
+
+    def orphans(self) -> list[str]:
+        """Versions whose collections exist but were never published (an interrupted ingest)."""
+        known = {v.id for v in self.versions()}
+        head = f"{self.prefix}-chunks-"
+        names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+        return [n[len(head):] for n in names if n.startswith(head) and n[len(head):] not in known]

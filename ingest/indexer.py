@@ -1,0 +1,219 @@
+"""Build a new index version beside the live one, then switch to it in one write.
+
+Incremental: ids are content hashes, so embeddings of unchanged chunks are copied from the live
+version instead of recomputed, and chunks of changed or deleted files simply are not carried over.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+from advisor.embeddings import Embedder
+from advisor.settings import Settings, get_settings
+from advisor.store import IndexStore, IndexVersion, open_client
+
+from .chunking import Chunk, Chunker
+from .loaders import Skipped, discover, load_file
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 5000  # Chroma rejects batches above 5,461
+
+
+class IngestError(RuntimeError):
+    """Nothing could be indexed; the previous index stays live."""
+
+
+@dataclass
+class IngestReport:
+    version: str
+    files: int
+    chunks: int
+    units: int
+    embedded: int = 0
+    reused: int = 0
+    removed: int = 0
+    up_to_date: bool = False
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        if self.up_to_date:
+            return (f"Index {self.version} is up to date: {self.files} files, {self.chunks} chunks "
+                    f"({self.seconds:.2f} s).")
+        return (f"Index {self.version} is live: {self.files} files, {self.chunks} chunks, {self.units} answer units; "
+                f"embedded {self.embedded}, reused {self.reused}, removed {self.removed} chunks "
+                f"({self.seconds:.1f} s).")
+
+
+def _source_name(file: Path, root: Path) -> str:
+    base = root.parent if root.is_dir() else root.parent
+    try:
+        return str(file.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(file.resolve())
+
+
+class Indexer:
+    """Light constructor; the embedding model is loaded only if something needs embedding."""
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None,
+                 client=None, progress: bool = True, keep_versions: int = 3):
+        self.settings = settings or get_settings()
+        self.embedder = embedder or Embedder()
+        self._client = client
+        self.progress = progress
+        self.keep_versions = keep_versions
+
+    @property
+    def store(self) -> IndexStore:
+        if self._client is None:
+            self._client = open_client(self.settings)
+        return IndexStore(self._client, self.settings.collection_prefix)
+
+    def run(self, paths: list[str | Path] | None = None, rebuild: bool = False) -> IngestReport:
+        started = time.perf_counter()
+        with self._lock():
+            store = self.store
+            live = store.live()
+            roots = self._roots(paths, rebuild, live)
+            chunks, files, skipped = self._load(roots)
+            if not chunks:
+                raise IngestError("No text to index in " + ", ".join(map(str, roots))
+                                  + ". Add Markdown, text, HTML or PDF files and run ingest again; "
+                                  + ("the previous index stays live." if live else "there is no index yet."))
+            corpus_hash = hashlib.sha256(
+                "\n".join([Embedder.name, *sorted(c.id for c in chunks)]).encode()).hexdigest()[:16]
+            if live and live.corpus_hash == corpus_hash and not rebuild:
+                self._clean_orphans(store)
+                return IngestReport(live.id, files, len(chunks), live.units, up_to_date=True, skipped=skipped,
+                                    seconds=time.perf_counter() - started)
+            report = self._build(store, live, chunks, files, skipped, corpus_hash, roots, rebuild)
+            report.seconds = time.perf_counter() - started
+            log.info(report.summary())
+            return report
+
+    # steps
+    def _roots(self, paths, rebuild: bool, live: IndexVersion | None) -> list[Path]:
+        given = [Path(p).expanduser().resolve() for p in paths or []]
+        if given and rebuild:
+            return given
+        known = [Path(s) for s in (live.sources if live else [])]
+        roots = known + [p for p in given if p not in known]
+        return roots or [Path(self.settings.corpus_dir).resolve()]
+
+    def _load(self, roots: list[Path]) -> tuple[list[Chunk], int, list[Skipped]]:
+        chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
+        chunks: list[Chunk] = []
+        loaded = 0
+        files, skipped = discover(roots)
+        for file in files:
+            try:
+                doc = load_file(file)
+            except (ValueError, OSError) as exc:
+                skipped.append(Skipped(str(file), str(exc)))
+                continue
+            root = next((r for r in roots if r == file or r in file.parents), file)
+            doc.source = _source_name(file, root)
+            chunks.extend(chunker.split(doc))
+            loaded += 1
+        for s in skipped:
+            log.warning("Skipped %s: %s", s.path, s.reason)
+        seen: set[str] = set()
+        unique = [c for c in chunks if not (c.id in seen or seen.add(c.id))]
+        return unique, loaded, skipped
+
+    def _build(self, store: IndexStore, live, chunks, files, skipped, corpus_hash, roots, rebuild) -> IngestReport:
+        version = datetime.now(timezone.utc).strftime("v%Y%m%d-%H%M%S-%f")
+        self._clean_orphans(store)
+        units = [(f"{c.id}-{i}", c.id, i, text) for c in chunks for i, text in enumerate(c.units)]
+        old_chunks = self._old_vectors(store, live, "chunks", [c.id for c in chunks]) if not rebuild else {}
+        old_units = self._old_vectors(store, live, "units", [u[0] for u in units]) if not rebuild else {}
+        chunk_todo = [c for c in chunks if c.id not in old_chunks]
+        unit_todo = [u for u in units if u[0] not in old_units]
+        new_chunks, new_units = store.create_collections(version)
+        try:
+            bar = tqdm(total=len(chunk_todo) + len(unit_todo), desc="Embedding", unit="text",
+                       disable=not self.progress or not (chunk_todo or unit_todo), leave=False)
+            with bar:
+                vectors = dict(old_chunks)
+                if chunk_todo:
+                    vectors.update(zip([c.id for c in chunk_todo],
+                                       self.embedder.encode([c.embed_text for c in chunk_todo], bar.update)))
+                unit_vectors = dict(old_units)
+                if unit_todo:
+                    unit_vectors.update(zip([u[0] for u in unit_todo],
+                                            self.embedder.encode([u[3] for u in unit_todo], bar.update)))
+            for i in range(0, len(chunks), MAX_BATCH):
+                batch = chunks[i : i + MAX_BATCH]
+                new_chunks.upsert(ids=[c.id for c in batch], documents=[c.text for c in batch],
+                                  metadatas=[{**c.metadata(), "units": len(c.units)} for c in batch],
+                                  embeddings=[vectors[c.id] for c in batch])
+            for i in range(0, len(units), MAX_BATCH):
+                batch = units[i : i + MAX_BATCH]
+                new_units.upsert(ids=[u[0] for u in batch], documents=[u[3] for u in batch],
+                                 metadatas=[{"chunk_id": u[1], "position": u[2]} for u in batch],
+                                 embeddings=[unit_vectors[u[0]] for u in batch])
+            info = IndexVersion(id=version, created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                corpus_hash=corpus_hash, chunks=len(chunks), units=len(units),
+                                embedding_model=self.embedder.name, sources=[str(r) for r in roots])
+            for old in store.publish(info, keep=self.keep_versions):
+                store.drop_collections(old)
+        except BaseException:
+            store.drop_collections(version)
+            raise
+        removed = (live.chunks - sum(1 for c in chunks if c.id in old_chunks)) if live and not rebuild else 0
+        return IngestReport(version, files, len(chunks), len(units), embedded=len(chunk_todo),
+                            reused=len(chunks) - len(chunk_todo), removed=max(removed, 0), skipped=skipped)
+
+    def _old_vectors(self, store: IndexStore, live, kind: str, ids: list[str]) -> dict:
+        if live is None or not ids:
+            return {}
+        try:
+            chunks, units = store.collections(live.id)
+        except Exception:
+            return {}
+        collection = chunks if kind == "chunks" else units
+        found = {}
+        for i in range(0, len(ids), MAX_BATCH):
+            got = collection.get(ids=ids[i : i + MAX_BATCH], include=["embeddings"])
+            found.update(zip(got["ids"], got["embeddings"]))
+        return found
+
+    def _clean_orphans(self, store: IndexStore) -> None:
+        """Collections of an ingest that died before publishing; safe to drop while we hold the lock."""
+        if self.settings.chroma_url:
+            cutoff = datetime.now(timezone.utc).strftime("v%Y%m%d-%H%M%S")
+            orphans = [v for v in store.orphans() if v < cutoff and _age_hours(v) >= 1]
+        else:
+            orphans = store.orphans()
+        for version in orphans:
+            log.info("Dropping unfinished index build %s", version)
+            store.drop_collections(version)
+
+    @contextmanager
+    def _lock(self):
+        """One ingest at a time per data folder (the embedded store is single-writer)."""
+        Path(self.settings.data_dir).mkdir(parents=True, exist_ok=True)
+        with open(Path(self.settings.data_dir) / ".ingest.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IngestError("Another ingest is running on this data folder; wait for it to finish.") from None
+            yield
+
+
+def _age_hours(version: str) -> float:
+    try:
+        built = datetime.strptime(version[:16], "v%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return 0.0
+    return (datetime.now(timezone.utc) - built).total_seconds() / 3600

@@ -118,8 +118,9 @@ class Gate:
     """Thresholds are cosine similarities of the bundled MiniLM model, checked on eval/heldout.jsonl."""
 
     def __init__(self, index, answer_at: float = 0.36, keyword_answer_at: float = 0.15,
-                 strong_unknown_needs: float = 0.9, name_unknown_needs: float = 0.7, weak_unknown_needs: float = 0.6,
+                 strong_unknown_needs: float = 0.9, name_unknown_needs: float = 0.7, weak_unknown_needs: float = 0.5,
                  other_occupation_needs: float = 0.75, mentioned_occupation_needs: float = 0.55):
+        self.index = index
         self.vocabulary = index.vocabulary
         self.document_frequency = index.document_frequency
         self.rare = max(2, int(0.1 * len(index.ids)))
@@ -147,7 +148,7 @@ class Gate:
         s = stem(w)
         if s in self.vocabulary or s in GENERIC or w in GENERIC:
             return True
-        return len(s) >= 5 and bool(difflib.get_close_matches(s, self.vocabulary, n=1, cutoff=0.84))
+        return len(s) >= 5 and any(m[0] == s[0] for m in difflib.get_close_matches(s, self.vocabulary, n=3, cutoff=0.84))
 
     def unknown_words(self, question: str) -> tuple[list[str], list[str], list[str]]:
         """Words the knowledge base never uses, as (strong, names, weak). Strong: a place, currency or
@@ -176,7 +177,8 @@ class Gate:
 
     def distinctive_terms(self, question: str) -> list[str]:
         """Known words that only a few chunks use (DVC, Terraform, CKA): strong evidence of scope."""
-        return [t for t in tokens(question) if t not in GENERIC and 0 < self.document_frequency.get(t, 0) <= self.rare]
+        return [t for t in self.index.known_tokens(question)
+                if t not in GENERIC and 0 < self.document_frequency.get(t, 0) <= self.rare]
 
     def other_occupation(self, question: str) -> tuple[str, bool] | None:
         """Another job the question is about, and whether the knowledge base mentions that job at all."""
@@ -199,7 +201,12 @@ class Gate:
         occupation = self.other_occupation(question)
         if occupation:
             name, mentioned = occupation
-            if similarity < (self.mentioned_occupation_needs if mentioned else self.other_occupation_needs):
+            # A job the guides mention in passing (data scientists) is out of scope only when nothing
+            # else in the question ties it to a guide.
+            role_words = set(tokens(name))
+            ties = [t for t in self.distinctive_terms(question) if t not in role_words]
+            if similarity < (self.mentioned_occupation_needs if mentioned and not ties else
+                             -1.0 if mentioned else self.other_occupation_needs):
                 return Decision(Route.OUT_OF_SCOPE, f"about another occupation ({name})")
         strong, names, weak = self.unknown_words(question)
         if strong and similarity < self.strong_unknown_needs:
@@ -212,6 +219,6 @@ class Gate:
         if similarity >= self.answer_at:
             return Decision(Route.ANSWER, f"match {similarity:.2f}")
         distinct = self.distinctive_terms(question)
-        if distinct and similarity >= self.keyword_answer_at:
+        if len(set(distinct)) >= 2 or distinct and similarity >= self.keyword_answer_at:
             return Decision(Route.ANSWER, f"names {', '.join(distinct[:3])} ({similarity:.2f})")
         return Decision(Route.OUT_OF_SCOPE, f"weak match ({similarity:.2f})")

@@ -150,7 +150,8 @@ class Advisor:
         decision = gate.decide(question if query == question else query, similarity)
         name = backend or self.backend_name
         if decision.route is Route.ANSWER:
-            context = Context(question, query, hits, index, vector, history)
+            question_vector = None if query == question else self.embedder.encode_query(question)
+            context = Context(question, query, hits, index, vector, history, question_vector)
             text, name = yield from self._generate(name, context)
             sources = [Source(id=h.id, title=h.title, section=h.section, text=h.text, score=h.score) for h in hits]
         else:

@@ -5,6 +5,7 @@ embedding model blurs (CKA, dbt, 15-1252). Rank fusion needs no score calibratio
 """
 from __future__ import annotations
 
+import difflib
 import logging
 from dataclasses import dataclass, field
 
@@ -55,6 +56,21 @@ class LoadedIndex:
     document_frequency: dict[str, int] = field(default_factory=dict)
     unit_matrix: np.ndarray | None = None      # all unit vectors, grouped by chunk in `ids` order
     unit_offsets: np.ndarray | None = None     # start row of each chunk's units in unit_matrix
+    _corrections: dict[str, str | None] = field(default_factory=dict)
+
+    def known_tokens(self, text: str) -> list[str]:
+        """Query tokens mapped onto the index vocabulary; a typo ("certfication") maps to the word it misspells."""
+        out = []
+        for t in tokens(text):
+            if t not in self.vocabulary and len(t) >= 5:
+                if t not in self._corrections:
+                    # typos rarely change the first letter; "average" is not a typo of "coverage"
+                    match = [m for m in difflib.get_close_matches(t, self.vocabulary, n=3, cutoff=0.8) if m[0] == t[0]]
+                    self._corrections[t] = match[0] if match else None
+                t = self._corrections[t] or t
+            if t in self.vocabulary:
+                out.append(t)
+        return out
 
     def best_unit_similarity(self, vector: np.ndarray) -> np.ndarray:
         """Per chunk (in `ids` order), the best similarity of `vector` to one of its units."""
@@ -116,12 +132,13 @@ class HybridSearch:
         position = {chunk_id: i for i, chunk_id in enumerate(index.ids)}
         unit_ids = [index.ids[i] for i in np.argsort(-unit_best)[:n]]
 
-        query_tokens = [t for t in tokens(query) if t in index.vocabulary]
+        query_tokens = index.known_tokens(query)
         keyword: dict[str, float] = {}
         if query_tokens:
             scores = index.bm25.get_scores(query_tokens)
             top = np.argsort(-scores)[:n]
-            keyword = {index.ids[i]: float(scores[i]) for i in top if scores[i] > 0}
+            floor = 0.2 * float(scores[top[0]])  # matches on common words alone are noise
+            keyword = {index.ids[i]: float(scores[i]) for i in top if scores[i] > 0 and scores[i] >= floor}
 
         fused: dict[str, float] = {}
         for ranking in (dense_ids, unit_ids, sorted(keyword, key=keyword.get, reverse=True)):

@@ -50,7 +50,7 @@ def tokens(text: str) -> list[str]:
     """Content tokens for keyword search: words minus stopwords, lightly stemmed, split compounds too."""
     out: list[str] = []
     for w in words(text):
-        if w in STOPWORDS:
+        if w in STOPWORDS or len(w) < 2:
             continue
         out.append(stem(w))
         if re.search(r"[.\-/]", w):
@@ -86,6 +86,15 @@ def split_blocks(text: str) -> list[tuple[str, list[str]]]:
             else:
                 blocks[-1][1].extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
     return [b for b in blocks if b[1]]
+
+
+def block_heading(section: str, heading: str) -> str:
+    """The heading a unit sits under: its block's own heading, else the chunk's first subsection,
+    else the chunk's section."""
+    if heading:
+        return heading
+    parts = section.split(" > ")
+    return parts[1].split("; ")[0] if len(parts) > 1 else parts[0]
 
 
 def split_units(text: str) -> list[str]:

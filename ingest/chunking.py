@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
-from advisor.text import normalize, split_units
+from advisor.text import block_heading, normalize, split_blocks, split_units
 
 from .loaders import LoadedDocument
 
@@ -32,6 +32,13 @@ class Chunk:
     @property
     def units(self) -> list[str]:
         return split_units(self.text)
+
+    @property
+    def unit_embed_texts(self) -> list[str]:
+        """Each unit with the heading it sits under: "Soft skills: - Collaboration ..." is
+        findable by "what soft skills...", the bare item is not."""
+        return [f"{block_heading(self.section, heading) or self.title}: {unit}"
+                for heading, units in split_blocks(self.text) for unit in units]
 
     def metadata(self) -> dict:
         return {"source": self.source, "title": self.title, "section": self.section, "position": self.position}

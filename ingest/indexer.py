@@ -20,7 +20,7 @@ from advisor.embeddings import Embedder
 from advisor.settings import Settings, get_settings
 from advisor.store import IndexStore, IndexVersion, open_client
 
-from .chunking import Chunk, Chunker
+from .chunking import Chunk, Chunker, content_id
 from .loaders import Skipped, discover, load_file
 
 log = logging.getLogger(__name__)
@@ -90,8 +90,8 @@ class Indexer:
                 raise IngestError("No text to index in " + ", ".join(map(str, roots))
                                   + ". Add Markdown, text, HTML or PDF files and run ingest again; "
                                   + ("the previous index stays live." if live else "there is no index yet."))
-            corpus_hash = hashlib.sha256(
-                "\n".join([Embedder.name, *sorted(c.id for c in chunks)]).encode()).hexdigest()[:16]
+            ids = sorted(c.id for c in chunks) + sorted(u[0] for u in _units(chunks))
+            corpus_hash = hashlib.sha256("\n".join([Embedder.name, *ids]).encode()).hexdigest()[:16]
             if live and live.corpus_hash == corpus_hash and not rebuild:
                 self._clean_orphans(store)
                 return IngestReport(live.id, files, len(chunks), live.units, up_to_date=True, skipped=skipped,
@@ -134,7 +134,7 @@ class Indexer:
     def _build(self, store: IndexStore, live, chunks, files, skipped, corpus_hash, roots, rebuild) -> IngestReport:
         version = datetime.now(timezone.utc).strftime("v%Y%m%d-%H%M%S-%f")
         self._clean_orphans(store)
-        units = [(f"{c.id}-{i}", c.id, i, text) for c in chunks for i, text in enumerate(c.units)]
+        units = _units(chunks)
         old_chunks = self._old_vectors(store, live, "chunks", [c.id for c in chunks]) if not rebuild else {}
         old_units = self._old_vectors(store, live, "units", [u[0] for u in units]) if not rebuild else {}
         chunk_todo = [c for c in chunks if c.id not in old_chunks]
@@ -151,7 +151,7 @@ class Indexer:
                 unit_vectors = dict(old_units)
                 if unit_todo:
                     unit_vectors.update(zip([u[0] for u in unit_todo],
-                                            self.embedder.encode([u[3] for u in unit_todo], bar.update)))
+                                            self.embedder.encode([u[4] for u in unit_todo], bar.update)))
             for i in range(0, len(chunks), MAX_BATCH):
                 batch = chunks[i : i + MAX_BATCH]
                 new_chunks.upsert(ids=[c.id for c in batch], documents=[c.text for c in batch],
@@ -209,6 +209,13 @@ class Indexer:
             except BlockingIOError:
                 raise IngestError("Another ingest is running on this data folder; wait for it to finish.") from None
             yield
+
+
+def _units(chunks: list[Chunk]) -> list[tuple[str, str, int, str, str]]:
+    """(id, chunk id, position, text, text to embed); the id hashes what is embedded, so a change in
+    how units are embedded is never served with stale vectors."""
+    return [(content_id(c.id, embed), c.id, i, text, embed)
+            for c in chunks for i, (text, embed) in enumerate(zip(c.units, c.unit_embed_texts))]
 
 
 def _age_hours(version: str) -> float:

@@ -22,6 +22,7 @@ class Context:
     index: LoadedIndex
     query_vector: np.ndarray
     history: list[dict] = field(default_factory=list)
+    question_vector: np.ndarray | None = None   # set for follow-ups, where query != question
 
 
 class AnswerBackend(Protocol):

@@ -5,6 +5,7 @@ Units (sentences, list items) are embedded at ingest time; scoring them here is 
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from itertools import groupby
@@ -12,7 +13,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..text import is_list_item, split_blocks, stem, strip_markdown, tokens
+from ..text import block_heading, is_list_item, split_blocks, strip_markdown, tokens
 from .base import Context, register
 
 MAX_CHARS = 900
@@ -20,6 +21,7 @@ MAX_ITEMS = 10
 
 _PLURAL_EXCEPTIONS = frozenset("""mlops devops dataops does kubernetes always analytics aws biases gpus
     this his has was is its ops less process business stress basis various famous""".split())
+_SUBJECTS = frozenset("engineers people folks years months weeks days guys others things jobs roles".split())
 _ENUMERATIVE = re.compile(r"\b(what|which) (are|were)\b|\blist\b|\bname (some|a few|the|all)\b|\bexamples?\b"
                           r"|\b(kinds?|types?|sorts?) of\b|\bwhat all\b", re.I)
 _CHEAP = re.compile(r"\b(cheapest|least expensive|lowest[- ]cost|lowest price|most affordable|cheaper)\b", re.I)
@@ -31,6 +33,7 @@ _MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kKmM])?")
 @dataclass
 class Scored:
     rank: int          # of the hit the unit came from
+    section: str       # top-level section of that hit
     position: int      # within its chunk
     block: int         # heading block within the chunk
     text: str
@@ -42,7 +45,8 @@ def enumerative(question: str) -> bool:
     if _ENUMERATIVE.search(question):
         return True
     for w in re.findall(r"[a-z]+", question.lower()):
-        if len(w) > 3 and w.endswith("s") and not w.endswith("ss") and w not in _PLURAL_EXCEPTIONS:
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss") and w not in _PLURAL_EXCEPTIONS \
+                and w not in _SUBJECTS:
             return True
     return False
 
@@ -73,71 +77,105 @@ class ExtractiveBackend:
         units = self._score(ctx)
         if not units:
             return ""
-        best = max(units, key=lambda u: u.score)
         chosen = self._superlative(ctx.question, units)
         if chosen is None:
-            blocks = self._list_blocks(units)
-            wants_list = enumerative(ctx.question) or best.text.rstrip().endswith(":")
-            in_list = [u for u in units if (u.rank, u.block) in blocks]
-            top = max(in_list, key=lambda u: u.score) if in_list else None
-            if top is not None and (is_list_item(best.text) or wants_list) and top.score >= best.score - 0.12 \
-                    and not self._specific(ctx.question, top, blocks[(top.rank, top.block)]):
-                chosen = self._list(blocks[(top.rank, top.block)])
-                chosen += self._sibling_list(blocks, top, chosen)
-            else:
-                chosen = self._sentences(units, best)
+            blocks: dict[tuple[int, int], list[Scored]] = {}
+            for u in units:
+                blocks.setdefault((u.rank, u.block), []).append(u)
+            list_bonus = 0.08 if enumerative(ctx.question) else 0.0
+            ranked = sorted(blocks.values(), key=lambda b: -(_block_score(b) +
+                                                            list_bonus * (sum(is_list_item(u.text) for u in b) >= 2)))
+            chosen = self._answer_from(ctx.question, ranked[0])
+            chosen += self._list_after_intro(ranked[0], blocks) or self._second_block(ctx.question, ranked, chosen)
         return self._render(chosen)
 
-    @staticmethod
-    def _list_blocks(units: list[Scored]) -> dict[tuple[int, int], list[Scored]]:
-        blocks: dict[tuple[int, int], list[Scored]] = {}
-        for u in units:
-            blocks.setdefault((u.rank, u.block), []).append(u)
-        return {k: v for k, v in blocks.items() if sum(is_list_item(u.text) for u in v) >= 2}
-
-    def _sibling_list(self, blocks, top: Scored, chosen: list[Scored]) -> list[Scored]:
-        """A second list that answers the question about as well (projects and metrics of a portfolio)."""
-        used = sum(len(u.text) for u in chosen)
-        for key, block in sorted(blocks.items(), key=lambda kv: -max(u.score for u in kv[1])):
-            if key == (top.rank, top.block):
+    def _answer_from(self, question: str, block: list[Scored]) -> list[Scored]:
+        """A list block answers with its lead and items (or the one item asked about);
+        a prose block with its best sentences, in reading order."""
+        best = max(block, key=lambda u: u.score)
+        items = [u for u in block if is_list_item(u.text)]
+        if len(items) >= 2:
+            named = self._named_items(question, block, items)
+            return named if named else self._list(block)
+        picked, length = [], 0
+        for u in sorted(block, key=lambda u: u.score, reverse=True):
+            if len(picked) >= 4 or u.score < best.score - 0.15:
+                break
+            if length + len(u.text) > self.max_chars or _redundant(u, picked):
                 continue
-            if max(u.score for u in block) >= top.score - 0.03:
-                extra = self._list(block)
-                if used + sum(len(u.text) for u in extra) <= self.max_chars:
-                    return extra
-            break
-        return []
+            picked.append(u)
+            length += len(u.text)
+        return sorted(picked, key=lambda u: u.position)
+
+    def _list_after_intro(self, block: list[Scored], blocks: dict) -> list[Scored]:
+        """A short intro ("Questions come in three kinds...") is not an answer by itself: add the
+        best list that follows it in the same passage."""
+        if len(block) > 2 or any(is_list_item(u.text) for u in block):
+            return []
+        rank, number = block[0].rank, block[0].block
+        following = [b for (r, n), b in blocks.items() if r == rank and n > number
+                     and sum(is_list_item(u.text) for u in b) >= 2]
+        if not following:
+            return []
+        return self._list(max(following, key=_block_score))
+
+    def _second_block(self, question: str, ranked: list[list[Scored]], chosen: list[Scored]) -> list[Scored]:
+        """A second block that answers about as well (a portfolio's projects and its metrics)."""
+        if len(ranked) < 2 or all(is_list_item(u.text) for u in chosen):
+            return []
+        first, second = ranked[0], ranked[1]
+        gap = _block_score(first) - _block_score(second)
+        same_section = first[0].section == second[0].section
+        if gap > (0.06 if same_section else 0.03):
+            return []
+        extra = self._answer_from(question, second)
+        used = sum(len(u.text) for u in chosen)
+        return extra if used + sum(len(u.text) for u in extra) <= self.max_chars else []
 
     def _score(self, ctx: Context) -> list[Scored]:
-        question_terms = set(tokens(ctx.question)) or set(tokens(ctx.query))
-        query_terms = set(tokens(ctx.query))
+        """Unit similarity, plus word overlap weighted by rarity (naming "Grafana" counts, "run" barely),
+        plus how well the unit's whole chunk matched."""
+        df = ctx.index.document_frequency
+        n = max(len(ctx.index.ids), 1)
+        idf = lambda t: math.log((n + 1) / (df.get(t, 0) + 0.5))
+        question_terms = set(ctx.index.known_tokens(ctx.question)) or set(ctx.index.known_tokens(ctx.query))
+        query_terms = set(ctx.index.known_tokens(ctx.query))
+        overlap = lambda terms, have: sum(idf(t) for t in terms & have) / max(sum(idf(t) for t in terms), 1e-9)
+        top_similarity = max((h.similarity for h in ctx.hits[: self.hits_used]), default=0.0)
         scored = []
         for rank, hit in enumerate(ctx.hits[: self.hits_used]):
             vectors = ctx.index.unit_vectors.get(hit.id)
             if vectors is None or not len(vectors):
                 continue
             sims = vectors @ ctx.query_vector
-            block_of = [b for b, (_, us) in enumerate(split_blocks(hit.text)) for _ in us]
+            if ctx.question_vector is not None:  # a follow-up: its own words matter as much as the topic
+                sims = 0.5 * sims + 0.5 * (vectors @ ctx.question_vector)
+            section = hit.section.split(" > ")[0]
+            blocks = split_blocks(hit.text)
+            block_of = [b for b, (_, us) in enumerate(blocks) for _ in us]
             for unit, sim in zip(ctx.index.units[hit.id], sims):
-                terms = frozenset(tokens(unit.text))
-                overlap = len(question_terms & terms) / max(len(question_terms), 1)
-                context_overlap = len(query_terms & terms) / max(len(query_terms), 1)
-                score = float(sim) + 0.25 * overlap + 0.1 * context_overlap - 0.05 * rank
                 block = block_of[unit.position] if unit.position < len(block_of) else 0
-                scored.append(Scored(rank, unit.position, block, unit.text, score, terms))
+                heading = block_heading(hit.section, blocks[block][0] if block < len(blocks) else "")
+                terms = frozenset(tokens(unit.text))
+                context_terms = terms | frozenset(tokens(heading))
+                score = (float(sim) + 0.3 * overlap(question_terms, context_terms)
+                         + 0.1 * overlap(query_terms, context_terms) + 0.3 * (hit.similarity - top_similarity))
+                scored.append(Scored(rank, section, unit.position, block, unit.text, score, terms))
         return scored
 
     @staticmethod
-    def _specific(question: str, best: Scored, block: list[Scored]) -> bool:
-        """The question is about one item of the list ("what does DVC do?"), not the list."""
-        if not is_list_item(best.text):
-            return False
-        question_terms = set(tokens(question))
-        for term in question_terms & best.terms:
-            if sum(term in u.terms for u in block) == 1:
-                return True
-        others = sorted((u.score for u in block if u is not best and is_list_item(u.text)), reverse=True)
-        return bool(others) and best.score - others[0] >= 0.15
+    def _named_items(question: str, block: list[Scored], items: list[Scored]) -> list[Scored]:
+        """The items a question is about ("what does DVC do?", "tecton vs feast"): each has a question
+        word that no other item, nor the list's lead, uses. Empty when the question is about the list."""
+        lead_terms = frozenset().union(*(u.terms for u in block if not is_list_item(u.text)))
+        question_terms = set(tokens(question)) - lead_terms
+        named = [u for u in items if any(t in u.terms and sum(t in v.terms for v in items) == 1
+                                         for t in question_terms)]
+        if named:
+            return named
+        best = max(items, key=lambda u: u.score)
+        others = sorted((u.score for u in items if u is not best), reverse=True)
+        return [best] if others and best.score - others[0] >= 0.15 else []
 
     @staticmethod
     def _list(block: list[Scored]) -> list[Scored]:
@@ -146,19 +184,10 @@ class ExtractiveBackend:
         if len(items) > MAX_ITEMS:
             keep = {id(u) for u in sorted(items, key=lambda u: u.score, reverse=True)[:MAX_ITEMS]}
             items = [u for u in items if id(u) in keep]
-        return lead + items
-
-    def _sentences(self, units: list[Scored], best: Scored) -> list[Scored]:
-        picked = [best]
-        length = len(best.text)
-        for u in sorted(units, key=lambda u: u.score, reverse=True):
-            if len(picked) >= 3 or u.score < best.score - 0.08:
-                break
-            if u is best or length + len(u.text) > self.max_chars or _redundant(u, picked):
-                continue
-            picked.append(u)
-            length += len(u.text)
-        return sorted(picked, key=lambda u: (u.rank, u.position))
+        best = max(u.score for u in items)
+        after = [u for u in block if not is_list_item(u.text) and u.position > items[-1].position
+                 and u.score >= best - 0.05][:1]
+        return lead + items + after
 
     @staticmethod
     def _superlative(question: str, units: list[Scored]) -> list[Scored] | None:
@@ -179,16 +208,26 @@ class ExtractiveBackend:
         for (rank, _), group in groupby(chosen, key=lambda u: (u.rank, u.block)):
             group = list(group)
             marker = f" [{rank + 1}]"
-            prose = " ".join(strip_markdown(u.text).strip() for u in group if not is_list_item(u.text))
+            prose = " ".join(strip_markdown(u.text).strip() for u in group
+                             if not is_list_item(u.text) and not u.position > max(
+                                 [v.position for v in group if is_list_item(v.text)], default=10**6))
+            tail = " ".join(strip_markdown(u.text).strip() for u in group if not is_list_item(u.text)
+                            and u.position > max([v.position for v in group if is_list_item(v.text)], default=10**6))
             items = [_LIST_MARK.sub("- ", strip_markdown(u.text).strip()) for u in group if is_list_item(u.text)]
-            lines = ([prose + marker] if prose else []) + items
-            if not prose:
+            lines = ([prose + marker] if prose else []) + items + ([tail + marker] if tail else [])
+            if not prose and not tail:
                 lines[-1] += marker
             parts.append("\n".join(lines))
         text = "\n\n".join(parts)
         while len(text) > self.max_chars and "\n" in text:
             text = text.rsplit("\n", 1)[0]
         return text
+
+
+def _block_score(block: list[Scored]) -> float:
+    """Best unit, tempered by the next best: one stray sentence should not outrank a section."""
+    scores = sorted((u.score for u in block), reverse=True)
+    return 0.5 * scores[0] + 0.5 * sum(scores[:3]) / len(scores[:3])
 
 
 def _redundant(unit: Scored, picked: list[Scored]) -> bool:

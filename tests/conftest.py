@@ -1,0 +1,51 @@
+"""Shared fixtures: a real index built from the real corpus with the real bundled model, in a
+temporary data folder. Nothing here touches the network."""
+from __future__ import annotations
+
+import os
+
+for _name, _value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
+                      ("GRADIO_ANALYTICS_ENABLED", "False"), ("ANONYMIZED_TELEMETRY", "False")):
+    os.environ[_name] = _value
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from advisor.embeddings import Embedder
+
+    return Embedder().load()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory):
+    from advisor.settings import Settings
+
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=REPO / "corpus")
+
+
+@pytest.fixture(scope="session")
+def advisor(settings, embedder):
+    """The product as a user gets it: index built from corpus/ on first use."""
+    from advisor import Advisor
+
+    return Advisor.from_settings(settings, embedder=embedder)
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    """Settings with a private data folder (and optionally a private corpus) for tests that change the index."""
+    from advisor.settings import Settings
+
+    def make(**overrides):
+        overrides.setdefault("data_dir", tmp_path / "data")
+        overrides.setdefault("corpus_dir", REPO / "corpus")
+        return Settings(**overrides)
+
+    return make

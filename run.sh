@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs Career Advisor on this machine: installs on first run, builds the index on first use,
+# then serves the chat at http://127.0.0.1:7860 (ADVISOR_HOST / ADVISOR_PORT to change).
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/setup.sh
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
+if [ "${1:-}" = "chat" ]; then
+  exec .venv/bin/advisor chat
+fi
+exec .venv/bin/python app.py "$@"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: installs the project with its test extras and headless Chromium
+# (Debian packages) when missing, then pytest. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/setup.sh dev
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
+  echo "==> installing Chromium for the browser tests"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
+exec .venv/bin/python -m pytest "$@"

@@ -30,6 +30,7 @@ class Embedder(Embeddings):
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
+        self._cache_lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
 
@@ -58,14 +59,16 @@ class Embedder(Embeddings):
         return np.vstack(out).astype(np.float32) if out else np.zeros((0, 384), dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
-        cached = self._cache.get(text)
-        if cached is not None:
-            self._cache.move_to_end(text)
-            return cached
+        with self._cache_lock:
+            cached = self._cache.get(text)
+            if cached is not None:
+                self._cache.move_to_end(text)
+                return cached
         vector = self.encode([text])[0]
-        self._cache[text] = vector
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[text] = vector
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return vector
 
     # LangChain Embeddings interface

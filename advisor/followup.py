@@ -6,6 +6,7 @@ its own to retrieve with. Such a question is searched together with the topic it
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from .text import STOPWORDS, normalize, strip_markdown, words
 
@@ -25,12 +26,15 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and len(w) > 2]
 
 
-def is_follow_up(question: str) -> bool:
+def is_follow_up(question: str, names_topic: Callable[[str], bool] = lambda q: False) -> bool:
+    """Pronouns and ordinals lean on earlier turns; so does a very short question, unless it names
+    a topic of its own ("What does DVC do?")."""
     q = normalize(question)
-    return bool(_ANAPHORA.search(q)) or len(content_words(q)) <= 2
+    return bool(_ANAPHORA.search(q)) or (len(content_words(q)) <= 2 and not names_topic(q))
 
 
-def standalone_query(question: str, history: list[dict] | None) -> str:
+def standalone_query(question: str, history: list[dict] | None,
+                     names_topic: Callable[[str], bool] = lambda q: False) -> str:
     """The question plus, for a follow-up, the (resolved) topic of the previous user turn and the
     list item an ordinal points at."""
     question = _MARKUP.sub(" ", question)
@@ -40,14 +44,14 @@ def standalone_query(question: str, history: list[dict] | None) -> str:
     last_answer = ""
     for turn in history:
         if turn["role"] == "user":
-            previous_topic = _resolve(turn["content"], previous_topic, last_answer)
+            previous_topic = _resolve(turn["content"], previous_topic, last_answer, names_topic)
         else:
             last_answer = turn["content"]
-    return _resolve(question, previous_topic, last_answer)
+    return _resolve(question, previous_topic, last_answer, names_topic)
 
 
-def _resolve(question: str, previous_topic: str, last_answer: str) -> str:
-    if not previous_topic or not is_follow_up(question):
+def _resolve(question: str, previous_topic: str, last_answer: str, names_topic) -> str:
+    if not previous_topic or not is_follow_up(question, names_topic):
         return question
     extra = [previous_topic]
     m = _ORDINAL.search(question)

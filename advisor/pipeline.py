@@ -142,7 +142,7 @@ class Advisor:
         question = clean_question(question, self.settings.max_question_chars)
         history = clean_history(history, self.settings.max_question_chars)
         index, gate = self.index, self._gate
-        query = standalone_query(question, history)
+        query = standalone_query(question, history, lambda q: bool(gate.distinctive_terms(q)))
         vector = self.embedder.encode_query(query)
         hits = self._search.search(index, query, self.settings.top_k, vector)
         retrieved = time.perf_counter()

@@ -214,7 +214,7 @@ class Indexer:
 def _units(chunks: list[Chunk]) -> list[tuple[str, str, int, str, str]]:
     """(id, chunk id, position, text, text to embed); the id hashes what is embedded, so a change in
     how units are embedded is never served with stale vectors."""
-    return [(content_id(c.id, embed), c.id, i, text, embed)
+    return [(content_id(c.id, str(i), embed), c.id, i, text, embed)
             for c in chunks for i, (text, embed) in enumerate(zip(c.units, c.unit_embed_texts))]
 
 

@@ -1,0 +1,139 @@
+"""What a user sees from `Advisor.ask`: grounded answers with valid citations, honest refusals,
+small talk, follow-ups, and clear errors for bad input. Real index, real embedding model."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from langchain_core.documents import Document
+
+from advisor import Advisor, Answer, InvalidInput
+from advisor.retrieval import AdvisorRetriever
+
+ANSWER_KEYS = {"answer", "grounded", "backend", "sources", "timings_ms"}
+SOURCE_KEYS = {"id", "title", "section", "text", "score"}
+
+
+def cited(answer: Answer) -> set[int]:
+    return {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+
+
+def test_answer_json_matches_the_contract(advisor: Advisor):
+    data = advisor.ask("What is the pay range for an MLOps engineer?").model_dump()
+    assert set(data) == ANSWER_KEYS
+    assert isinstance(data["answer"], str) and data["grounded"] is True and data["backend"] == "extractive"
+    assert data["sources"] and all(set(s) == SOURCE_KEYS for s in data["sources"])
+    scores = [s["score"] for s in data["sources"]]
+    assert scores == sorted(scores, reverse=True)  # rank order
+    assert set(data["timings_ms"]) == {"retrieve", "generate", "total"}
+    assert data["timings_ms"]["total"] >= data["timings_ms"]["retrieve"]
+
+
+@pytest.mark.parametrize("question, facts", [
+    ("how much money do mlops engineers make?", ["$120,000", "$185,000"]),
+    ("Which certification costs $395?", ["Kubernetes Administrator"]),
+    ("What is DVC for?", ["data version"]),
+    ("Name the model serving tools.", ["Triton", "BentoML"]),
+    ("How many years does it take to get into MLOps?", ["4-6"]),
+    ("What is the SOC code for this job?", ["15-1252"]),
+])
+def test_grounded_answers_state_the_fact_and_cite_real_sources(advisor: Advisor, question, facts):
+    answer = advisor.ask(question)
+    assert answer.grounded
+    for fact in facts:
+        assert fact.lower() in answer.answer.lower()
+    markers = cited(answer)
+    assert markers and all(1 <= n <= len(answer.sources) for n in markers)
+    assert len(answer.answer) <= 1200
+    # every cited passage is the chunk text as stored, and the answer's sentences come from it
+    cited_text = " ".join(answer.sources[n - 1].text for n in markers)
+    first_line = re.sub(r"\s*\[\d+\]", "", answer.answer.splitlines()[0]).removeprefix("- ")
+    assert first_line[:40] in cited_text.replace("**", "")
+
+
+@pytest.mark.parametrize("question", [
+    "What's the weather in Paris today?",
+    "How do I become a lawyer?",
+    "Write a Python function that sorts a list.",
+    "What is the average MLOps salary in Germany?",
+    "Who won the football world cup in 2018?",
+])
+def test_out_of_scope_questions_get_an_honest_refusal(advisor: Advisor, question):
+    answer = advisor.ask(question)
+    assert answer.grounded is False
+    assert answer.sources == []
+    assert "don't know" in answer.answer and "MLOps" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["hi", "Hello!", "thanks", "what can you do?"])
+def test_small_talk_gets_a_friendly_capability_answer(advisor: Advisor, question):
+    answer = advisor.ask(question)
+    assert answer.grounded is False
+    assert "don't know" not in answer.answer
+    assert "MLOps" in answer.answer or "welcome" in answer.answer.lower()
+
+
+def conversation(advisor: Advisor, *turns: str) -> Answer:
+    history: list[dict] = []
+    answer = None
+    for turn in turns:
+        answer = advisor.ask(turn, history)
+        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": answer.answer}]
+    return answer
+
+
+def test_follow_up_resolves_against_the_earlier_turn(advisor: Advisor):
+    answer = conversation(advisor, "Which certifications should I get?", "which of those is cheapest?")
+    assert answer.grounded and "Terraform" in answer.answer and "$70" in answer.answer
+    answer = conversation(advisor, "What tools are used for experiment tracking?", "Which one also has a model registry?")
+    assert "MLflow" in answer.answer
+    answer = conversation(advisor, "What are the challenges of the job?", "how do experienced engineers handle the first one?")
+    assert "monitoring" in answer.answer.lower()
+
+
+def test_follow_up_does_not_leak_into_a_new_topic(advisor: Advisor):
+    answer = conversation(advisor, "What does an MLOps engineer earn?", "What does Evidently AI do?")
+    assert "drift" in answer.answer.lower() and "$120,000" not in answer.answer
+
+
+@pytest.mark.parametrize("question, message", [
+    ("", "empty"),
+    ("   \n\t ", "empty"),
+    ("x" * 50_000, "limit is 2,000"),
+    ("\x00\x01\x02\x1b", "empty"),
+    (None, "must be text"),
+    (42, "must be text"),
+])
+def test_bad_questions_get_a_clear_message(advisor: Advisor, question, message):
+    with pytest.raises(InvalidInput, match=message):
+        advisor.ask(question)
+
+
+def test_control_characters_are_removed_not_fatal(advisor: Advisor):
+    answer = advisor.ask("What does\x00 an MLOps\x1b engineer\x07 earn?")
+    assert answer.grounded and "$120,000" in answer.answer
+
+
+@pytest.mark.parametrize("history", ["not a list", [{"role": "robot", "content": "x"}], [{"role": "user"}], [42]])
+def test_malformed_history_is_rejected_clearly(advisor: Advisor, history):
+    with pytest.raises(InvalidInput, match="[Hh]istory"):
+        advisor.ask("What does an MLOps engineer earn?", history)
+
+
+def test_stream_yields_the_same_text_as_ask(advisor: Advisor):
+    question = "Which feature stores are mentioned?"
+    assert "".join(advisor.stream(question)).strip() == advisor.ask(question).answer
+
+
+def test_retrieval_is_a_langchain_retriever(advisor: Advisor):
+    retriever = AdvisorRetriever(search=advisor._search, index=advisor.index, k=3)
+    docs = retriever.invoke("What does Terraform do?")
+    assert len(docs) == 3 and all(isinstance(d, Document) for d in docs)
+    assert "infrastructure as code" in docs[0].page_content.lower() or \
+        any("Terraform" in d.page_content for d in docs)
+    assert {"id", "title", "section", "score"} <= set(docs[0].metadata)
+
+
+def test_keyword_search_finds_names_the_embedding_model_does_not_know(advisor: Advisor):
+    hits = advisor._search.search(advisor.index, "dbt", k=2)
+    assert any("dbt" in h.text for h in hits)

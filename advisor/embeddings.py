@@ -71,6 +71,10 @@ class Embedder(Embeddings):
                 self._cache.popitem(last=False)
         return vector
 
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
     # LangChain Embeddings interface
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(list(texts)).tolist()

@@ -130,6 +130,28 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_index(args) -> int:
+    from .store import IndexStore, open_client
+
+    settings = get_settings()
+    store = IndexStore(open_client(settings), settings.collection_prefix)
+    if args.index_command == "rollback":
+        version = store.set_live(args.version)
+        print(f"Index {version.id} is live ({version.chunks} chunks, built {version.created}). "
+              "Running servers switch to it within a few seconds.")
+        return 0
+    live = store.live()
+    versions = store.versions()
+    if not versions:
+        print("No index yet: run `advisor ingest`.")
+        return 0
+    print(f"{'':2}{'version':28}{'created':27}{'chunks':>7}{'units':>7}  {'corpus':18}model")
+    for v in reversed(versions):
+        mark = "* " if live and v.id == live.id else "  "
+        print(f"{mark}{v.id:28}{v.created:27}{v.chunks:>7}{v.units:>7}  {v.corpus_hash:18}{v.embedding_model}")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from .server import serve
 
@@ -165,6 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend")
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser("index", help="list index versions or roll back to one")
+    index_sub = p.add_subparsers(dest="index_command", required=True)
+    index_sub.add_parser("list", help="versions, newest first; * marks the live one")
+    rollback = index_sub.add_parser("rollback", help="make an earlier version live again")
+    rollback.add_argument("version")
+    p.set_defaults(func=cmd_index)
+
     p = sub.add_parser("serve", help="serve the web chat, API and widget")
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
@@ -194,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.verbose:
             raise
-        if isinstance(exc, (IngestError, BackendError, FileNotFoundError)):
+        if isinstance(exc, (IngestError, BackendError, FileNotFoundError, LookupError)):
             print(f"error: {exc}", file=sys.stderr)
         else:
             print(f"error: {type(exc).__name__}: {exc} (run with --verbose for details)", file=sys.stderr)

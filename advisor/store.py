@@ -14,6 +14,10 @@ from urllib.parse import urlparse
 log = logging.getLogger(__name__)
 
 
+class VersionNotFound(LookupError):
+    """A rollback named a version that is not in the registry."""
+
+
 @dataclass
 class IndexVersion:
     id: str
@@ -101,7 +105,7 @@ class IndexStore:
         match = next((v for v in state["versions"] if v["id"] == version_id), None)
         if match is None:
             known = ", ".join(v["id"] for v in state["versions"]) or "none"
-            raise KeyError(f"no index version '{version_id}' (known: {known})")
+            raise VersionNotFound(f"No index version '{version_id}'. Known versions: {known}.")
         self._write(version_id, state["versions"])
         return IndexVersion(**match)
 

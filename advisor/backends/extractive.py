@@ -96,7 +96,10 @@ class ExtractiveBackend:
         items = [u for u in block if is_list_item(u.text)]
         if len(items) >= 2:
             named = self._named_items(question, block, items)
-            return named if named else self._list(block)
+            if named:  # with the list's lead, so the user knows what the item is one of
+                lead = [u for u in block if not is_list_item(u.text) and u.position < named[0].position][-1:]
+                return lead + named
+            return self._list(block)
         picked, length = [], 0
         for u in sorted(block, key=lambda u: u.score, reverse=True):
             if len(picked) >= 4 or u.score < best.score - 0.15:
@@ -169,10 +172,11 @@ class ExtractiveBackend:
         word that no other item, nor the list's lead, uses. Empty when the question is about the list."""
         lead_terms = frozenset().union(*(u.terms for u in block if not is_list_item(u.text)))
         question_terms = set(tokens(question)) - lead_terms
-        named = [u for u in items if any(t in u.terms and sum(t in v.terms for v in items) == 1
-                                         for t in question_terms)]
-        if named:
-            return named
+        unique = {id(u): sum(1 for t in question_terms if t in u.terms and sum(t in v.terms for v in items) == 1)
+                  for u in items}
+        most = max(unique.values())
+        if most:
+            return [u for u in items if unique[id(u)] == most]
         best = max(items, key=lambda u: u.score)
         others = sorted((u.score for u in items if u is not best), reverse=True)
         return [best] if others and best.score - others[0] >= 0.15 else []

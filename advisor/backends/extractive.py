@@ -162,7 +162,7 @@ class ExtractiveBackend:
                 terms = frozenset(tokens(unit.text))
                 context_terms = terms | frozenset(tokens(heading))
                 score = (float(sim) + 0.3 * overlap(question_terms, context_terms)
-                         + 0.1 * overlap(query_terms, context_terms) + 0.3 * (hit.similarity - top_similarity))
+                         + 0.1 * overlap(query_terms, context_terms) + 0.5 * (hit.similarity - top_similarity))
                 scored.append(Scored(rank, section, unit.position, block, unit.text, score, terms))
         return scored
 

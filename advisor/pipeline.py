@@ -16,6 +16,7 @@ from .schema import Answer, Source, Timings
 from .settings import Settings, get_settings
 from .store import IndexStore, open_client
 from .text import normalize
+from .verify import corpus_words, verify_answer
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ class Advisor:
         self._gate = Gate(index)
         self._index = index
         log.info("Serving index %s (%d chunks)", index.version.id, len(index.ids))
+        corpus_words(index)  # names and words for verifying model answers: once per index version
 
     def refresh(self) -> bool:
         """Switch to the live index version if another process published a new one."""
@@ -168,21 +170,40 @@ class Advisor:
         yield "answer", answer
 
     def _generate(self, name: str, context: Context):
+        """Streams the backend's answer. A model's answer is then verified against its sources; when
+        the model fails, times out or states what the sources do not, the final answer is the
+        extractive one with a note (text already streamed is superseded by the final Answer)."""
         pieces: list[str] = []
         try:
             for piece in self.backend(name).stream(context):
                 pieces.append(piece)
                 yield "delta", piece
-            return "".join(pieces).strip(), name
         except BackendError as exc:
             if name == "extractive":
                 raise
             log.warning("backend %s failed (%s); answering extractively", name, exc)
-            note = "" if not pieces else "\n\n"
-            text = self.backend("extractive").compose(context)
-            fallback = f"{note}_(The {name} model was unavailable, so this answer is quoted from the sources.)_\n\n{text}"
-            yield "delta", fallback
-            return ("".join(pieces) + fallback).strip(), "extractive"
+            return (yield from self._fallback(context, pieces, f"The {name} model was unavailable"))
+        text = "".join(pieces).strip()
+        if name == "extractive":
+            return text, name
+        if not text:
+            log.warning("backend %s gave an empty answer; answering extractively", name)
+            return (yield from self._fallback(context, pieces, f"The {name} model gave no answer"))
+        quoted = self.backend("extractive").compose(context)
+        verdict = verify_answer(text, context, quoted, getattr(self.backend(name), "min_coverage", 0.0))
+        if verdict.ok:
+            return text, name
+        log.warning("backend %s answer rejected in %.2f ms (%s): %r", name, verdict.ms,
+                    "; ".join(verdict.problems), text[:300])
+        reason = "left out what the sources say" if all(p.startswith("incomplete") for p in verdict.problems) \
+            else "stated things the sources do not"
+        return (yield from self._fallback(context, pieces, f"The {name} model's answer {reason}", quoted))
+
+    def _fallback(self, context: Context, streamed: list[str], reason: str, text: str | None = None):
+        text = self.backend("extractive").compose(context) if text is None else text
+        note = f"_({reason}, so this answer is quoted from the sources.)_"
+        yield "delta", ("\n\n" if streamed else "") + f"{note}\n\n{text}"
+        return f"{note}\n\n{text}", "extractive"
 
     def _decline(self, decision: Decision) -> str:
         topics = self.topics()

@@ -308,9 +308,11 @@ def stalling_server():
 def test_openai_backend_falls_back_when_the_server_stalls(advisor, embedder, stalling_server):
     remote = advisor_with(advisor, embedder, openai_base_url=stalling_server,
                           first_token_timeout_s=1.0, total_timeout_s=3.0)
+    before = FAILURES.snapshot().get(("openai", "timeout"), 0)
     started = time.perf_counter()
     _, _, answer = events(remote, SALARY, "openai")
     elapsed = time.perf_counter() - started
+    assert FAILURES.snapshot().get(("openai", "timeout"), 0) == before + 1
     assert elapsed < 2.5, f"waited {elapsed:.1f} s for a stalled server"
     assert answer.backend == "extractive"
     assert answer.answer.startswith("_(The openai model was unavailable") and "$120,000" in answer.answer
@@ -332,3 +334,16 @@ def test_a_model_that_stops_mid_answer_hits_the_total_deadline(advisor, embedder
     assert deltas[0] == "MLOps"                                        # the first tokens were shown...
     assert answer.backend == "extractive" and "MLOps engineers earn a" not in answer.answer  # ...then superseded
     assert "unavailable" in answer.answer
+
+
+def test_ollama_backend_falls_back_when_ollama_is_not_running(advisor, embedder):
+    pytest.importorskip("langchain_ollama", reason="langchain-ollama is not installed (extra 'ollama')")
+    remote = advisor_with(advisor, embedder, ollama_url=f"http://127.0.0.1:{free_port()}",
+                          first_token_timeout_s=5, total_timeout_s=10)
+    before = sum(n for (name, _), n in FAILURES.snapshot().items() if name == "ollama")
+    started = time.perf_counter()
+    _, _, answer = events(remote, SALARY, "ollama")
+    assert sum(n for (name, _), n in FAILURES.snapshot().items() if name == "ollama") == before + 1
+    assert time.perf_counter() - started < 5
+    assert answer.backend == "extractive" and answer.answer.startswith("_(The ollama model was unavailable")
+    assert "$120,000" in answer.answer

@@ -19,6 +19,7 @@ from .text import normalize
 from .verify import corpus_words, verify_answer
 
 log = logging.getLogger(__name__)
+_BACKEND_LOCK = threading.RLock()
 
 
 class InvalidInput(ValueError):
@@ -112,11 +113,15 @@ class Advisor:
         return True
 
     def backend(self, name: str):
-        if name not in self._backends:
-            backend = create_backend(name, self.settings)
-            backend.load()
-            self._backends[name] = backend
-        return self._backends[name]
+        backend = self._backends.get(name)
+        if backend is None:
+            with _BACKEND_LOCK:  # concurrent first requests load a model once
+                backend = self._backends.get(name)
+                if backend is None:
+                    backend = create_backend(name, self.settings)
+                    backend.load()
+                    self._backends[name] = backend
+        return backend
 
     @property
     def index(self) -> LoadedIndex:

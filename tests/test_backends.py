@@ -347,3 +347,17 @@ def test_ollama_backend_falls_back_when_ollama_is_not_running(advisor, embedder)
     assert time.perf_counter() - started < 5
     assert answer.backend == "extractive" and answer.answer.startswith("_(The ollama model was unavailable")
     assert "$120,000" in answer.answer
+
+
+def test_follow_ups_reach_a_model_with_their_context(advisor, settings):
+    from advisor.backends.llamacpp import LocalBackend
+
+    history = [{"role": "user", "content": "What tools are used for experiment tracking?"},
+               {"role": "assistant", "content": "MLflow and Weights & Biases [1]."}]
+    ctx = context_for(advisor, "What tools are used for experiment tracking? which one has a model registry?")
+    ctx.question, ctx.history = "which one has a model registry?", history
+    with_history = GenerativeBackend(settings, chat_model=GenericFakeChatModel(messages=iter([]))).inputs(ctx)
+    assert with_history["question"] == "which one has a model registry?"
+    assert with_history["history"] == [("human", history[0]["content"]), ("ai", history[1]["content"])]
+    if _has_llama_cpp():  # the small local model gets no history: the standalone question instead
+        assert LocalBackend(settings).inputs(ctx)["question"] == ctx.query

@@ -93,7 +93,7 @@ def format_sources(context: Context, max_sources: int, max_chars: int) -> str:
     return "\n".join(lines)
 
 
-def history_messages(history: list[dict], max_messages: int, max_chars: int = 400) -> list[tuple[str, str]]:
+def recent_history(history: list[dict], max_messages: int, max_chars: int = 400) -> list[tuple[str, str]]:
     if max_messages <= 0:
         return []
     return [("human" if m["role"] == "user" else "ai", m["content"][:max_chars]) for m in history[-max_messages:]]
@@ -138,10 +138,12 @@ class GenerativeBackend:
         return self._chat_model
 
     def inputs(self, context: Context) -> dict:
+        # Without the conversation, a follow-up ("which one is free?") goes in its standalone form.
+        question = context.question if self.history_messages else context.query
         return {
             "sources": format_sources(context, self.max_sources, self.source_chars),
-            "question": context.question,
-            "history": history_messages(context.history, self.history_messages),
+            "question": question,
+            "history": recent_history(context.history, self.history_messages),
         }
 
     def stream(self, context: Context) -> Iterator[str]:

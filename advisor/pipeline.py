@@ -11,6 +11,7 @@ from .backends import BackendError, Context, create_backend
 from .embeddings import Embedder
 from .followup import standalone_query
 from .gate import Decision, Gate, Route
+from .observe import AnswerEvent, notify
 from .retrieval import Hit, HybridSearch, LoadedIndex, open_index
 from .schema import Answer, Source, Timings
 from .settings import Settings, get_settings
@@ -68,6 +69,8 @@ class Advisor:
         self._backends: dict[str, object] = {}
         self._index: LoadedIndex | None = None
         self._gate: Gate | None = None
+        self._serving: tuple[LoadedIndex, Gate] | None = None  # swapped in one write by refresh()
+        self.observers: list = []  # called with an AnswerEvent per final answer (advisor/observe.py)
         self._search = HybridSearch(self.embedder, self.settings.candidates, self.settings.rrf_k)
         self._lock = threading.Lock()
 
@@ -98,8 +101,8 @@ class Advisor:
         return self
 
     def _use(self, index: LoadedIndex) -> None:
-        self._gate = Gate(index)
-        self._index = index
+        self._serving = (index, Gate(index))
+        self._index, self._gate = self._serving
         log.info("Serving index %s (%d chunks)", index.version.id, len(index.ids))
         corpus_words(index)  # names and words for verifying model answers: once per index version
 
@@ -148,7 +151,7 @@ class Advisor:
         started = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
         history = clean_history(history, self.settings.max_question_chars)
-        index, gate = self.index, self._gate
+        index, gate = self._serving or (self.index, None)  # one read: a request keeps its version
         query = standalone_query(question, history, lambda q: bool(gate.distinctive_terms(q)))
         vector = self.embedder.encode_query(query)
         hits = self._search.search(index, query, self.settings.top_k, vector)
@@ -172,6 +175,8 @@ class Advisor:
         log.info("answered grounded=%s route=%s reason=%r backend=%s top=%.3f ms=%.1f", answer.grounded,
                  decision.route.value, decision.reason, name, similarity,
                  answer.timings_ms.total)
+        notify(self.observers, AnswerEvent(question, answer, similarity, backend or self.backend_name,
+                                           decision.route.value, index.version.id))
         yield "answer", answer
 
     def _generate(self, name: str, context: Context):

@@ -1,4 +1,4 @@
-"""`advisor` command line: ingest, ask, chat, eval, serve."""
+"""`advisor` command line: ingest, ask, chat, eval, index, report, serve."""
 from __future__ import annotations
 
 import argparse
@@ -152,6 +152,14 @@ def cmd_index(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .report import build_report, format_report
+
+    report = build_report(get_settings(), args.data_dir or None, args.days, args.threshold, args.top)
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) if args.json else format_report(report))
+    return 0
+
+
 def cmd_serve(args) -> int:
     from .server import serve
 
@@ -193,6 +201,15 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = index_sub.add_parser("rollback", help="make an earlier version live again")
     rollback.add_argument("version")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("report", help="knowledge gaps (unanswered or disliked questions, grouped) and drift")
+    p.add_argument("--days", type=int, default=None, help="look back this many days (default: ADVISOR_QUESTION_LOG_DAYS)")
+    p.add_argument("--top", type=int, default=10, help="groups of questions to list (default 10)")
+    p.add_argument("--threshold", type=float, default=0.8, help="cosine similarity to group questions (default 0.8)")
+    p.add_argument("--data-dir", action="append", type=Path,
+                   help="a replica's data folder (repeatable; default: ADVISOR_DATA_DIR)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("serve", help="serve the web chat, API and widget")
     p.add_argument("--host", default=None)

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     allowed_origins: str = ""
     rate_limit_per_minute: int = 30
 
+    # Operations (docs/deploy.md)
+    question_log_days: int = Field(30, ge=0, description="Keep logged questions this many days; 0 = log none.")
+    index_poll_seconds: float = Field(5.0, ge=0, description="Check for a new live index version; 0 = never.")
+    access_log: bool = Field(True, description="One JSON line per HTTP request on standard error.")
+
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"

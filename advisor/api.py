@@ -183,6 +183,8 @@ class BodyLimit:
 def install_health(app: FastAPI, get_advisor, probe_question: str = "What does the guide cover?") -> None:
     """/healthz: the process is up. /readyz: the index is loaded and a real question is answered
     (cheap: the probe's embedding is cached), so a load balancer only sends users to a working copy."""
+    from .observe import quiet
+    from .watcher import unavailable_message
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
     def healthz() -> dict:
@@ -196,8 +198,10 @@ def install_health(app: FastAPI, get_advisor, probe_question: str = "What does t
             if advisor is None:
                 raise RuntimeError("the advisor is still loading")
             index = advisor.index
-            advisor.ask(probe_question)
+            with quiet():  # a probe is not traffic: no metrics, not in the question log
+                advisor.ask(probe_question)
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with the reason
-            return JSONResponse({"status": "not ready", "error": str(exc)}, status_code=503)
+            error = unavailable_message(exc, getattr(advisor, "settings", None))
+            return JSONResponse({"status": "not ready", "error": error}, status_code=503)
         return {"status": "ready", "index_version": index.version.id, "chunks": len(index.ids),
                 "backend": advisor.backend_name}

@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     from . import __doc__ as summary
     from .api import install_api, install_errors, install_health
     from .feedback import FeedbackStore
+    from .operations import install_operations
 
     settings = settings or get_settings()
     advisor = advisor or load_advisor(settings)
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     install_errors(app)
     install_health(app, get_advisor)
     install_api(app, get_advisor)
+    install_operations(app, get_advisor, feedback, settings)  # watcher, question log, /metrics, JSON access log
     # Add further install_* calls here, before the UI: its mount at "/" would shadow later routes.
     install_ui(app, advisor, feedback, settings)
     log.info("App ready: chat at /, API at /api/ask and /api/chat, docs at /docs")

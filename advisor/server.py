@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     """The whole server as an ASGI app. Loads the Advisor unless one is given (tests share theirs)."""
     from . import __doc__ as summary
     from .api import install_api, install_errors, install_health
+    from .embed import install_embedding
     from .feedback import FeedbackStore
     from .operations import install_operations
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     install_errors(app)
     install_health(app, get_advisor)
     install_api(app, get_advisor)
+    install_embedding(app, settings)  # /widget.js, /embed, CORS, rate limit
     install_operations(app, get_advisor, feedback, settings)  # watcher, question log, /metrics, JSON access log
     # Add further install_* calls here, before the UI: its mount at "/" would shadow later routes.
     install_ui(app, advisor, feedback, settings)

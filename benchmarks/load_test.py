@@ -50,7 +50,9 @@ def free_port() -> int:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "ADVISOR_HOST": HOST, "ADVISOR_PORT": str(port), "HF_HUB_OFFLINE": "1",
+    # All clients share 127.0.0.1: the per-client rate limit is off unless the caller sets one.
+    env = {"ADVISOR_RATE_LIMIT_PER_MINUTE": "0",
+           **os.environ, "ADVISOR_HOST": HOST, "ADVISOR_PORT": str(port), "HF_HUB_OFFLINE": "1",
            "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False"}
     log = open(SERVER_LOG, "w")
     return subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=log,

@@ -27,7 +27,9 @@ def embedder():
 def settings(tmp_path_factory):
     from advisor.settings import Settings
 
-    return Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=REPO / "corpus")
+    # rate_limit_per_minute=0: the shared test server's many clients all come from 127.0.0.1; the
+    # limit has its own servers and tests (tests/test_widget.py).
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=REPO / "corpus", rate_limit_per_minute=0)
 
 
 @pytest.fixture(scope="session")

@@ -175,6 +175,8 @@ class RateLimit:
         if rest.rstrip("/") != "queue/join":
             return False, receive
         body, receive = await _peek_body(receive)
+        if len(body) > MAX_PEEK_BYTES:
+            return True, receive  # not read to the end: counted, so padding cannot dodge the limit
         try:
             fn_index = json.loads(body)["fn_index"]
         except (ValueError, TypeError, KeyError):

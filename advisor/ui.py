@@ -20,7 +20,7 @@ from pathlib import Path
 import gradio as gr
 
 from .feedback import FeedbackStore
-from .pipeline import Advisor, InvalidInput
+from .pipeline import Advisor, InvalidInput, is_refusal
 from .schema import Answer
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def render_sources(answer: Answer) -> str:
 
 def render_answer(answer: Answer) -> str:
     body = escape(answer.answer)
-    if not answer.grounded:
+    if is_refusal(answer):
         body = f"{NOT_GROUNDED}\n\n{body}"
     sources = render_sources(answer)
     return f"{body}\n\n{sources}" if sources else body

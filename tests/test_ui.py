@@ -27,6 +27,11 @@ def test_ungrounded_answers_are_marked_and_have_no_sources_block():
     assert shown.startswith(NOT_GROUNDED) and "<details" not in shown
 
 
+def test_a_greeting_is_not_marked_as_missing_from_the_sources():
+    shown = render_answer(make_answer(text="Hi! I'm Career Advisor.", grounded=False))
+    assert NOT_GROUNDED not in shown and shown.startswith("Hi!")
+
+
 def test_history_gets_the_plain_answer_back():
     answer = make_answer(text="Pay is <b>$120k</b> & up:\n- a [1]")
     messages = [{"role": "user", "content": [{"type": "text", "text": "a &lt;b&gt; question"}]},

@@ -10,9 +10,9 @@ import json
 import logging
 import sqlite3
 import threading
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from .sqlite import connect
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,8 @@ class FeedbackStore:
     def for_settings(cls, settings) -> "FeedbackStore":
         return cls(Path(settings.data_dir) / "feedback.sqlite3")
 
-    @contextmanager
     def _connect(self):
-        """A short-lived connection: committed on success, always closed."""
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        return connect(self.path)
 
     def add(self, rating: str, question: str, answer: str, sources: list[dict], backend: str,
             grounded: bool | None = None) -> int:

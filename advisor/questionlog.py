@@ -13,15 +13,14 @@ an existing log.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .observe import AnswerEvent
+from .sqlite import connect
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +76,8 @@ class QuestionLog:
     def enabled(self) -> bool:
         return self.retention_days > 0
 
-    @contextmanager
     def _connect(self):
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        return connect(self.path)
 
     def record(self, question: str, grounded: bool, similarity: float, backend: str, route: str = "answer",
                when: datetime | None = None) -> None:

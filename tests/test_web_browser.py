@@ -15,7 +15,6 @@ pytestmark = [pytest.mark.browser,
               # pandas 3 deprecations inside Gradio's queue statistics (not ours)
               pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 STORAGE_KEY = "career-advisor-history"
 BOT = '#advisor-chat [data-testid="bot"]'
@@ -36,19 +35,6 @@ WATCH = """() => {
 @pytest.fixture(scope="module")
 def server(settings, advisor):
     return live_server(settings, advisor)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (Debian package 'chromium'); browser tests need it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

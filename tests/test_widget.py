@@ -26,7 +26,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queue
 REPO = Path(__file__).resolve().parents[1]
 WEB = REPO / "advisor" / "web"
 SHOTS = REPO / "docs" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
 QUESTION = "What does an MLOps engineer earn?"
 
 
@@ -151,19 +150,6 @@ def limited_server(settings, advisor):
 
 
 # ---------------------------------------------------------------- browser
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (Debian package 'chromium'); browser tests need it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
 def open_context(browser):

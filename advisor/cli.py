@@ -37,8 +37,7 @@ def cmd_ingest(args) -> int:
     from ingest.indexer import Indexer
 
     report = Indexer(get_settings(), progress=not args.quiet).run(args.paths or None, rebuild=args.rebuild)
-    for skipped in report.skipped:
-        print(f"warning: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    # skipped files were already reported as warnings, one line each, while loading
     print(report.summary())
     return 0
 
@@ -223,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     from .pipeline import InvalidInput
 
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose or args.command == "ingest" else logging.WARNING,
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "sentence_transformers", "bm25s", "chromadb", "urllib3", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -139,6 +139,8 @@ class Indexer:
         old_units = self._old_vectors(store, live, "units", [u[0] for u in units]) if not rebuild else {}
         chunk_todo = [c for c in chunks if c.id not in old_chunks]
         unit_todo = [u for u in units if u[0] not in old_units]
+        if chunk_todo or unit_todo:
+            self.embedder.load()  # before the bar starts, so the bar shows embedding speed, not model loading
         new_chunks, new_units = store.create_collections(version)
         try:
             bar = tqdm(total=len(chunk_todo) + len(unit_todo), desc="Embedding", unit="text",

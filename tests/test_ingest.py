@@ -117,6 +117,10 @@ class ExplodingEmbedder:
     def __init__(self, real, after_batches=1, error=KeyboardInterrupt):
         self.real, self.left, self.error = real, after_batches, error
 
+    def load(self):
+        self.real.load()
+        return self
+
     def encode(self, texts, progress=None):
         if self.left == 0:
             raise self.error()

@@ -5,7 +5,6 @@ so the decision uses retrieval similarity, vocabulary coverage and a few plain-l
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -148,7 +147,7 @@ class Gate:
         s = stem(w)
         if s in self.vocabulary or s in GENERIC or w in GENERIC:
             return True
-        return len(s) >= 5 and any(m[0] == s[0] for m in difflib.get_close_matches(s, self.vocabulary, n=3, cutoff=0.84))
+        return len(s) >= 5 and self.index.spelled_as(s, cutoff=0.84) is not None
 
     def unknown_words(self, question: str) -> tuple[list[str], list[str], list[str]]:
         """Words the knowledge base never uses, as (strong, names, weak). Strong: a place, currency or

@@ -56,18 +56,23 @@ class LoadedIndex:
     document_frequency: dict[str, int] = field(default_factory=dict)
     unit_matrix: np.ndarray | None = None      # all unit vectors, grouped by chunk in `ids` order
     unit_offsets: np.ndarray | None = None     # start row of each chunk's units in unit_matrix
-    _corrections: dict[str, str | None] = field(default_factory=dict)
+    _corrections: dict[tuple[str, float], str | None] = field(default_factory=dict)
+
+    def spelled_as(self, token: str, cutoff: float = 0.8) -> str | None:
+        """The vocabulary word a typo ("certfication") misspells, or None. Cached: it runs per question.
+        Typos rarely change the first letter; "average" is not a typo of "coverage"."""
+        key = (token, cutoff)
+        if key not in self._corrections:
+            match = [m for m in difflib.get_close_matches(token, self.vocabulary, n=3, cutoff=cutoff) if m[0] == token[0]]
+            self._corrections[key] = match[0] if match else None
+        return self._corrections[key]
 
     def known_tokens(self, text: str) -> list[str]:
-        """Query tokens mapped onto the index vocabulary; a typo ("certfication") maps to the word it misspells."""
+        """Query tokens mapped onto the index vocabulary, typos included."""
         out = []
         for t in tokens(text):
             if t not in self.vocabulary and len(t) >= 5:
-                if t not in self._corrections:
-                    # typos rarely change the first letter; "average" is not a typo of "coverage"
-                    match = [m for m in difflib.get_close_matches(t, self.vocabulary, n=3, cutoff=0.8) if m[0] == t[0]]
-                    self._corrections[t] = match[0] if match else None
-                t = self._corrections[t] or t
+                t = self.spelled_as(t) or t
             if t in self.vocabulary:
                 out.append(t)
         return out

@@ -97,8 +97,7 @@ class ExtractiveBackend:
         if len(items) >= 2:
             named = self._named_items(question, block, items)
             if named:  # with the list's lead, so the user knows what the item is one of
-                lead = [u for u in block if not is_list_item(u.text) and u.position < named[0].position][-1:]
-                return lead + named
+                return _lead(block, named[0]) + named
             return self._list(block)
         picked, length = [], 0
         for u in sorted(block, key=lambda u: u.score, reverse=True):
@@ -184,7 +183,7 @@ class ExtractiveBackend:
     @staticmethod
     def _list(block: list[Scored]) -> list[Scored]:
         items = [u for u in block if is_list_item(u.text)]
-        lead = [u for u in block if not is_list_item(u.text) and u.position < items[0].position][-1:]
+        lead = _lead(block, items[0])
         if len(items) > MAX_ITEMS:
             keep = {id(u) for u in sorted(items, key=lambda u: u.score, reverse=True)[:MAX_ITEMS]}
             items = [u for u in items if id(u) in keep]
@@ -226,6 +225,11 @@ class ExtractiveBackend:
         while len(text) > self.max_chars and "\n" in text:
             text = text.rsplit("\n", 1)[0]
         return text
+
+
+def _lead(block: list[Scored], item: Scored) -> list[Scored]:
+    """The sentence that introduces a list ("The soft skills ... are:"), as a one-element list."""
+    return [u for u in block if not is_list_item(u.text) and u.position < item.position][-1:]
 
 
 def _block_score(block: list[Scored]) -> float:

@@ -1,4 +1,5 @@
 """`advisor` command line: ingest, ask, chat, eval, index, report, serve."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,13 +8,13 @@ import logging
 import sys
 from pathlib import Path
 
-from .settings import get_settings
+from advisor.core.settings import get_settings
 
 log = logging.getLogger("advisor")
 
 
 def _read_question(args) -> str:
-    from .pipeline import InvalidInput
+    from advisor.core.errors import InvalidInput
 
     if args.file or args.question == "-":
         raw = sys.stdin.buffer.read() if args.question == "-" and not args.file else Path(args.file).read_bytes()
@@ -21,10 +22,12 @@ def _read_question(args) -> str:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             where = args.file or "standard input"
-            raise InvalidInput(f"The question in {where} is not valid UTF-8 text (byte 0x{raw[exc.start]:02x} "
-                               f"at position {exc.start}). Save it as UTF-8 and try again.") from None
+            raise InvalidInput(
+                f"The question in {where} is not valid UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                f"at position {exc.start}). Save it as UTF-8 and try again."
+            ) from None
     if args.question is None:
-        raise InvalidInput("Give a question, e.g.: advisor ask \"What does an MLOps engineer earn?\"")
+        raise InvalidInput('Give a question, e.g.: advisor ask "What does an MLOps engineer earn?"')
     return args.question
 
 
@@ -43,7 +46,8 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from .pipeline import Advisor, clean_question
+    from advisor.assembly import Advisor
+    from advisor.core.pipeline import clean_question
 
     question = clean_question(_read_question(args), get_settings().max_question_chars)
     advisor = Advisor.from_settings(backend=args.backend)
@@ -61,7 +65,8 @@ def cmd_ask(args) -> int:
 
 
 def cmd_chat(args) -> int:
-    from .pipeline import Advisor, InvalidInput
+    from advisor.assembly import Advisor
+    from advisor.core.errors import InvalidInput
 
     print("Loading Career Advisor...", file=sys.stderr)
     advisor = Advisor.from_settings(backend=args.backend)
@@ -104,8 +109,8 @@ def cmd_chat(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluation import load_questions, run_eval
-    from .pipeline import Advisor
+    from advisor.assembly import Advisor
+    from advisor.core.evaluation import load_questions, run_eval
 
     items = load_questions(args.file)
     advisor = Advisor.from_settings(backend=args.backend)
@@ -130,14 +135,16 @@ def cmd_eval(args) -> int:
 
 
 def cmd_index(args) -> int:
-    from .store import IndexStore, open_client
+    from advisor.core.store import IndexStore, open_client
 
     settings = get_settings()
     store = IndexStore(open_client(settings), settings.collection_prefix)
     if args.index_command == "rollback":
         version = store.set_live(args.version)
-        print(f"Index {version.id} is live ({version.chunks} chunks, built {version.created}). "
-              "Running servers switch to it within a few seconds.")
+        print(
+            f"Index {version.id} is live ({version.chunks} chunks, built {version.created}). "
+            "Running servers switch to it within a few seconds."
+        )
         return 0
     live = store.live()
     versions = store.versions()
@@ -152,7 +159,7 @@ def cmd_index(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import build_report, format_report
+    from advisor.ops.report import build_report, format_report
 
     report = build_report(get_settings(), args.data_dir or None, args.days, args.threshold, args.top)
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) if args.json else format_report(report))
@@ -160,14 +167,16 @@ def cmd_report(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .server import serve
+    from advisor.web.server import serve
 
     serve(host=args.host, port=args.port)
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="advisor", description="Career Advisor: grounded career answers with citations.")
+    parser = argparse.ArgumentParser(
+        prog="advisor", description="Career Advisor: grounded career answers with citations."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (and show tracebacks)")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -202,11 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("report", help="knowledge gaps (unanswered or disliked questions, grouped) and drift")
-    p.add_argument("--days", type=int, default=None, help="look back this many days (default: ADVISOR_QUESTION_LOG_DAYS)")
+    p.add_argument(
+        "--days", type=int, default=None, help="look back this many days (default: ADVISOR_QUESTION_LOG_DAYS)"
+    )
     p.add_argument("--top", type=int, default=10, help="groups of questions to list (default 10)")
     p.add_argument("--threshold", type=float, default=0.8, help="cosine similarity to group questions (default 0.8)")
-    p.add_argument("--data-dir", action="append", type=Path,
-                   help="a replica's data folder (repeatable; default: ADVISOR_DATA_DIR)")
+    p.add_argument(
+        "--data-dir", action="append", type=Path, help="a replica's data folder (repeatable; default: ADVISOR_DATA_DIR)"
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_report)
 
@@ -218,12 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .backends import BackendError
-    from .pipeline import InvalidInput
+    from advisor.core.errors import AdvisorError, InvalidInput
 
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     for noisy in ("httpx", "sentence_transformers", "bm25s", "chromadb", "urllib3", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
@@ -235,11 +247,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a clear line for users; the traceback with --verbose
-        from ingest.indexer import IngestError
-
         if args.verbose:
             raise
-        if isinstance(exc, (IngestError, BackendError, FileNotFoundError, LookupError)):
+        if isinstance(exc, (AdvisorError, FileNotFoundError)):
             print(f"error: {exc}", file=sys.stderr)
         else:
             print(f"error: {type(exc).__name__}: {exc} (run with --verbose for details)", file=sys.stderr)

@@ -12,12 +12,17 @@ after an error or timeout.
 
 Builds its own index from corpus/ in a temporary folder; needs the `local` extra for `local`.
 """
+
 from __future__ import annotations
 
 import os
 
-for _name, _value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("ANONYMIZED_TELEMETRY", "False"),
-                      ("GRADIO_ANALYTICS_ENABLED", "False")):
+for _name, _value in (
+    ("HF_HUB_OFFLINE", "1"),
+    ("TRANSFORMERS_OFFLINE", "1"),
+    ("ANONYMIZED_TELEMETRY", "False"),
+    ("GRADIO_ANALYTICS_ENABLED", "False"),
+):
     os.environ.setdefault(_name, _value)
 
 import argparse
@@ -32,13 +37,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from advisor import Advisor  # noqa: E402
-from advisor import pipeline as pipeline_module  # noqa: E402
-from advisor.backends.generative import FAILURES  # noqa: E402
-from advisor.embeddings import Embedder  # noqa: E402
-from advisor.evaluation import load_questions, run_eval  # noqa: E402
-from advisor.settings import Settings  # noqa: E402
-from advisor.verify import STATS  # noqa: E402
+from advisor import Advisor
+from advisor import pipeline as pipeline_module
+from advisor.core.backends.generative import FAILURES
+from advisor.core.embeddings import Embedder
+from advisor.core.evaluation import load_questions, run_eval
+from advisor.core.settings import Settings
+from advisor.core.verify import STATS
 
 DEV = REPO.parent / "shared" / "eval" / "dev.jsonl"
 HELDOUT = REPO / "eval" / "heldout.jsonl"
@@ -105,13 +110,18 @@ def run_backend(advisor: Advisor, backend: str, items: list[dict]) -> dict:
     }
 
 
-ROWS = [("answer accuracy", "answer_accuracy"), ("retrieval hit @1,500 chars", "retrieval_hit"),
-        ("out-of-scope refused", "oos_refusal"), ("false refusals", "false_refusal"),
-        ("time to first piece, p50 (ms)", "first_piece_p50_ms"), ("total time, p50 (ms)", "total_p50_ms"),
-        ("verification per answer, mean / max (ms)", None),
-        ("model answers kept", "model_answers_kept"),
-        ("replaced by extractive after verification", "replaced_after_verification"),
-        ("fell back after an error or timeout", "fell_back_on_error")]
+ROWS = [
+    ("answer accuracy", "answer_accuracy"),
+    ("retrieval hit @1,500 chars", "retrieval_hit"),
+    ("out-of-scope refused", "oos_refusal"),
+    ("false refusals", "false_refusal"),
+    ("time to first piece, p50 (ms)", "first_piece_p50_ms"),
+    ("total time, p50 (ms)", "total_p50_ms"),
+    ("verification per answer, mean / max (ms)", None),
+    ("model answers kept", "model_answers_kept"),
+    ("replaced by extractive after verification", "replaced_after_verification"),
+    ("fell back after an error or timeout", "fell_back_on_error"),
+]
 
 
 def table(results: list[dict]) -> str:
@@ -136,8 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each rejected answer")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.verbose else logging.ERROR,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING if args.verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s"
+    )
 
     files = [Path(args.questions)] + ([HELDOUT] if args.heldout else [])
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -155,8 +166,9 @@ def main(argv: list[str] | None = None) -> int:
             items = load_questions(path)
             results = [run_backend(advisor, name, items) for name in backends]
             everything[str(path)] = results
-            print(f"\n{path.name}: {len(items)} questions; threads={settings.llm_threads}, "
-                  f"context={settings.llm_context}")
+            print(
+                f"\n{path.name}: {len(items)} questions; threads={settings.llm_threads}, context={settings.llm_context}"
+            )
             print(table(results))
             for r in results:
                 print(f"  {r['backend']} misses: {' '.join(r['misses']) or 'none'}")

@@ -8,6 +8,7 @@ one question after another, no pause. Prints throughput, latency percentiles, er
 server's resident memory after the run. Exits 1 on any error, or when p95 is above --p95-target-ms.
 Bounded: at most --clients threads, --duration seconds of load, --max-requests in total.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,12 +52,20 @@ def free_port() -> int:
 
 def start_server(port: int) -> subprocess.Popen:
     # All clients share 127.0.0.1: the per-client rate limit is off unless the caller sets one.
-    env = {"ADVISOR_RATE_LIMIT_PER_MINUTE": "0",
-           **os.environ, "ADVISOR_HOST": HOST, "ADVISOR_PORT": str(port), "HF_HUB_OFFLINE": "1",
-           "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False"}
+    env = {
+        "ADVISOR_RATE_LIMIT_PER_MINUTE": "0",
+        **os.environ,
+        "ADVISOR_HOST": HOST,
+        "ADVISOR_PORT": str(port),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+    }
     log = open(SERVER_LOG, "w")
-    return subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
 
 
 def wait_ready(port: int, process: subprocess.Popen, timeout: float) -> None:
@@ -82,8 +91,15 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def client(port: int, bodies: list[dict], offset: int, stop_at: float, budget: threading.Semaphore,
-           latencies: list[float], errors: list[str]) -> None:
+def client(
+    port: int,
+    bodies: list[dict],
+    offset: int,
+    stop_at: float,
+    budget: threading.Semaphore,
+    latencies: list[float],
+    errors: list[str],
+) -> None:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     i = offset
     while time.monotonic() < stop_at and budget.acquire(blocking=False):
@@ -135,15 +151,20 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(port)
     try:
         wait_ready(port, server, args.ready_timeout)
-        print(f"ready in {time.monotonic() - started:.1f} s; RSS {rss_mb(server.pid):.0f} MB; "
-              f"{args.clients} clients x {args.duration:.0f} s, {len(bodies)} distinct questions", flush=True)
+        print(
+            f"ready in {time.monotonic() - started:.1f} s; RSS {rss_mb(server.pid):.0f} MB; "
+            f"{args.clients} clients x {args.duration:.0f} s, {len(bodies)} distinct questions",
+            flush=True,
+        )
         latencies: list[float] = []
         errors: list[str] = []
         budget = threading.Semaphore(args.max_requests)
         t0 = time.monotonic()
         stop_at = t0 + args.duration
-        threads = [threading.Thread(target=client, args=(port, bodies, i * 7, stop_at, budget, latencies, errors))
-                   for i in range(args.clients)]
+        threads = [
+            threading.Thread(target=client, args=(port, bodies, i * 7, stop_at, budget, latencies, errors))
+            for i in range(args.clients)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -161,8 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     ms = [x * 1000 for x in latencies]
     print(f"requests: {total} in {wall:.1f} s = {total / wall:.1f} req/s; errors: {len(errors)}")
     if ms:
-        print(f"latency ms: p50 {percentile(ms, 50):.0f}  p95 {percentile(ms, 95):.0f}  p99 {percentile(ms, 99):.0f}"
-              f"  mean {statistics.fmean(ms):.0f}  max {max(ms):.0f}")
+        print(
+            f"latency ms: p50 {percentile(ms, 50):.0f}  p95 {percentile(ms, 95):.0f}  p99 {percentile(ms, 99):.0f}"
+            f"  mean {statistics.fmean(ms):.0f}  max {max(ms):.0f}"
+        )
     print(f"server RSS after the run: {rss:.0f} MB")
     for error in errors[:5]:
         print("  error:", error)

@@ -6,6 +6,7 @@ p50 on the default backend and the CLI's re-ingest of an unchanged corpus.
 
     .venv/bin/python benchmarks/retrieval.py
 """
+
 from __future__ import annotations
 
 import os
@@ -24,12 +25,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from advisor import Advisor  # noqa: E402
-from advisor.embeddings import Embedder  # noqa: E402
-from advisor.evaluation import BUDGET, expects_refusal, holds, load_questions  # noqa: E402
-from advisor.settings import Settings  # noqa: E402
-from ingest.indexer import Indexer  # noqa: E402
-from ingest.loaders import discover, load_file  # noqa: E402
+from advisor import Advisor
+from advisor.core.embeddings import Embedder
+from advisor.core.evaluation import BUDGET, expects_refusal, holds, load_questions
+from advisor.core.settings import Settings
+from ingest.indexer import Indexer
+from ingest.loaders import discover, load_file
 
 QUESTION_FILES = [REPO.parent / "shared" / "eval" / "dev.jsonl", REPO / "eval" / "heldout.jsonl"]
 
@@ -123,8 +124,10 @@ def main() -> None:
         reingest_s = time.perf_counter() - started
         assert "up to date" in out.stdout, out.stdout + out.stderr
 
-    print(f"Retrieval on {len(items)} answerable questions (dev + heldout), hit = every must-group "
-          f"within the first {BUDGET} characters of the sources")
+    print(
+        f"Retrieval on {len(items)} answerable questions (dev + heldout), hit = every must-group "
+        f"within the first {BUDGET} characters of the sources"
+    )
     print(f"{'':28}{'baseline':>12}{'ours':>12}")
     print(f"{'chunks':28}{base_chunks:>12}{our_chunks:>12}")
     print(f"{'hit rate':28}{base['hit']:>12.3f}{mine['hit']:>12.3f}")

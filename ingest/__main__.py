@@ -1,4 +1,5 @@
 """`python -m ingest [PATH...] [--rebuild]`: the same as `advisor ingest`."""
+
 import sys
 
 from advisor.cli import main

@@ -1,4 +1,5 @@
 """Split documents on headings, then to size, keeping title and section path with every chunk."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
-from advisor.text import block_heading, normalize, split_blocks, split_units
+from advisor.core.text import block_heading, normalize, split_blocks, split_units
 
 from .loaders import LoadedDocument
 
@@ -37,8 +38,11 @@ class Chunk:
     def unit_embed_texts(self) -> list[str]:
         """Each unit with the heading it sits under: "Soft skills: - Collaboration ..." is
         findable by "what soft skills...", the bare item is not."""
-        return [f"{block_heading(self.section, heading) or self.title}: {unit}"
-                for heading, units in split_blocks(self.text) for unit in units]
+        return [
+            f"{block_heading(self.section, heading) or self.title}: {unit}"
+            for heading, units in split_blocks(self.text)
+            for unit in units
+        ]
 
     def metadata(self) -> dict:
         return {"source": self.source, "title": self.title, "section": self.section, "position": self.position}

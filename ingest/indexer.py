@@ -3,6 +3,7 @@
 Incremental: ids are content hashes, so embeddings of unchanged chunks are copied from the live
 version instead of recomputed, and chunks of changed or deleted files simply are not carried over.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -11,14 +12,15 @@ import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
 
-from advisor.embeddings import Embedder
-from advisor.settings import Settings, get_settings
-from advisor.store import IndexStore, IndexVersion, open_client
+from advisor.core.embeddings import Embedder
+from advisor.core.errors import IngestError
+from advisor.core.settings import Settings, get_settings
+from advisor.core.store import IndexStore, IndexVersion, open_client
 
 from .chunking import Chunk, Chunker, content_id
 from .loaders import Skipped, discover, load_file
@@ -26,10 +28,6 @@ from .loaders import Skipped, discover, load_file
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 5000  # Chroma rejects batches above 5,461
-
-
-class IngestError(RuntimeError):
-    """Nothing could be indexed; the previous index stays live."""
 
 
 @dataclass
@@ -47,11 +45,14 @@ class IngestReport:
 
     def summary(self) -> str:
         if self.up_to_date:
-            return (f"Index {self.version} is up to date: {self.files} files, {self.chunks} chunks "
-                    f"({self.seconds:.2f} s).")
-        return (f"Index {self.version} is live: {self.files} files, {self.chunks} chunks, {self.units} answer units; "
-                f"embedded {self.embedded}, reused {self.reused}, removed {self.removed} chunks "
-                f"({self.seconds:.1f} s).")
+            return (
+                f"Index {self.version} is up to date: {self.files} files, {self.chunks} chunks ({self.seconds:.2f} s)."
+            )
+        return (
+            f"Index {self.version} is live: {self.files} files, {self.chunks} chunks, {self.units} answer units; "
+            f"embedded {self.embedded}, reused {self.reused}, removed {self.removed} chunks "
+            f"({self.seconds:.1f} s)."
+        )
 
 
 def _source_name(file: Path, root: Path) -> str:
@@ -65,8 +66,14 @@ def _source_name(file: Path, root: Path) -> str:
 class Indexer:
     """Light constructor; the embedding model is loaded only if something needs embedding."""
 
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None,
-                 client=None, progress: bool = True, keep_versions: int = 3):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        client=None,
+        progress: bool = True,
+        keep_versions: int = 3,
+    ):
         self.settings = settings or get_settings()
         self.embedder = embedder or Embedder()
         self._client = client
@@ -87,15 +94,25 @@ class Indexer:
             roots = self._roots(paths, rebuild, live)
             chunks, files, skipped = self._load(roots)
             if not chunks:
-                raise IngestError("No text to index in " + ", ".join(map(str, roots))
-                                  + ". Add Markdown, text, HTML or PDF files and run ingest again; "
-                                  + ("the previous index stays live." if live else "there is no index yet."))
+                raise IngestError(
+                    "No text to index in "
+                    + ", ".join(map(str, roots))
+                    + ". Add Markdown, text, HTML or PDF files and run ingest again; "
+                    + ("the previous index stays live." if live else "there is no index yet.")
+                )
             ids = sorted(c.id for c in chunks) + sorted(u[0] for u in _units(chunks))
             corpus_hash = hashlib.sha256("\n".join([Embedder.name, *ids]).encode()).hexdigest()[:16]
             if live and live.corpus_hash == corpus_hash and not rebuild:
                 self._clean_orphans(store)
-                return IngestReport(live.id, files, len(chunks), live.units, up_to_date=True, skipped=skipped,
-                                    seconds=time.perf_counter() - started)
+                return IngestReport(
+                    live.id,
+                    files,
+                    len(chunks),
+                    live.units,
+                    up_to_date=True,
+                    skipped=skipped,
+                    seconds=time.perf_counter() - started,
+                )
             report = self._build(store, live, chunks, files, skipped, corpus_hash, roots, rebuild)
             report.seconds = time.perf_counter() - started
             log.info(report.summary())
@@ -132,7 +149,7 @@ class Indexer:
         return unique, loaded, skipped
 
     def _build(self, store: IndexStore, live, chunks, files, skipped, corpus_hash, roots, rebuild) -> IngestReport:
-        version = datetime.now(timezone.utc).strftime("v%Y%m%d-%H%M%S-%f")
+        version = datetime.now(UTC).strftime("v%Y%m%d-%H%M%S-%f")
         self._clean_orphans(store)
         units = _units(chunks)
         old_chunks = self._old_vectors(store, live, "chunks", [c.id for c in chunks]) if not rebuild else {}
@@ -143,38 +160,68 @@ class Indexer:
             self.embedder.load()  # before the bar starts, so the bar shows embedding speed, not model loading
         new_chunks, new_units = store.create_collections(version)
         try:
-            bar = tqdm(total=len(chunk_todo) + len(unit_todo), desc="Embedding", unit="text",
-                       disable=not self.progress or not (chunk_todo or unit_todo), leave=False)
+            bar = tqdm(
+                total=len(chunk_todo) + len(unit_todo),
+                desc="Embedding",
+                unit="text",
+                disable=not self.progress or not (chunk_todo or unit_todo),
+                leave=False,
+            )
             with bar:
                 vectors = dict(old_chunks)
                 if chunk_todo:
-                    vectors.update(zip([c.id for c in chunk_todo],
-                                       self.embedder.encode([c.embed_text for c in chunk_todo], bar.update)))
+                    vectors.update(
+                        zip(
+                            [c.id for c in chunk_todo],
+                            self.embedder.encode([c.embed_text for c in chunk_todo], bar.update),
+                        )
+                    )
                 unit_vectors = dict(old_units)
                 if unit_todo:
-                    unit_vectors.update(zip([u[0] for u in unit_todo],
-                                            self.embedder.encode([u[4] for u in unit_todo], bar.update)))
+                    unit_vectors.update(
+                        zip([u[0] for u in unit_todo], self.embedder.encode([u[4] for u in unit_todo], bar.update))
+                    )
             for i in range(0, len(chunks), MAX_BATCH):
                 batch = chunks[i : i + MAX_BATCH]
-                new_chunks.upsert(ids=[c.id for c in batch], documents=[c.text for c in batch],
-                                  metadatas=[{**c.metadata(), "units": len(c.units)} for c in batch],
-                                  embeddings=[vectors[c.id] for c in batch])
+                new_chunks.upsert(
+                    ids=[c.id for c in batch],
+                    documents=[c.text for c in batch],
+                    metadatas=[{**c.metadata(), "units": len(c.units)} for c in batch],
+                    embeddings=[vectors[c.id] for c in batch],
+                )
             for i in range(0, len(units), MAX_BATCH):
                 batch = units[i : i + MAX_BATCH]
-                new_units.upsert(ids=[u[0] for u in batch], documents=[u[3] for u in batch],
-                                 metadatas=[{"chunk_id": u[1], "position": u[2]} for u in batch],
-                                 embeddings=[unit_vectors[u[0]] for u in batch])
-            info = IndexVersion(id=version, created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                corpus_hash=corpus_hash, chunks=len(chunks), units=len(units),
-                                embedding_model=self.embedder.name, sources=[str(r) for r in roots])
+                new_units.upsert(
+                    ids=[u[0] for u in batch],
+                    documents=[u[3] for u in batch],
+                    metadatas=[{"chunk_id": u[1], "position": u[2]} for u in batch],
+                    embeddings=[unit_vectors[u[0]] for u in batch],
+                )
+            info = IndexVersion(
+                id=version,
+                created=datetime.now(UTC).isoformat(timespec="seconds"),
+                corpus_hash=corpus_hash,
+                chunks=len(chunks),
+                units=len(units),
+                embedding_model=self.embedder.name,
+                sources=[str(r) for r in roots],
+            )
             for old in store.publish(info, keep=self.keep_versions):
                 store.drop_collections(old)
         except BaseException:
             store.drop_collections(version)
             raise
         removed = (live.chunks - sum(1 for c in chunks if c.id in old_chunks)) if live and not rebuild else 0
-        return IngestReport(version, files, len(chunks), len(units), embedded=len(chunk_todo),
-                            reused=len(chunks) - len(chunk_todo), removed=max(removed, 0), skipped=skipped)
+        return IngestReport(
+            version,
+            files,
+            len(chunks),
+            len(units),
+            embedded=len(chunk_todo),
+            reused=len(chunks) - len(chunk_todo),
+            removed=max(removed, 0),
+            skipped=skipped,
+        )
 
     def _old_vectors(self, store: IndexStore, live, kind: str, ids: list[str]) -> dict:
         if live is None or not ids:
@@ -193,7 +240,7 @@ class Indexer:
     def _clean_orphans(self, store: IndexStore) -> None:
         """Collections of an ingest that died before publishing; safe to drop while we hold the lock."""
         if self.settings.chroma_url:
-            cutoff = datetime.now(timezone.utc).strftime("v%Y%m%d-%H%M%S")
+            cutoff = datetime.now(UTC).strftime("v%Y%m%d-%H%M%S")
             orphans = [v for v in store.orphans() if v < cutoff and _age_hours(v) >= 1]
         else:
             orphans = store.orphans()
@@ -216,13 +263,16 @@ class Indexer:
 def _units(chunks: list[Chunk]) -> list[tuple[str, str, int, str, str]]:
     """(id, chunk id, position, text, text to embed); the id hashes what is embedded, so a change in
     how units are embedded is never served with stale vectors."""
-    return [(content_id(c.id, str(i), embed), c.id, i, text, embed)
-            for c in chunks for i, (text, embed) in enumerate(zip(c.units, c.unit_embed_texts))]
+    return [
+        (content_id(c.id, str(i), embed), c.id, i, text, embed)
+        for c in chunks
+        for i, (text, embed) in enumerate(zip(c.units, c.unit_embed_texts))
+    ]
 
 
 def _age_hours(version: str) -> float:
     try:
-        built = datetime.strptime(version[:16], "v%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc)
+        built = datetime.strptime(version[:16], "v%Y%m%d-%H%M%S").replace(tzinfo=UTC)
     except ValueError:
         return 0.0
-    return (datetime.now(timezone.utc) - built).total_seconds() / 3600
+    return (datetime.now(UTC) - built).total_seconds() / 3600

@@ -2,6 +2,7 @@
 
 A file that cannot be read is reported and skipped, so one bad file never stops an ingest.
 """
+
 from __future__ import annotations
 
 import logging
@@ -89,7 +90,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         if ":" in line and not line.startswith((" ", "\t", "#")):
             key, value = line.split(":", 1)
             meta[key.strip()] = value.strip().strip("\"'")
-    return meta, text[m.end():]
+    return meta, text[m.end() :]
 
 
 def _first_heading(text: str) -> str | None:

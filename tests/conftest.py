@@ -1,11 +1,16 @@
 """Shared fixtures: a real index built from the real corpus with the real bundled model, in a
 temporary data folder. Nothing here touches the network."""
+
 from __future__ import annotations
 
 import os
 
-for _name, _value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
-                      ("GRADIO_ANALYTICS_ENABLED", "False"), ("ANONYMIZED_TELEMETRY", "False")):
+for _name, _value in (
+    ("HF_HUB_OFFLINE", "1"),
+    ("TRANSFORMERS_OFFLINE", "1"),
+    ("GRADIO_ANALYTICS_ENABLED", "False"),
+    ("ANONYMIZED_TELEMETRY", "False"),
+):
     os.environ[_name] = _value
 
 from pathlib import Path
@@ -18,14 +23,14 @@ SHARED = REPO.parent / "shared"
 
 @pytest.fixture(scope="session")
 def embedder():
-    from advisor.embeddings import Embedder
+    from advisor.core.embeddings import Embedder
 
     return Embedder().load()
 
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory):
-    from advisor.settings import Settings
+    from advisor.core.settings import Settings
 
     # rate_limit_per_minute=0: the shared test server's many clients all come from 127.0.0.1; the
     # limit has its own servers and tests (tests/test_widget.py).
@@ -43,7 +48,7 @@ def advisor(settings, embedder):
 @pytest.fixture
 def make_settings(tmp_path):
     """Settings with a private data folder (and optionally a private corpus) for tests that change the index."""
-    from advisor.settings import Settings
+    from advisor.core.settings import Settings
 
     def make(**overrides):
         overrides.setdefault("data_dir", tmp_path / "data")
@@ -64,7 +69,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
         yield browser
         browser.close()

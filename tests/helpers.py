@@ -1,4 +1,5 @@
 """Small builders for test inputs."""
+
 from __future__ import annotations
 
 

@@ -1,6 +1,7 @@
 """One real server (uvicorn on a free loopback port, in a background thread) shared by every web
 test in the session: the browser, API and gradio_client tests all talk to the same process over
 real HTTP, as users would. Built from the session `advisor` fixture, so the index is built once."""
+
 from __future__ import annotations
 
 import atexit
@@ -39,7 +40,7 @@ def live_server(settings, advisor) -> LiveServer:
 def _start(settings, advisor) -> LiveServer:
     import uvicorn
 
-    from advisor.server import create_app
+    from advisor.web.server import create_app
 
     app = create_app(settings, advisor=advisor)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -1,5 +1,6 @@
 """Real processes for the production tests: a `chroma run` server and `advisor serve` app servers,
 each on a free loopback port, waited for, and stopped (terminate, then kill) at the end."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,13 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
-OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-           "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false"}
+OFFLINE = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
 
 
 def free_port() -> int:
@@ -33,8 +39,9 @@ def clean_env(**overrides) -> dict:
 
 
 def advisor_cli(*args, env: dict, timeout: float = 180, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "advisor", *args], env=env, cwd=REPO, capture_output=True,
-                          text=True, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout
+    )
     if check and done.returncode != 0:
         raise AssertionError(f"advisor {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return done
@@ -62,14 +69,19 @@ class ChromaServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> "ChromaServer":
+    def start(self, timeout: float = 60) -> ChromaServer:
         exe = Path(sys.executable).with_name("chroma")
         exe = str(exe) if exe.exists() else shutil.which("chroma")
         assert exe, "the chroma CLI (from the chromadb package) is not installed"
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen([exe, "run", "--path", str(self.path), "--host", "127.0.0.1",
-                                             "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, env=clean_env(), start_new_session=True)
+            self.process = subprocess.Popen(
+                [exe, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=clean_env(),
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -109,15 +121,20 @@ class AppServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "AppServer":
+    def start(self) -> AppServer:
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "advisor", "serve", "--host", "127.0.0.1",
-                                             "--port", str(self.port)], cwd=REPO, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "advisor", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         return self
 
-    def wait_ready(self, timeout: float = 240) -> "AppServer":
+    def wait_ready(self, timeout: float = 240) -> AppServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -1,5 +1,6 @@
 """What a user sees from `Advisor.ask`: grounded answers with valid citations, honest refusals,
 small talk, follow-ups, and clear errors for bad input. Real index, real embedding model."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,7 @@ import pytest
 from langchain_core.documents import Document
 
 from advisor import Advisor, Answer, InvalidInput
-from advisor.retrieval import AdvisorRetriever
+from advisor.core.retrieval import AdvisorRetriever
 
 ANSWER_KEYS = {"answer", "grounded", "backend", "sources", "timings_ms"}
 SOURCE_KEYS = {"id", "title", "section", "text", "score"}
@@ -29,14 +30,17 @@ def test_answer_json_matches_the_contract(advisor: Advisor):
     assert data["timings_ms"]["total"] >= data["timings_ms"]["retrieve"]
 
 
-@pytest.mark.parametrize("question, facts", [
-    ("how much money do mlops engineers make?", ["$120,000", "$185,000"]),
-    ("Which certification costs $395?", ["Kubernetes Administrator"]),
-    ("What is DVC for?", ["data version"]),
-    ("Name the model serving tools.", ["Triton", "BentoML"]),
-    ("How many years does it take to get into MLOps?", ["4-6"]),
-    ("What is the SOC code for this job?", ["15-1252"]),
-])
+@pytest.mark.parametrize(
+    "question, facts",
+    [
+        ("how much money do mlops engineers make?", ["$120,000", "$185,000"]),
+        ("Which certification costs $395?", ["Kubernetes Administrator"]),
+        ("What is DVC for?", ["data version"]),
+        ("Name the model serving tools.", ["Triton", "BentoML"]),
+        ("How many years does it take to get into MLOps?", ["4-6"]),
+        ("What is the SOC code for this job?", ["15-1252"]),
+    ],
+)
 def test_grounded_answers_state_the_fact_and_cite_real_sources(advisor: Advisor, question, facts):
     answer = advisor.ask(question)
     assert answer.grounded
@@ -51,13 +55,16 @@ def test_grounded_answers_state_the_fact_and_cite_real_sources(advisor: Advisor,
     assert first_line[:40] in cited_text.replace("**", "")
 
 
-@pytest.mark.parametrize("question", [
-    "What's the weather in Paris today?",
-    "How do I become a lawyer?",
-    "Write a Python function that sorts a list.",
-    "What is the average MLOps salary in Germany?",
-    "Who won the football world cup in 2018?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the weather in Paris today?",
+        "How do I become a lawyer?",
+        "Write a Python function that sorts a list.",
+        "What is the average MLOps salary in Germany?",
+        "Who won the football world cup in 2018?",
+    ],
+)
 def test_out_of_scope_questions_get_an_honest_refusal(advisor: Advisor, question):
     answer = advisor.ask(question)
     assert answer.grounded is False
@@ -85,9 +92,13 @@ def conversation(advisor: Advisor, *turns: str) -> Answer:
 def test_follow_up_resolves_against_the_earlier_turn(advisor: Advisor):
     answer = conversation(advisor, "Which certifications should I get?", "which of those is cheapest?")
     assert answer.grounded and "Terraform" in answer.answer and "$70" in answer.answer
-    answer = conversation(advisor, "What tools are used for experiment tracking?", "Which one also has a model registry?")
+    answer = conversation(
+        advisor, "What tools are used for experiment tracking?", "Which one also has a model registry?"
+    )
     assert "MLflow" in answer.answer
-    answer = conversation(advisor, "What are the challenges of the job?", "how do experienced engineers handle the first one?")
+    answer = conversation(
+        advisor, "What are the challenges of the job?", "how do experienced engineers handle the first one?"
+    )
     assert "monitoring" in answer.answer.lower()
 
 
@@ -96,14 +107,17 @@ def test_follow_up_does_not_leak_into_a_new_topic(advisor: Advisor):
     assert "drift" in answer.answer.lower() and "$120,000" not in answer.answer
 
 
-@pytest.mark.parametrize("question, message", [
-    ("", "empty"),
-    ("   \n\t ", "empty"),
-    ("x" * 50_000, "limit is 2,000"),
-    ("\x00\x01\x02\x1b", "empty"),
-    (None, "must be text"),
-    (42, "must be text"),
-])
+@pytest.mark.parametrize(
+    "question, message",
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("x" * 50_000, "limit is 2,000"),
+        ("\x00\x01\x02\x1b", "empty"),
+        (None, "must be text"),
+        (42, "must be text"),
+    ],
+)
 def test_bad_questions_get_a_clear_message(advisor: Advisor, question, message):
     with pytest.raises(InvalidInput, match=message):
         advisor.ask(question)
@@ -129,8 +143,7 @@ def test_retrieval_is_a_langchain_retriever(advisor: Advisor):
     retriever = AdvisorRetriever(search=advisor._search, index=advisor.index, k=3)
     docs = retriever.invoke("What does Terraform do?")
     assert len(docs) == 3 and all(isinstance(d, Document) for d in docs)
-    assert "infrastructure as code" in docs[0].page_content.lower() or \
-        any("Terraform" in d.page_content for d in docs)
+    assert "infrastructure as code" in docs[0].page_content.lower() or any("Terraform" in d.page_content for d in docs)
     assert {"id", "title", "section", "score"} <= set(docs[0].metadata)
 
 

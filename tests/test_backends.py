@@ -5,6 +5,7 @@ behind llama.cpp's OpenAI-compatible server on loopback (`openai`); a refused po
 server that accepts and never answers for the failures. Fake chat models only stand in for hosted
 LLMs (a model that invents a figure on demand), and go through the same backend interface.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -21,10 +22,10 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from advisor import Advisor
-from advisor.backends import BackendError, Context, create_backend
-from advisor.backends import base as backends_base
-from advisor.backends.generative import FAILURES, GenerativeBackend, format_sources
-from advisor.verify import STATS, corpus_words, verify, verify_answer
+from advisor.core.backends import BackendError, Context, create_backend
+from advisor.core.backends import base as backends_base
+from advisor.core.backends.generative import FAILURES, GenerativeBackend, format_sources
+from advisor.core.verify import STATS, corpus_words, verify, verify_answer
 
 SALARY = "What is the salary range for MLOps engineers?"
 OUT_OF_SCOPE = "How do I bake sourdough bread?"
@@ -33,13 +34,16 @@ OUT_OF_SCOPE = "How do I bake sourdough bread?"
 def _has_llama_cpp() -> bool:
     try:
         import llama_cpp  # noqa: F401
+
         return True
     except ImportError:
         return False
 
 
-needs_llama = pytest.mark.skipif(not _has_llama_cpp(), reason="llama-cpp-python is not installed "
-                                 "(pip install 'career-advisor[local]' with CMAKE_ARGS=-DGGML_NATIVE=OFF)")
+needs_llama = pytest.mark.skipif(
+    not _has_llama_cpp(),
+    reason="llama-cpp-python is not installed (pip install 'career-advisor[local]' with CMAKE_ARGS=-DGGML_NATIVE=OFF)",
+)
 
 
 def free_port() -> int:
@@ -49,7 +53,7 @@ def free_port() -> int:
 
 
 def bundled_gguf() -> Path:
-    from advisor.backends.llamacpp import bundled_model_path
+    from advisor.core.backends.llamacpp import bundled_model_path
 
     path = bundled_model_path()
     if path is None:
@@ -71,13 +75,13 @@ def events(advisor, question, backend, history=None):
 
 def context_for(advisor, question) -> Context:
     vector = advisor.embedder.encode_query(question)
-    hits = advisor._search.search(advisor.index, question, advisor.settings.top_k, vector)
+    hits = advisor._search.search(advisor.index, question, advisor.core.settings.top_k, vector)
     return Context(question, question, hits, advisor.index, vector)
 
 
 def advisor_with(advisor, embedder, **overrides) -> Advisor:
     """An Advisor over the same index, with other settings (backend URLs, timeouts)."""
-    settings = advisor.settings.model_copy(update=overrides)
+    settings = advisor.core.settings.model_copy(update=overrides)
     return Advisor(settings, embedder=embedder, client=advisor._client).load()
 
 
@@ -93,8 +97,11 @@ def fake_backend(monkeypatch):
                 return super()._stream(*args, **kwargs)
 
         model = Spy(messages=itertools.cycle([reply]))
-        monkeypatch.setitem(backends_base._FACTORIES, name,
-                            lambda settings, **kw: GenerativeBackend(settings, chat_model=model, name=name))
+        monkeypatch.setitem(
+            backends_base._FACTORIES,
+            name,
+            lambda settings, **kw: GenerativeBackend(settings, chat_model=model, name=name),
+        )
         return calls
 
     return make
@@ -102,7 +109,7 @@ def fake_backend(monkeypatch):
 
 # choosing by name
 def test_backends_are_chosen_by_name_and_constructed_light(settings, monkeypatch):
-    from advisor.settings import Settings
+    from advisor.core.settings import Settings
 
     assert {"extractive", "local", "openai", "ollama"} <= set(backends_base.available())
     monkeypatch.setenv("ADVISOR_BACKEND", "openai")
@@ -141,7 +148,7 @@ def test_verification_rejects_an_invented_figure(advisor, fake_backend, caplog):
     _, deltas, answer = events(advisor, SALARY, "fake-inventor")
     assert "".join(deltas).startswith("MLOps engineers earn $999")  # streamed token by token first...
     assert len(deltas) > 3
-    assert "$999" not in answer.answer                               # ...then replaced by the final answer
+    assert "$999" not in answer.answer  # ...then replaced by the final answer
     assert answer.backend == "extractive"
     assert "$120,000" in answer.answer and "not" in answer.answer.split("\n")[0]
     after = STATS.snapshot()
@@ -162,11 +169,14 @@ def test_verification_keeps_a_faithful_answer(advisor, fake_backend):
 def test_a_name_absent_from_the_cited_sources_is_rejected(advisor):
     ctx = context_for(advisor, SALARY)
     assert "Kubeflow" not in " ".join(h.text for h in ctx.hits)
-    assert "kubeflow" in corpus_words(advisor.index).names       # the corpus knows it as a tool name
+    assert "kubeflow" in corpus_words(advisor.index).names  # the corpus knows it as a tool name
     verdict = verify_answer("MLOps engineers earn $120,000-$185,000 [1] and mostly use Kubeflow.", ctx)
     assert not verdict.ok and any("Kubeflow" in p for p in verdict.problems)
-    for invented in ("They should get the CKAD and use SageMaker [1].", "Pay is about 40% higher in 2031 [1].",
-                     "See [9] for details."):
+    for invented in (
+        "They should get the CKAD and use SageMaker [1].",
+        "Pay is about 40% higher in 2031 [1].",
+        "See [9] for details.",
+    ):
         assert not verify_answer(invented, ctx).ok, invented
     for faithful in ("Typically $120,000 to $185,000 a year [1].", "1. Salaries run from 120 to 185 thousand [1]."):
         assert verify_answer(faithful, ctx).ok, faithful
@@ -176,9 +186,11 @@ def test_verification_takes_well_under_5_ms(advisor):
     ctx = context_for(advisor, SALARY)
     texts = [f"{h.title}\n{h.section}\n{h.text}" for h in ctx.hits]
     words = corpus_words(advisor.index)
-    answer = ("The typical MLOps engineer salary is $120,000-$185,000 a year [1]. Pay depends on experience and "
-              "the employer; at FAANG companies total compensation reaches $250,000+ [1]. These figures come "
-              "from Levels.fyi (2025) [1]. Engineers use Kubernetes, Terraform and MLflow [2].") * 2
+    answer = (
+        "The typical MLOps engineer salary is $120,000-$185,000 a year [1]. Pay depends on experience and "
+        "the employer; at FAANG companies total compensation reaches $250,000+ [1]. These figures come "
+        "from Levels.fyi (2025) [1]. Engineers use Kubernetes, Terraform and MLflow [2]."
+    ) * 2
     verify(answer, texts, words)  # warm
     started = time.perf_counter()
     for _ in range(50):
@@ -193,17 +205,17 @@ def test_local_model_answers_end_to_end(advisor, embedder):
     backend = local.backend("local")
     assert backend.path == bundled_gguf()
     assert backend.llama.metadata.get("tokenizer.chat_template")  # the chat template comes from the file
-    assert backend.llama.n_ctx() == advisor.settings.llm_context
+    assert backend.llama.n_ctx() == advisor.core.settings.llm_context
 
     ctx = context_for(local, SALARY)
     pieces = list(backend.stream(ctx))
-    assert len(pieces) > 3 and "".join(pieces).strip()              # token by token
+    assert len(pieces) > 3 and "".join(pieces).strip()  # token by token
 
     first, deltas, answer = events(local, SALARY, "local")
     assert first is not None and first < 5
     assert answer.grounded and len(answer.sources) == len(ctx.hits)
     assert answer.backend in ("local", "extractive")
-    if answer.backend == "extractive":                                 # the model said something unsupported
+    if answer.backend == "extractive":  # the model said something unsupported
         assert "quoted from the sources" in answer.answer and "$120,000" in answer.answer
     else:
         assert answer.answer == "".join(deltas).strip()
@@ -220,9 +232,27 @@ def openai_server():
         pytest.skip("llama-cpp-python is not installed")
     port = free_port()
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"llama-server-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_gguf()),
-                             "--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port),
-                             "--n_ctx", "2048", "--n_threads", "2"], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(bundled_gguf()),
+            "--model_alias",
+            "smollm2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--n_threads",
+            "2",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 90
@@ -253,7 +283,7 @@ def test_openai_backend_against_a_real_server(advisor, embedder, openai_server):
     remote = advisor_with(advisor, embedder, openai_base_url=openai_server, openai_model="smollm2")
     backend = remote.backend("openai")
     pieces = list(backend.stream(context_for(remote, SALARY)))
-    assert len(pieces) > 3 and "".join(pieces).strip()              # streamed over SSE, token by token
+    assert len(pieces) > 3 and "".join(pieces).strip()  # streamed over SSE, token by token
 
     first, deltas, answer = events(remote, SALARY, "openai")
     assert first is not None and first < 10
@@ -265,8 +295,13 @@ def test_openai_backend_against_a_real_server(advisor, embedder, openai_server):
 
 # failures fall back, visibly and quickly
 def test_openai_backend_falls_back_when_the_server_is_down(advisor, embedder):
-    remote = advisor_with(advisor, embedder, openai_base_url=f"http://127.0.0.1:{free_port()}/v1",
-                          first_token_timeout_s=5, total_timeout_s=10)
+    remote = advisor_with(
+        advisor,
+        embedder,
+        openai_base_url=f"http://127.0.0.1:{free_port()}/v1",
+        first_token_timeout_s=5,
+        total_timeout_s=10,
+    )
     before = FAILURES.snapshot().get(("openai", "connection"), 0)
     started = time.perf_counter()
     _, deltas, answer = events(remote, SALARY, "openai")
@@ -306,8 +341,9 @@ def stalling_server():
 
 
 def test_openai_backend_falls_back_when_the_server_stalls(advisor, embedder, stalling_server):
-    remote = advisor_with(advisor, embedder, openai_base_url=stalling_server,
-                          first_token_timeout_s=1.0, total_timeout_s=3.0)
+    remote = advisor_with(
+        advisor, embedder, openai_base_url=stalling_server, first_token_timeout_s=1.0, total_timeout_s=3.0
+    )
     before = FAILURES.snapshot().get(("openai", "timeout"), 0)
     started = time.perf_counter()
     _, _, answer = events(remote, SALARY, "openai")
@@ -325,21 +361,25 @@ def test_a_model_that_stops_mid_answer_hits_the_total_deadline(advisor, embedder
             time.sleep(30)
 
     model = Trickle(messages=itertools.cycle(["MLOps engineers earn a lot of money"]))
-    monkeypatch.setitem(backends_base._FACTORIES, "fake-trickle",
-                        lambda settings, **kw: GenerativeBackend(settings, chat_model=model, name="fake-trickle"))
+    monkeypatch.setitem(
+        backends_base._FACTORIES,
+        "fake-trickle",
+        lambda settings, **kw: GenerativeBackend(settings, chat_model=model, name="fake-trickle"),
+    )
     slow = advisor_with(advisor, embedder, first_token_timeout_s=1.0, total_timeout_s=1.5)
     started = time.perf_counter()
     _, deltas, answer = events(slow, SALARY, "fake-trickle")
     assert time.perf_counter() - started < 3
-    assert deltas[0] == "MLOps"                                        # the first tokens were shown...
+    assert deltas[0] == "MLOps"  # the first tokens were shown...
     assert answer.backend == "extractive" and "MLOps engineers earn a" not in answer.answer  # ...then superseded
     assert "unavailable" in answer.answer
 
 
 def test_ollama_backend_falls_back_when_ollama_is_not_running(advisor, embedder):
     pytest.importorskip("langchain_ollama", reason="langchain-ollama is not installed (extra 'ollama')")
-    remote = advisor_with(advisor, embedder, ollama_url=f"http://127.0.0.1:{free_port()}",
-                          first_token_timeout_s=5, total_timeout_s=10)
+    remote = advisor_with(
+        advisor, embedder, ollama_url=f"http://127.0.0.1:{free_port()}", first_token_timeout_s=5, total_timeout_s=10
+    )
     before = sum(n for (name, _), n in FAILURES.snapshot().items() if name == "ollama")
     started = time.perf_counter()
     _, _, answer = events(remote, SALARY, "ollama")
@@ -350,10 +390,12 @@ def test_ollama_backend_falls_back_when_ollama_is_not_running(advisor, embedder)
 
 
 def test_follow_ups_reach_a_model_with_their_context(advisor, settings):
-    from advisor.backends.llamacpp import LocalBackend
+    from advisor.core.backends.llamacpp import LocalBackend
 
-    history = [{"role": "user", "content": "What tools are used for experiment tracking?"},
-               {"role": "assistant", "content": "MLflow and Weights & Biases [1]."}]
+    history = [
+        {"role": "user", "content": "What tools are used for experiment tracking?"},
+        {"role": "assistant", "content": "MLflow and Weights & Biases [1]."},
+    ]
     ctx = context_for(advisor, "What tools are used for experiment tracking? which one has a model registry?")
     ctx.question, ctx.history = "which one has a model registry?", history
     with_history = GenerativeBackend(settings, chat_model=GenericFakeChatModel(messages=iter([]))).inputs(ctx)

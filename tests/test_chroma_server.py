@@ -8,6 +8,7 @@ when it comes back on the same port and path; /metrics from a real process; the 
 `advisor report` finds a planted knowledge gap.
 
 The corpus is a small private guide whose salary figure changes between versions."""
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
-
 from ops_helpers import REPO, AppServer, ChromaServer, advisor_cli, clean_env
+from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.slow
 
@@ -65,17 +65,20 @@ def write_big_corpus(folder, files: int = 30) -> None:
         sections = []
         for s in range(4):
             task = tasks[(f + s) % len(tasks)]
-            sentences = [f"Keeper {f}-{s}-{k} spends {k + 2} hours on {task} for the {animal} group number {f * 7 + s}."
-                         for k in range(3)]
+            sentences = [
+                f"Keeper {f}-{s}-{k} spends {k + 2} hours on {task} for the {animal} group number {f * 7 + s}."
+                for k in range(3)
+            ]
             sections.append(f"## {task.title()} for {animal} team {f}-{s}\n\n" + " ".join(sentences))
-        (folder / f"{animal}-{f}.md").write_text(f"# {animal.title()} Keeper Notes {f}\n\n" + "\n\n".join(sections),
-                                                 encoding="utf-8")
+        (folder / f"{animal}-{f}.md").write_text(
+            f"# {animal.title()} Keeper Notes {f}\n\n" + "\n\n".join(sections), encoding="utf-8"
+        )
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory, embedder):
     """Chroma server + index v1 (in-process ingest) + two app servers, stopped at the end."""
-    from advisor.settings import Settings
+    from advisor.core.settings import Settings
     from ingest.indexer import Indexer
 
     work = tmp_path_factory.mktemp("cluster")
@@ -84,16 +87,26 @@ def cluster(tmp_path_factory, embedder):
     chroma = ChromaServer(work / "chroma", work / "chroma.log").start()
     ingest_settings = Settings(chroma_url=chroma.url, corpus_dir=corpus, data_dir=work / "ingest-data")
     v1 = Indexer(ingest_settings, embedder=embedder, progress=False).run().version
-    env = clean_env(ADVISOR_CHROMA_URL=chroma.url, ADVISOR_CORPUS_DIR=corpus, ADVISOR_INDEX_POLL_SECONDS=0.5,
-                    ADVISOR_RATE_LIMIT_PER_MINUTE=0)  # the load loop comes from one address
+    env = clean_env(
+        ADVISOR_CHROMA_URL=chroma.url,
+        ADVISOR_CORPUS_DIR=corpus,
+        ADVISOR_INDEX_POLL_SECONDS=0.5,
+        ADVISOR_RATE_LIMIT_PER_MINUTE=0,
+    )  # the load loop comes from one address
     apps = [AppServer(name, work, env) for name in ("app-a", "app-b")]
     try:
         for app in apps:
             app.start()
         for app in apps:
             app.wait_ready()
-        yield {"chroma": chroma, "apps": apps, "corpus": corpus, "work": work, "v1": v1,
-               "cli_env": {**env, "ADVISOR_DATA_DIR": str(work / "ingest-data")}}
+        yield {
+            "chroma": chroma,
+            "apps": apps,
+            "corpus": corpus,
+            "work": work,
+            "v1": v1,
+            "cli_env": {**env, "ADVISOR_DATA_DIR": str(work / "ingest-data")},
+        }
     finally:
         for app in apps:
             app.stop()
@@ -118,8 +131,13 @@ def wait_for_answer(apps, needle: str, timeout: float = 60) -> None:
 
 def test_two_apps_share_one_chroma_server_and_agree(cluster):
     apps = cluster["apps"]
-    questions = [QUESTION, "How do I become a zebra keeper?", "Which skills does a zebra keeper need?",
-                 "What visa do I need to work in Canada?", "hello"]
+    questions = [
+        QUESTION,
+        "How do I become a zebra keeper?",
+        "Which skills does a zebra keeper need?",
+        "What visa do I need to work in Canada?",
+        "hello",
+    ]
     for question in questions:
         a, b = (answer_of(app, question) for app in apps)
         for answer in (a, b):
@@ -182,16 +200,21 @@ def test_rollback_switches_running_servers_back(cluster):
 
 
 def test_kill_9_mid_embedding_keeps_previous_version_live(cluster):
-    from advisor.settings import Settings
-    from advisor.store import IndexStore, open_client
+    from advisor.core.settings import Settings
+    from advisor.core.store import IndexStore, open_client
 
     apps = cluster["apps"]
     store = IndexStore(open_client(Settings(chroma_url=cluster["chroma"].url)))
     live_before = store.live().id
     big = cluster["work"] / "big"
     write_big_corpus(big)
-    process = subprocess.Popen([sys.executable, "-m", "advisor", "ingest", str(big)], cwd=REPO,
-                               env=cluster["cli_env"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "advisor", "ingest", str(big)],
+        cwd=REPO,
+        env=cluster["cli_env"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     seen = []
     reader = threading.Thread(target=lambda: seen.extend(iter(lambda: process.stderr.read(64), b"")), daemon=True)
     reader.start()
@@ -240,15 +263,22 @@ def test_chroma_server_down_gives_503_and_recovers(cluster):
             assert time.monotonic() < deadline, "not ready again after the Chroma server came back"
             time.sleep(0.3)
         assert OLD in answer_of(app)["answer"]
-    outcomes = {(s.labels["endpoint"], s.labels["outcome"]) for s in series(scrape(apps[0]), "advisor_http_requests")
-                if s.name.endswith("_total")}
+    outcomes = {
+        (s.labels["endpoint"], s.labels["outcome"])
+        for s in series(scrape(apps[0]), "advisor_http_requests")
+        if s.name.endswith("_total")
+    }
     assert ("/api/ask", "unavailable") in outcomes and ("/api/ask", "ok") in outcomes
 
 
 def test_access_log_is_json_without_question_text(cluster):
     app = cluster["apps"][0]
-    r = httpx.post(f"{app.url}/api/ask", json={"question": "Which skills does a zebra keeper need?"},
-                   headers={"X-Request-ID": "trace-42"}, timeout=30)
+    r = httpx.post(
+        f"{app.url}/api/ask",
+        json={"question": "Which skills does a zebra keeper need?"},
+        headers={"X-Request-ID": "trace-42"},
+        timeout=30,
+    )
     assert r.headers["x-request-id"] == "trace-42"
     time.sleep(0.5)
     lines = [json.loads(line) for line in app.log().splitlines() if line.startswith('{"ts"')]
@@ -265,9 +295,13 @@ def test_access_log_is_json_without_question_text(cluster):
 
 def test_report_lists_a_planted_knowledge_gap(cluster):
     app = cluster["apps"][1]
-    planted = ["How do I get a work visa for Canada?", "What visa do I need to work in Canada?",
-               "Canada work visa requirements", "How do I get a work visa for Canada?",
-               "What visa do I need to work in Canada?"]
+    planted = [
+        "How do I get a work visa for Canada?",
+        "What visa do I need to work in Canada?",
+        "Canada work visa requirements",
+        "How do I get a work visa for Canada?",
+        "What visa do I need to work in Canada?",
+    ]
     for question in planted + ["What is the capital of France?"]:
         assert answer_of(app, question)["grounded"] is False
     done = advisor_cli("report", "--json", "--data-dir", str(app.data_dir), env=cluster["cli_env"])
@@ -292,5 +326,9 @@ def series(families, name: str) -> list:
 
 
 def metric_value(families, sample_name: str, **labels) -> float:
-    return sum(s.value for f in families for s in f.samples
-               if s.name == sample_name and all(s.labels.get(k) == v for k, v in labels.items()))
+    return sum(
+        s.value
+        for f in families
+        for s in f.samples
+        if s.name == sample_name and all(s.labels.get(k) == v for k, v in labels.items())
+    )

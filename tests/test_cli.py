@@ -1,4 +1,5 @@
 """The `advisor` command as a user runs it: real processes, real index, offline."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO, SHARED
 
 ADVISOR = [sys.executable, "-m", "advisor"]
@@ -37,14 +37,17 @@ def test_ask_text_shows_answer_and_sources(env):
     assert result.returncode == 0 and "Kubeflow" in out and "Sources:" in out and "[1]" in out
 
 
-@pytest.mark.parametrize("args, stdin, message", [
-    (["ask", ""], None, "empty"),
-    (["ask", "   "], None, "empty"),
-    (["ask", "x" * 50_000], None, "limit is 2,000"),
-    (["ask", "\x01\x02\x1b"], None, "empty"),
-    (["ask", "-"], b"\xff\xfe not utf-8 \xc3\x28", "not valid UTF-8"),
-    (["ask"], None, "Give a question"),
-])
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["ask", ""], None, "empty"),
+        (["ask", "   "], None, "empty"),
+        (["ask", "x" * 50_000], None, "limit is 2,000"),
+        (["ask", "\x01\x02\x1b"], None, "empty"),
+        (["ask", "-"], b"\xff\xfe not utf-8 \xc3\x28", "not valid UTF-8"),
+        (["ask"], None, "Give a question"),
+    ],
+)
 def test_bad_input_gets_a_clear_message_and_no_traceback(env, args, stdin, message):
     result = run(args, env, stdin=stdin)
     err = result.stderr.decode()
@@ -89,8 +92,11 @@ def test_eval_meets_the_bars_and_agrees_with_the_reference_scorer(env, tmp_path)
     assert float(ours["oos_refusal"]) >= 0.9 and float(ours["false_refusal"]) <= 0.05
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert all("id" in line and "answer" in line for line in lines)
-    reference = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), str(SHARED / "eval" / "dev.jsonl"),
-                                str(out), "--json"], capture_output=True, check=True)
+    reference = subprocess.run(
+        [sys.executable, str(SHARED / "eval" / "score.py"), str(SHARED / "eval" / "dev.jsonl"), str(out), "--json"],
+        capture_output=True,
+        check=True,
+    )
     ref = json.loads(reference.stdout)
     assert float(ours["answer_accuracy"]) == ref["answer_recall"]
     assert float(ours["retrieval_hit@1500c"]) == ref["retrieval_hit@1500c"]
@@ -99,7 +105,7 @@ def test_eval_meets_the_bars_and_agrees_with_the_reference_scorer(env, tmp_path)
 
 def test_heldout_questions_meet_the_bars(advisor):
     """Our own questions, worded unlike the shared sample: a guard against tuning to it."""
-    from advisor.evaluation import load_questions, run_eval
+    from advisor.core.evaluation import load_questions, run_eval
 
     scores = run_eval(lambda q, h: advisor.ask(q, h).model_dump(), load_questions(REPO / "eval" / "heldout.jsonl"))
     summary = scores.summary()
@@ -130,13 +136,19 @@ def test_ingest_and_ask_work_with_the_network_blocked(tmp_path):
             "    if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in ('127.0.0.1', '::1', 'localhost'):\n"
             "        raise OSError('network blocked by test')\n"
             "    return _orig(self, address)\n"
-            "socket.socket.connect = connect\n")
+            "socket.socket.connect = connect\n"
+        )
         env["PYTHONPATH"] = f"{tmp_path}:{env.get('PYTHONPATH', '')}"
         prefix = []
     ingest = subprocess.run(prefix + ADVISOR + ["ingest", "-q"], env=env, capture_output=True, timeout=300, cwd=REPO)
     assert ingest.returncode == 0, ingest.stderr.decode()[-2000:]
-    ask = subprocess.run(prefix + ADVISOR + ["ask", "Which feature stores are mentioned?", "--json"], env=env,
-                         capture_output=True, timeout=300, cwd=REPO)
+    ask = subprocess.run(
+        prefix + ADVISOR + ["ask", "Which feature stores are mentioned?", "--json"],
+        env=env,
+        capture_output=True,
+        timeout=300,
+        cwd=REPO,
+    )
     assert ask.returncode == 0, ask.stderr.decode()[-2000:]
     data = json.loads(ask.stdout)
     assert "Feast" in data["answer"] and "Tecton" in data["answer"]

@@ -8,12 +8,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus" / "mlops-engineer.md"
-SEED = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "seeds"
-    / "mlops-engineer-career-guide.txt"
-)
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "mlops-engineer-career-guide.txt"
 
 # Longest run of consecutive seed words allowed verbatim in the corpus.
 MAX_SHARED_RUN = 11
@@ -118,18 +113,14 @@ def seed_figures(seed: str) -> dict[str, str]:
     for m in re.finditer(r"SOC\s+(\d{2}-\d{4})([A-Z]?)", text):
         figures[f"SOC {m.group(1)}"] = r"SOC\s*" + re.escape(m.group(1))
         if m.group(2):
-            figures[f"SOC {m.group(1)}{m.group(2)}"] = re.escape(
-                m.group(1) + m.group(2)
-            )
+            figures[f"SOC {m.group(1)}{m.group(2)}"] = re.escape(m.group(1) + m.group(2))
     text = re.sub(r"SOC\s+\d{2}-\d{4}[A-Z]?", " ", text)
 
     # numeric ranges: 4-6, $120,000-$185,000
     range_re = r"\$?(\d[\d,]*\d|\d)\s*-\s*\$?(\d[\d,]*\d|\d)"
     for m in re.finditer(range_re, text):
         lo, hi = m.group(1), m.group(2)
-        figures[f"{lo}-{hi}"] = (
-            r"\$?" + _num(lo) + r"\s*-\s*\$?" + re.escape(hi) + r"(?![\d]|,\d)"
-        )
+        figures[f"{lo}-{hi}"] = r"\$?" + _num(lo) + r"\s*-\s*\$?" + re.escape(hi) + r"(?![\d]|,\d)"
 
     # money amounts: $395, $250,000+ (compare the number, keep the $)
     for m in re.finditer(r"\$(\d[\d,]*\d|\d)\+?", text):
@@ -181,20 +172,14 @@ def test_every_figure_carried(seed: str, corpus: str):
 def test_named_entities_carried(seed: str, corpus: str):
     not_in_seed = [e for e in ENTITIES if e.lower() not in seed.lower()]
     assert not not_in_seed, f"entity list out of date with the seed: {not_in_seed}"
-    missing = [
-        e
-        for e in ENTITIES
-        if not re.search(r"(?<!\w)" + re.escape(e) + r"(?!\w)", corpus)
-    ]
+    missing = [e for e in ENTITIES if not re.search(r"(?<!\w)" + re.escape(e) + r"(?!\w)", corpus)]
     assert not missing, f"named entities missing in the corpus: {missing}"
 
 
 def test_no_copied_prose(seed: str, corpus: str):
     n = MAX_SHARED_RUN + 1
     seed_words = words(seed)
-    seed_ngrams = {
-        tuple(seed_words[i : i + n]) for i in range(len(seed_words) - n + 1)
-    }
+    seed_ngrams = {tuple(seed_words[i : i + n]) for i in range(len(seed_words) - n + 1)}
     corpus_words = words(corpus)
     runs = []
     i = 0
@@ -207,7 +192,6 @@ def test_no_copied_prose(seed: str, corpus: str):
             i = j
         else:
             i += 1
-    assert not runs, (
-        f"corpus copies {len(runs)} run(s) of {n}+ words from the seed:\n"
-        + "\n".join(f"  - {r}" for r in runs)
+    assert not runs, f"corpus copies {len(runs)} run(s) of {n}+ words from the seed:\n" + "\n".join(
+        f"  - {r}" for r in runs
     )

@@ -1,9 +1,10 @@
 """Likes and dislikes are stored durably in SQLite under the data folder."""
+
 from __future__ import annotations
 
 import threading
 
-from advisor.feedback import FeedbackStore
+from advisor.ops.feedback import FeedbackStore
 
 
 def test_feedback_survives_a_new_store_and_concurrent_writes(make_settings):
@@ -12,8 +13,7 @@ def test_feedback_survives_a_new_store_and_concurrent_writes(make_settings):
     assert store.path == settings.data_dir / "feedback.sqlite3"
     source = {"id": "a", "title": "Guide", "section": "Pay", "text": "Pay is $120k.", "score": 0.5}
     store.add("like", "mlops salary?", "Pay is $120k. [1]", [source], "extractive", True)
-    threads = [threading.Thread(target=store.add, args=("dislike", f"q{i}", "a", [], "extractive"))
-               for i in range(8)]
+    threads = [threading.Thread(target=store.add, args=("dislike", f"q{i}", "a", [], "extractive")) for i in range(8)]
     for t in threads:
         t.start()
     for t in threads:

@@ -1,8 +1,8 @@
 """gradio_client users have a stable named endpoint, /chat, that returns the Answer JSON."""
+
 from __future__ import annotations
 
 import pytest
-
 from live_server import live_server
 
 # pandas 3 deprecations inside Gradio's queue statistics (not ours)
@@ -33,8 +33,10 @@ def test_chat_answers_with_a_source(client):
 
 def test_chat_takes_history_for_follow_ups(client):
     first = client.predict("Which certifications are worth getting?", api_name="/chat")
-    history = [{"role": "user", "content": "Which certifications are worth getting?"},
-               {"role": "assistant", "content": first["answer"]}]
+    history = [
+        {"role": "user", "content": "Which certifications are worth getting?"},
+        {"role": "assistant", "content": first["answer"]},
+    ]
     follow = client.predict("which of those is the cheapest?", history, api_name="/chat")
     assert "terraform" in follow["answer"].lower()
 

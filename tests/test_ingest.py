@@ -1,12 +1,12 @@
 """Ingest: formats, incremental and idempotent re-ingest, bad files, and crash safety."""
+
 from __future__ import annotations
 
 import pytest
+from helpers import minimal_pdf
 
 from advisor import Advisor
 from ingest.indexer import Indexer, IngestError
-
-from helpers import minimal_pdf
 
 GUIDE = """---
 title: Test Pilot Guide
@@ -35,7 +35,8 @@ def corpus(tmp_path):
     (folder / "page.html").write_text(
         "<html><head><title>Balloon Guide</title><script>alert('x')</script></head><body>"
         "<h1>Balloon Guide</h1><h2>How hot is the burner?</h2><p>A balloon burner reaches 1,200 degrees.</p>"
-        "</body></html>")
+        "</body></html>"
+    )
     (folder / "memo.pdf").write_bytes(minimal_pdf("Glider pilots log thermals in a paper notebook."))
     return folder
 
@@ -75,7 +76,7 @@ def test_changed_and_deleted_files_leave_no_stale_chunks(make_settings, corpus, 
     (corpus / "notes.txt").unlink()
     second = Indexer(settings, embedder=embedder, progress=False).run()
     assert second.version != first.version
-    assert second.reused > 0 and second.embedded >= 1      # unchanged chunks were not re-embedded
+    assert second.reused > 0 and second.embedded >= 1  # unchanged chunks were not re-embedded
     text = "\n".join(chunk_texts(Indexer(settings).store, second.version))
     assert "$95,000" in text and "$90,000" not in text
     assert "Zeppelin" not in text

@@ -1,6 +1,7 @@
 """Production features in process (fast): /metrics series move with traffic, the question log and its
 retention, the knowledge-gap and drift report, the index watcher's atomic switch, the JSON access log.
 The same features against real processes and a real Chroma server: tests/test_chroma_server.py."""
+
 from __future__ import annotations
 
 import io
@@ -8,7 +9,7 @@ import json
 import logging
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,7 +31,7 @@ Most keepers start as volunteers or apprentices at a zoo and study animal care a
 def ops_app(make_settings, advisor):
     """A private app (own data folder, so its own question log) around the session's Advisor; the
     observers it adds to that Advisor are removed afterwards."""
-    from advisor.server import create_app
+    from advisor.web.server import create_app
 
     before = list(advisor.observers)
     app = create_app(make_settings(), advisor=advisor)
@@ -46,17 +47,22 @@ def scrape(client) -> dict:
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for f in text_string_to_metric_families(response.text) for s in f.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for f in text_string_to_metric_families(response.text)
+        for s in f.samples
+    }
 
 
 def value(samples: dict, name: str, **labels) -> float:
-    return sum(v for (n, ls), v in samples.items() if n == name and all(dict(ls).get(k) == x for k, x in labels.items()))
+    return sum(
+        v for (n, ls), v in samples.items() if n == name and all(dict(ls).get(k) == x for k, x in labels.items())
+    )
 
 
 def test_metrics_series_move_after_requests(ops_app, advisor):
-    from advisor.backends import BackendError
-    from advisor.backends.base import _FACTORIES, register
+    from advisor.core.backends import BackendError
+    from advisor.core.backends.base import _FACTORIES, register
 
     class Failing:
         name = "failing"
@@ -82,8 +88,10 @@ def test_metrics_series_move_after_requests(ops_app, advisor):
         assert chat.status_code == 200 and "event: answer" in chat.text
         fallback = client.post("/api/ask", json={"question": "What does an MLOps engineer earn?", "backend": "failing"})
         assert fallback.status_code == 200 and fallback.json()["backend"] == "extractive"
-        assert client.get("/readyz").status_code == 200     # a probe: not counted as an answer
-        ops_app.state.feedback.add("dislike", "How do I become an airline pilot?", "I don't know", [], "extractive", False)
+        assert client.get("/readyz").status_code == 200  # a probe: not counted as an answer
+        ops_app.state.feedback.add(
+            "dislike", "How do I become an airline pilot?", "I don't know", [], "extractive", False
+        )
         after = scrape(client)
     finally:
         _FACTORIES.pop("failing", None)
@@ -115,28 +123,39 @@ def test_metrics_series_move_after_requests(ops_app, advisor):
 
 
 def test_verification_rejections_are_exported(ops_app):
-    verify = pytest.importorskip("advisor.verify")
+    verify = pytest.importorskip("advisor.core.verify")
     client = TestClient(ops_app)
     before = scrape(client)
     verify.STATS.record(verify.Verdict(ok=False, problems=["figure 999 not in the sources"], ms=0.1))
     after = scrape(client)
-    assert value(after, "advisor_verification_rejected_total") - value(before, "advisor_verification_rejected_total") == 1
-    assert value(after, "advisor_verification_rejections_total", reason="figure") \
-        - value(before, "advisor_verification_rejections_total", reason="figure") == 1
+    assert (
+        value(after, "advisor_verification_rejected_total") - value(before, "advisor_verification_rejected_total") == 1
+    )
+    assert (
+        value(after, "advisor_verification_rejections_total", reason="figure")
+        - value(before, "advisor_verification_rejections_total", reason="figure")
+        == 1
+    )
 
 
 def test_question_log_keeps_only_what_the_report_needs_and_enforces_retention(tmp_path, ops_app, make_settings):
     import sqlite3
 
-    from advisor.questionlog import QuestionLog
+    from advisor.ops.question_log import QuestionLog
 
     client = TestClient(ops_app)
-    client.post("/api/ask", json={"question": "How do I become an airline pilot?", "history": [
-        {"role": "user", "content": "secret earlier turn"}, {"role": "assistant", "content": "ok"}]})
+    client.post(
+        "/api/ask",
+        json={
+            "question": "How do I become an airline pilot?",
+            "history": [{"role": "user", "content": "secret earlier turn"}, {"role": "assistant", "content": "ok"}],
+        },
+    )
     client.get("/readyz")
     rows = ops_app.state.question_log.questions()
-    assert [(r.question, r.grounded, r.route, r.backend) for r in rows] == \
-        [("How do I become an airline pilot?", False, "out_of_scope", "extractive")]
+    assert [(r.question, r.grounded, r.route, r.backend) for r in rows] == [
+        ("How do I become an airline pilot?", False, "out_of_scope", "extractive")
+    ]
     assert 0 <= rows[0].similarity <= 1
     with sqlite3.connect(ops_app.state.question_log.path) as db:
         columns = [c[1] for c in db.execute("PRAGMA table_info(questions)")]
@@ -146,20 +165,20 @@ def test_question_log_keeps_only_what_the_report_needs_and_enforces_retention(tm
 
     path = tmp_path / "q.sqlite3"
     qlog = QuestionLog(path, retention_days=30)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     qlog.record("old question", False, 0.2, "extractive", when=now - timedelta(days=40))
     qlog.record("recent question", False, 0.3, "extractive", when=now - timedelta(days=2))
-    assert len(qlog.questions(days=365)) == 2          # not purged until the log is opened again
+    assert len(qlog.questions(days=365)) == 2  # not purged until the log is opened again
     assert [r.question for r in QuestionLog(path, 30).questions(days=365)] == ["recent question"]
     assert [r.question for r in QuestionLog(path, 30).questions(days=1)] == []
-    disabled = QuestionLog(path, 0)                     # ADVISOR_QUESTION_LOG_DAYS=0: nothing kept
+    disabled = QuestionLog(path, 0)  # ADVISOR_QUESTION_LOG_DAYS=0: nothing kept
     disabled.record("not logged", False, 0.1, "extractive")
     assert not disabled.enabled and QuestionLog(path, 30).questions(days=365) == []
     assert make_settings(question_log_days=0).question_log_days == 0
 
 
 def test_question_log_setting_from_environment(monkeypatch):
-    from advisor.settings import Settings
+    from advisor.core.settings import Settings
 
     monkeypatch.setenv("ADVISOR_QUESTION_LOG_DAYS", "7")
     monkeypatch.setenv("ADVISOR_INDEX_POLL_SECONDS", "0")
@@ -169,17 +188,21 @@ def test_question_log_setting_from_environment(monkeypatch):
 
 
 def test_report_groups_similar_gaps_and_shows_drift(tmp_path, make_settings, embedder, capsys):
-    from advisor.feedback import FeedbackStore
-    from advisor.questionlog import QuestionLog
-    from advisor.report import build_report, format_report
+    from advisor.ops.feedback import FeedbackStore
+    from advisor.ops.question_log import QuestionLog
+    from advisor.ops.report import build_report, format_report
 
     settings = make_settings(data_dir=tmp_path)
     qlog = QuestionLog.for_settings(settings)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for days_ago in (20, 15, 12):
         qlog.record("What does an MLOps engineer earn?", True, 0.85, "extractive", when=now - timedelta(days=days_ago))
-    planted = ["How do I get a work visa for Canada?", "What visa do I need to work in Canada?",
-               "how do i get a work visa for canada", "Canada work visa requirements"]
+    planted = [
+        "How do I get a work visa for Canada?",
+        "What visa do I need to work in Canada?",
+        "how do i get a work visa for canada",
+        "Canada work visa requirements",
+    ]
     for question in planted:
         qlog.record(question, False, 0.3, "extractive", "out_of_scope", when=now - timedelta(days=1))
     qlog.record("What is the capital of France?", False, 0.1, "extractive", "out_of_scope")
@@ -191,7 +214,7 @@ def test_report_groups_similar_gaps_and_shows_drift(tmp_path, make_settings, emb
     top = report.gaps[0]
     assert "visa" in top.question.lower() and top.count == 5 and top.not_grounded == 4 and top.disliked == 1
     assert all("visa" in q.lower() for q in top.similar)
-    assert [g.question for g in report.gaps[1:]] == ["What is the capital of France?"]   # greetings left out
+    assert [g.question for g in report.gaps[1:]] == ["What is the capital of France?"]  # greetings left out
     assert len(report.drift) >= 3 and report.drift[0].mean_similarity == 0.85
     assert report.drift_change is not None and report.drift_change < -0.05
     text = format_report(report)
@@ -214,7 +237,7 @@ def test_watcher_switches_atomically_while_answering(tmp_path, make_settings, em
     """Requests keep flowing while new versions are published; each finishes on the version it
     started with, and an old version stays usable until it falls out of the 3 kept."""
     from advisor import Advisor
-    from advisor.watcher import IndexWatcher
+    from advisor.ops.watcher import IndexWatcher
     from ingest.indexer import Indexer
 
     corpus = tmp_path / "corpus"
@@ -231,7 +254,7 @@ def test_watcher_switches_atomically_while_answering(tmp_path, make_settings, em
         while not stop.is_set():
             try:
                 answers.append(adv.ask(question).answer)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 errors.append(exc)
 
     threads = [threading.Thread(target=ask_loop) for _ in range(3)]
@@ -259,7 +282,7 @@ def test_watcher_switches_atomically_while_answering(tmp_path, make_settings, em
 
 
 def test_watcher_survives_store_errors():
-    from advisor.watcher import IndexWatcher
+    from advisor.ops.watcher import IndexWatcher
 
     class Flaky:
         calls = 0
@@ -284,10 +307,14 @@ def test_access_log_one_json_line_per_request_without_question_text(ops_app):
     access.addHandler(handler)
     try:
         client = TestClient(ops_app)
-        client.post("/api/ask", json={"question": "What does an MLOps engineer earn?"},
-                    headers={"X-Request-ID": "req-1"})
-        client.post("/api/chat", json={"question": "Which certifications are worth it?"},
-                    headers={"X-Request-ID": "not a valid id; drop table"})
+        client.post(
+            "/api/ask", json={"question": "What does an MLOps engineer earn?"}, headers={"X-Request-ID": "req-1"}
+        )
+        client.post(
+            "/api/chat",
+            json={"question": "Which certifications are worth it?"},
+            headers={"X-Request-ID": "not a valid id; drop table"},
+        )
         client.post("/api/ask", json={"question": ""})
     finally:
         access.removeHandler(handler)
@@ -319,8 +346,15 @@ def test_grafana_dashboard_plots_only_exported_series(ops_app):
         exported |= {family.name, *(family.name + s for s in ("_total", "_bucket", "_sum", "_count", "_info"))}
     used = {name for e in exprs for name in re.findall(r"\b((?:advisor|process)_[a-z_]+)\b", e)}
     assert used and used <= exported, used - exported
-    for needed in ("advisor_http_requests_total", "advisor_answer_stage_seconds_bucket", "advisor_answers_total",
-                   "advisor_backend_fallbacks_total", "advisor_verification_rejected_total",
-                   "advisor_feedback_total", "advisor_index_info", "advisor_index_chunks",
-                   "advisor_answer_top_similarity_sum"):
+    for needed in (
+        "advisor_http_requests_total",
+        "advisor_answer_stage_seconds_bucket",
+        "advisor_answers_total",
+        "advisor_backend_fallbacks_total",
+        "advisor_verification_rejected_total",
+        "advisor_feedback_total",
+        "advisor_index_info",
+        "advisor_index_chunks",
+        "advisor_answer_top_similarity_sum",
+    ):
         assert needed in used, needed

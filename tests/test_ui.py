@@ -1,9 +1,10 @@
 """The chat's rendering and history helpers, without a browser: what is shown is escaped, what
 goes back to the Advisor is the plain answer, follow-ups come from the sources."""
+
 from __future__ import annotations
 
-from advisor.schema import Answer, Source
-from advisor.ui import NOT_GROUNDED, answer_text, follow_ups, plain, render_answer, to_history
+from advisor.core.schema import Answer, Source
+from advisor.web.ui import NOT_GROUNDED, answer_text, follow_ups, plain, render_answer, to_history
 
 
 def make_answer(text="Pay is **$120k** [1].", grounded=True, source_text="Pay is $120k.", section="How much?"):
@@ -12,8 +13,10 @@ def make_answer(text="Pay is **$120k** [1].", grounded=True, source_text="Pay is
 
 
 def test_html_in_answers_and_sources_is_escaped_markdown_kept():
-    answer = make_answer(text="<script>alert(1)</script> is **bold** [1]",
-                         source_text="### Heading\n<img src=x onerror=alert(2)> & more\n- item")
+    answer = make_answer(
+        text="<script>alert(1)</script> is **bold** [1]",
+        source_text="### Heading\n<img src=x onerror=alert(2)> & more\n- item",
+    )
     shown = render_answer(answer)
     assert "<script>" not in shown and "&lt;script&gt;" in shown
     assert "<img" not in shown and "&lt;img" in shown and "&amp; more" in shown
@@ -34,15 +37,18 @@ def test_a_greeting_is_not_marked_as_missing_from_the_sources():
 
 def test_history_gets_the_plain_answer_back():
     answer = make_answer(text="Pay is <b>$120k</b> & up:\n- a [1]")
-    messages = [{"role": "user", "content": [{"type": "text", "text": "a &lt;b&gt; question"}]},
-                {"role": "assistant", "content": [{"type": "text", "text": render_answer(answer)}]},
-                {"role": "user", "content": "next"},
-                {"role": "assistant", "content": render_answer(make_answer(text="No.", grounded=False))}]
+    messages = [
+        {"role": "user", "content": [{"type": "text", "text": "a &lt;b&gt; question"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": render_answer(answer)}]},
+        {"role": "user", "content": "next"},
+        {"role": "assistant", "content": render_answer(make_answer(text="No.", grounded=False))},
+    ]
     assert to_history(messages) == [
         {"role": "user", "content": "a <b> question"},
         {"role": "assistant", "content": "Pay is <b>$120k</b> & up:\n- a [1]"},
         {"role": "user", "content": "next"},
-        {"role": "assistant", "content": "No."}]
+        {"role": "assistant", "content": "No."},
+    ]
     assert answer_text(plain([{"type": "text", "text": render_answer(answer)}])) == answer.answer
 
 
@@ -52,8 +58,9 @@ def test_follow_ups_come_from_the_sources_and_skip_what_was_asked(advisor):
     suggestions = follow_ups(advisor, answer, ["How much do MLOps engineers earn?"])
     assert 1 <= len(suggestions) <= 3
     assert top not in suggestions and all(q.endswith("?") for q in suggestions)
-    assert suggestions[0] in {s.section.split(" > ")[0] for s in answer.sources} | \
-        {p.strip() for s in answer.sources for p in s.section.replace(" > ", ";").split(";")}
+    assert suggestions[0] in {s.section.split(" > ")[0] for s in answer.sources} | {
+        p.strip() for s in answer.sources for p in s.section.replace(" > ", ";").split(";")
+    }
     again = follow_ups(advisor, answer, ["How much do MLOps engineers earn?", *suggestions])
     assert not set(again) & set(suggestions)
 

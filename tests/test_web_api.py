@@ -1,12 +1,12 @@
 """The HTTP API against the real server over real HTTP: the Answer contract, SSE streaming,
 validation (always a 4xx with a message, never a 500 or a trace), health and docs."""
+
 from __future__ import annotations
 
 import json
 
 import httpx
 import pytest
-
 from live_server import live_server
 
 ANSWER_KEYS = {"answer", "grounded", "backend", "sources", "timings_ms"}
@@ -29,9 +29,9 @@ def read_sse(response: httpx.Response) -> list[tuple[str, dict]]:
     events, name, data = [], None, []
     for line in response.iter_lines():
         if line.startswith("event: "):
-            name = line[len("event: "):]
+            name = line[len("event: ") :]
         elif line.startswith("data: "):
-            data.append(line[len("data: "):])
+            data.append(line[len("data: ") :])
         elif line == "" and name:
             events.append((name, json.loads("\n".join(data))))
             name, data = None, []
@@ -53,8 +53,10 @@ def test_ask_returns_the_answer_contract(http):
 
 def test_ask_uses_history_for_follow_ups(http, advisor):
     first = http.post("/api/ask", json={"question": "Which certifications are worth getting?"}).json()
-    history = [{"role": "user", "content": "Which certifications are worth getting?"},
-               {"role": "assistant", "content": first["answer"]}]
+    history = [
+        {"role": "user", "content": "Which certifications are worth getting?"},
+        {"role": "assistant", "content": first["answer"]},
+    ]
     follow = http.post("/api/ask", json={"question": "which of those is the cheapest?", "history": history})
     assert follow.status_code == 200
     assert "terraform" in follow.json()["answer"].lower()
@@ -82,26 +84,29 @@ def test_sse_stream_assembles_to_the_same_answer(http):
     assert final["grounded"] == expected["grounded"]
 
 
-@pytest.mark.parametrize("body, status, says", [
-    ({"question": ""}, 400, "empty"),
-    ({"question": "   \n\t "}, 400, "empty"),
-    ({"question": "x" * 2001}, 400, "2,000"),
-    ({"question": "why " * 600}, 400, "limit"),
-    ({"question": 42}, 422, "question"),
-    ({"question": ["a list"]}, 422, "question"),
-    ({"question": None}, 422, "question"),
-    ({}, 422, "required"),
-    ({"question": "hi", "history": "not a list"}, 422, "history"),
-    ({"question": "hi", "history": [{"role": "system", "content": "x"}]}, 422, "history.0.role"),
-    ({"question": "hi", "history": [{"role": "user"}]}, 422, "history.0.content"),
-    ({"question": "hi", "history": [{"role": "user", "content": 5}]}, 422, "history.0.content"),
-    ({"question": "hi", "history": ["just text"]}, 422, "history.0"),
-    ({"question": "hi", "history": [{"role": "user", "content": "x"}] * 101}, 422, "history"),
-    ({"question": "hi", "backend": "no-such-model"}, 400, "Unknown backend"),
-    ({"question": "hi", "backend": 3}, 422, "backend"),
-    (["question"], 422, "JSON object"),
-    ("just a string", 422, "JSON object"),
-])
+@pytest.mark.parametrize(
+    "body, status, says",
+    [
+        ({"question": ""}, 400, "empty"),
+        ({"question": "   \n\t "}, 400, "empty"),
+        ({"question": "x" * 2001}, 400, "2,000"),
+        ({"question": "why " * 600}, 400, "limit"),
+        ({"question": 42}, 422, "question"),
+        ({"question": ["a list"]}, 422, "question"),
+        ({"question": None}, 422, "question"),
+        ({}, 422, "required"),
+        ({"question": "hi", "history": "not a list"}, 422, "history"),
+        ({"question": "hi", "history": [{"role": "system", "content": "x"}]}, 422, "history.0.role"),
+        ({"question": "hi", "history": [{"role": "user"}]}, 422, "history.0.content"),
+        ({"question": "hi", "history": [{"role": "user", "content": 5}]}, 422, "history.0.content"),
+        ({"question": "hi", "history": ["just text"]}, 422, "history.0"),
+        ({"question": "hi", "history": [{"role": "user", "content": "x"}] * 101}, 422, "history"),
+        ({"question": "hi", "backend": "no-such-model"}, 400, "Unknown backend"),
+        ({"question": "hi", "backend": 3}, 422, "backend"),
+        (["question"], 422, "JSON object"),
+        ("just a string", 422, "JSON object"),
+    ],
+)
 @pytest.mark.parametrize("path", ["/api/ask", "/api/chat"])
 def test_bad_requests_get_a_4xx_with_a_message(http, path, body, status, says):
     r = http.post(path, json=body)
@@ -113,12 +118,15 @@ def test_bad_requests_get_a_4xx_with_a_message(http, path, body, status, says):
 
 
 @pytest.mark.parametrize("path", ["/api/ask", "/api/chat"])
-@pytest.mark.parametrize("content, content_type", [
-    (b'{"question": "unterminated', "application/json"),
-    (b"", "application/json"),
-    (b"\xff\xfe not utf-8", "application/json"),
-    (b"question=hello", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    "content, content_type",
+    [
+        (b'{"question": "unterminated', "application/json"),
+        (b"", "application/json"),
+        (b"\xff\xfe not utf-8", "application/json"),
+        (b"question=hello", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_invalid_json_gets_a_4xx_with_a_message(http, path, content, content_type):
     r = http.post(path, content=content, headers={"content-type": content_type})
     assert 400 <= r.status_code < 500, r.text
@@ -127,8 +135,9 @@ def test_invalid_json_gets_a_4xx_with_a_message(http, path, content, content_typ
 
 
 def test_oversized_body_is_refused(http):
-    r = http.post("/api/ask", content=b'{"question": "' + b"a" * 1_100_000 + b'"}',
-                  headers={"content-type": "application/json"})
+    r = http.post(
+        "/api/ask", content=b'{"question": "' + b"a" * 1_100_000 + b'"}', headers={"content-type": "application/json"}
+    )
     assert r.status_code == 413 and "larger" in r.json()["error"]
 
 
@@ -157,7 +166,7 @@ def test_readyz_is_503_until_the_advisor_answers():
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
-    from advisor.api import install_health
+    from advisor.web.api import install_health
 
     state = {"advisor": None}
     app = FastAPI()
@@ -187,10 +196,15 @@ def test_openapi_docs(http):
 def test_concurrent_requests_are_all_answered(http, server):
     import concurrent.futures
 
-    questions = ["mlops salary", "What tools do MLOps engineers use?", "What skills do you need?",
-                 "Which certifications are worth getting?"] * 4
+    questions = [
+        "mlops salary",
+        "What tools do MLOps engineers use?",
+        "What skills do you need?",
+        "Which certifications are worth getting?",
+    ] * 4
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda q: httpx.post(f"{server.url}/api/ask", json={"question": q}, timeout=30),
-                                questions))
+        results = list(
+            pool.map(lambda q: httpx.post(f"{server.url}/api/ask", json={"question": q}, timeout=30), questions)
+        )
     assert [r.status_code for r in results] == [200] * len(questions)
     assert all(r.json()["sources"] for r in results)

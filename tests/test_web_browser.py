@@ -2,18 +2,20 @@
 with its sources, a follow-up that needs the history, like -> SQLite, history kept across a
 reload, clear, and a question with HTML/script in it shown as text with no dialog fired.
 Saves the screenshots the README shows (docs/screenshots/)."""
+
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
 import pytest
-
 from live_server import live_server
 
-pytestmark = [pytest.mark.browser,
-              # pandas 3 deprecations inside Gradio's queue statistics (not ours)
-              pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")]
+pytestmark = [
+    pytest.mark.browser,
+    # pandas 3 deprecations inside Gradio's queue statistics (not ours)
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing"),
+]
 
 SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 STORAGE_KEY = "career-advisor-history"
@@ -44,8 +46,10 @@ def page(browser, server):
     page.dialogs = []
     page.external = []
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-    page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-            else page.external.append(r.url))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else page.external.append(r.url),
+    )
     page.goto(server.url + "/")
     page.wait_for_selector("#advisor-chat")
     yield page
@@ -64,7 +68,9 @@ def wait_answer(page, count: int) -> None:
     page.wait_for_function(
         """([sel, n]) => { const b = document.querySelectorAll(sel);
             return b.length >= n && !!document.querySelector('#advisor-chat .options .option'); }""",
-        arg=[BOT, count], timeout=30_000)
+        arg=[BOT, count],
+        timeout=30_000,
+    )
 
 
 def last_answer(page):
@@ -148,8 +154,10 @@ def test_chat_flow_starter_follow_up_like_history_clear(page, server):
 
 def test_html_and_script_in_a_question_show_as_text(page):
     # Any script that did run would call alert (a dialog) or this counter.
-    page.evaluate("() => { window.__xss = 0; const real = window.alert;"
-                  " window.alert = (m) => { window.__xss += 1; real.call(window, m); }; }")
+    page.evaluate(
+        "() => { window.__xss = 0; const real = window.alert;"
+        " window.alert = (m) => { window.__xss += 1; real.call(window, m); }; }"
+    )
     ask(page, XSS)
     shown = page.locator(USER).last.inner_text()
     assert "<script>alert(1)</script>" in shown and '<img src=x onerror="alert(2)">' in shown

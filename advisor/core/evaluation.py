@@ -1,12 +1,13 @@
 """`advisor eval`: run a question file through the Advisor and score it exactly as
 ../shared/eval/score.py does (answer accuracy, retrieval hit, refusals), plus latency."""
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 MAX_ANSWER = 1200
 BUDGET = 1500
@@ -78,13 +79,15 @@ class Scores:
             f"retrieval_hit@{BUDGET}c": round(self.retrieved / max(self.answered, 1), 3),
             "oos_refusal": round(self.refused / max(self.out_of_scope, 1), 3),
             "false_refusal": round(self.false_refusals / max(self.answered, 1), 3),
-            "p50_ms": pct(0.50), "p95_ms": pct(0.95),
+            "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95),
             "questions": self.answered + self.out_of_scope,
         }
 
 
-def run_eval(ask: Callable[[str, list[dict]], dict], items: Iterable[dict],
-             on_result: Callable[[dict], None] | None = None) -> Scores:
+def run_eval(
+    ask: Callable[[str, list[dict]], dict], items: Iterable[dict], on_result: Callable[[dict], None] | None = None
+) -> Scores:
     """`ask(question, history) -> Answer dict`. Follow-ups: earlier turns are asked first, in order."""
     scores = Scores()
     for item in items:

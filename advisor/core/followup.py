@@ -3,19 +3,33 @@
 A follow-up leans on the conversation: pronouns, ordinals, "what about ...", or too few words of
 its own to retrieve with. Such a question is searched together with the topic it refers to.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
-from .text import STOPWORDS, normalize, strip_markdown, words
+from advisor.core.text import STOPWORDS, normalize, strip_markdown, words
 
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|they|them|their|those|these|that|this|one|ones|ones?\s+of|which of|the (first|second|third|"
     r"last|former|latter|other)|also|too|else|same|more|another|what about|how about|and (for|at|in|the|what|how))\b",
-    re.I)
-_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
-             "fifth": 4, "5th": 4, "last": -1, "final": -1}
+    re.I,
+)
+_ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "last": -1,
+    "final": -1,
+}
 _ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|final)\b(?!\s+step)", re.I)
 _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$", re.M)
 _CITATION = re.compile(r"\s*\[\d+\]")
@@ -33,8 +47,9 @@ def is_follow_up(question: str, names_topic: Callable[[str], bool] = lambda q: F
     return bool(_ANAPHORA.search(q)) or (len(content_words(q)) <= 2 and not names_topic(q))
 
 
-def standalone_query(question: str, history: list[dict] | None,
-                     names_topic: Callable[[str], bool] = lambda q: False) -> str:
+def standalone_query(
+    question: str, history: list[dict] | None, names_topic: Callable[[str], bool] = lambda q: False
+) -> str:
     """The question plus, for a follow-up, the (resolved) topic of the previous user turn and the
     list item an ordinal points at."""
     question = _MARKUP.sub(" ", question)

@@ -3,13 +3,14 @@
 A small cannot be trusted with this (measured: it answers out-of-scope questions anyway),
 so the decision uses retrieval similarity, vocabulary coverage and a few plain-language rules.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from enum import Enum
 
-from .text import STOPWORDS, normalize, stem, tokens, words
+from advisor.core.text import STOPWORDS, normalize, stem, tokens, words
 
 
 class Route(str, Enum):
@@ -22,19 +23,27 @@ class Route(str, Enum):
 class Decision:
     route: Route
     reason: str
-    kind: str = ""          # for small talk: greeting | thanks | capabilities | goodbye
+    kind: str = ""  # for small talk: greeting | thanks | capabilities | goodbye
 
     @property
     def grounded(self) -> bool:
         return self.route is Route.ANSWER
 
 
-_GREETING = re.compile(r"^(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|greetings)\b[\s!,.]*(there|advisor|bot|all|everyone)?[\s!.]*$", re.I)
-_THANKS = re.compile(r"^(thanks?( you)?( so much| a lot| very much)?|thx|ty|cheers|great,? thanks?|perfect,? thanks?|ok,? thanks?|much appreciated)[\s!.]*$", re.I)
+_GREETING = re.compile(
+    r"^(hi|hello|hey|hiya|howdy|yo|good (morning|afternoon|evening)|greetings)\b[\s!,.]*(there|advisor|bot|all|everyone)?[\s!.]*$",
+    re.I,
+)
+_THANKS = re.compile(
+    r"^(thanks?( you)?( so much| a lot| very much)?|thx|ty|cheers|great,? thanks?|perfect,? thanks?|ok,? thanks?|much appreciated)[\s!.]*$",
+    re.I,
+)
 _GOODBYE = re.compile(r"^(bye|goodbye|see you|see ya|cya|good night)[\s!.]*$", re.I)
 _CAPABILITIES = re.compile(
     r"^(what can you (do|help( me)? with|tell me( about)?)|what do you (know|do|cover)( about)?|who are you|what are you"
-    r"|how can you help( me)?|help|what (topics|questions) can (i|you) (ask|answer)|what is this)\??[\s!.]*$", re.I)
+    r"|how can you help( me)?|help|what (topics|questions) can (i|you) (ask|answer)|what is this)\??[\s!.]*$",
+    re.I,
+)
 
 # Requests to produce something other than career advice: code, prose, translations.
 _TASK_REQUEST = re.compile(
@@ -43,11 +52,14 @@ _TASK_REQUEST = re.compile(
     r"song|joke|recipe|limerick|novel|tweet|cover letter|equation|sentence|text|paragraph)s?\b"
     r"|\btell me a (joke|story)\b|\b(ignore|disregard|forget)\b.{0,40}\b(instructions|rules|guide|prompt|sources)\b"
     r".{0,60}\b(poem|joke|story|song|recipe|essay|say|print|reveal|show)\b"
-    r"|\b(system prompt|your (prompt|instructions))\b", re.I)
+    r"|\b(system prompt|your (prompt|instructions))\b",
+    re.I,
+)
 
 # Occupations the guides are not about. A question about one of them (and not about a guide's role)
 # is out of scope even when its wording ("how do I become a ...") matches a guide closely.
-OCCUPATIONS = frozenset("""
+OCCUPATIONS = frozenset(
+    """
     accountant actor actress actuary acupuncturist anesthesiologist animator
     archaeologist architect archivist artist astronaut astronomer athlete attorney auditor baker
     banker barber barista bartender biologist blacksmith bookkeeper botanist bricklayer broker
@@ -65,17 +77,21 @@ OCCUPATIONS = frozenset("""
     secretary singer soldier statistician steward stewardess surgeon surveyor tailor teacher
     therapist translator underwriter veterinarian waiter waitress welder youtuber
     zoologist
-""".split())
+""".split()
+)
 # Modifiers that make "engineer"/"developer" another job ("civil engineer", "frontend developer").
 _OTHER_ENGINEERING = re.compile(
     r"\b(civil|mechanical|electrical|chemical|aerospace|biomedical|structural|petroleum|nuclear|environmental|"
     r"industrial|sound|audio|network|front-?end|back-?end|full-?stack|web|mobile|ios|android|game|blockchain|"
     r"security|qa|test|sales|prompt|data|ml|machine learning|ai|software|devops|cloud|site reliability|platform)\s+"
-    r"(engineer|developer|scientist|analyst|architect)s?\b", re.I)
+    r"(engineer|developer|scientist|analyst|architect)s?\b",
+    re.I,
+)
 
 # Places, currencies and quantities: when a question names one the knowledge base never mentions,
 # it asks for something specific the guides do not hold ("salary in Germany", "hours a week").
-PLACES = frozenset("""
+PLACES = frozenset(
+    """
     afghanistan albania algeria argentina armenia australia austria azerbaijan bahrain bangladesh belarus belgium
     bolivia bosnia brazil bulgaria cambodia cameroon canada chile china colombia croatia cuba cyprus czechia denmark
     ecuador egypt estonia ethiopia finland france georgia germany ghana greece guatemala hungary iceland india
@@ -92,12 +108,17 @@ PLACES = frozenset("""
     detroit pittsburgh baltimore nashville charlotte raleigh minneapolis orlando vegas diego jose francisco angeles
     brooklyn manhattan silicon valley bay area
     euro euros pound pounds sterling yen rupee rupees yuan franc francs peso pesos won ruble rubles
-""".split())
-QUANTITIES = frozenset("""percentage percent proportion ratio rate rates odds chance chances hours hour weekly daily
-    week weeks vacancies openings headcount overtime""".split())
+""".split()
+)
+QUANTITIES = frozenset(
+    """percentage percent proportion ratio rate rates odds chance chances hours hour weekly daily
+    week weeks vacancies openings headcount overtime""".split()
+)
 
 # Words any career question may use without the guide having them verbatim.
-GENERIC = frozenset(stem(w) for w in """
+GENERIC = frozenset(
+    stem(w)
+    for w in """
     salary salaries wage wages pay paid paying earn earning earns make makes making money income compensation
     job jobs career careers role roles position work working become becoming get getting start starting learn
     learning study need needed required require requirement good best better common typical usually important
@@ -110,22 +131,35 @@ GENERIC = frozenset(stem(w) for w in """
     today currently current nowadays day-to-day entry level senior junior experienced beginner
     expect expected prepare preparation fit suit suited right me myself im i'm iam anything something
     dollar dollars thousand thousands hundred million k usd
-""".split())
+""".split()
+)
 
 
 class Gate:
     """Thresholds are cosine similarities of the bundled MiniLM model, checked on eval/heldout.jsonl."""
 
-    def __init__(self, index, answer_at: float = 0.36, keyword_answer_at: float = 0.15,
-                 strong_unknown_needs: float = 0.9, name_unknown_needs: float = 0.7, weak_unknown_needs: float = 0.5,
-                 other_occupation_needs: float = 0.75, mentioned_occupation_needs: float = 0.55):
+    def __init__(
+        self,
+        index,
+        answer_at: float = 0.36,
+        keyword_answer_at: float = 0.15,
+        strong_unknown_needs: float = 0.9,
+        name_unknown_needs: float = 0.7,
+        weak_unknown_needs: float = 0.5,
+        other_occupation_needs: float = 0.75,
+        mentioned_occupation_needs: float = 0.55,
+    ):
         self.index = index
         self.vocabulary = index.vocabulary
         self.document_frequency = index.document_frequency
         self.rare = max(2, int(0.1 * len(index.ids)))
         titles = {r["title"] for r in index.records.values()}
-        self.guide_roles = frozenset(stem(w) for t in titles for w in words(t)
-                                     if w not in STOPWORDS and stem(w) not in GENERIC and w not in ("career", "guide"))
+        self.guide_roles = frozenset(
+            stem(w)
+            for t in titles
+            for w in words(t)
+            if w not in STOPWORDS and stem(w) not in GENERIC and w not in ("career", "guide")
+        )
         self.answer_at = answer_at
         self.keyword_answer_at = keyword_answer_at
         self.strong_unknown_needs = strong_unknown_needs
@@ -137,8 +171,12 @@ class Gate:
     @staticmethod
     def small_talk(question: str) -> str | None:
         q = normalize(question).strip()
-        for kind, pattern in (("greeting", _GREETING), ("thanks", _THANKS), ("goodbye", _GOODBYE),
-                              ("capabilities", _CAPABILITIES)):
+        for kind, pattern in (
+            ("greeting", _GREETING),
+            ("thanks", _THANKS),
+            ("goodbye", _GOODBYE),
+            ("capabilities", _CAPABILITIES),
+        ):
             if pattern.match(q):
                 return kind
         return None
@@ -165,7 +203,10 @@ class Gate:
             sentence_start = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".?!:>\"'("
             proper = original[0].isupper() and not original.isupper() and not sentence_start and not shouting
             asked_quantity = w in QUANTITIES and re.search(
-                rf"\b(how many|how much|what|which|per|a|an|the|each|every)\s+(?:\w+\s+){{0,2}}{re.escape(original)}\b", text, re.I)
+                rf"\b(how many|how much|what|which|per|a|an|the|each|every)\s+(?:\w+\s+){{0,2}}{re.escape(original)}\b",
+                text,
+                re.I,
+            )
             if w in PLACES or asked_quantity:
                 strong.append(w)
             elif proper:
@@ -176,8 +217,11 @@ class Gate:
 
     def distinctive_terms(self, question: str) -> list[str]:
         """Known words that only a few chunks use (DVC, Terraform, CKA): strong evidence of scope."""
-        return [t for t in self.index.known_tokens(question)
-                if t not in GENERIC and 0 < self.document_frequency.get(t, 0) <= self.rare]
+        return [
+            t
+            for t in self.index.known_tokens(question)
+            if t not in GENERIC and 0 < self.document_frequency.get(t, 0) <= self.rare
+        ]
 
     def other_occupation(self, question: str) -> tuple[str, bool] | None:
         """Another job the question is about, and whether the knowledge base mentions that job at all."""
@@ -204,8 +248,13 @@ class Gate:
             # else in the question ties it to a guide.
             role_words = set(tokens(name))
             ties = [t for t in self.distinctive_terms(question) if t not in role_words]
-            if similarity < (self.mentioned_occupation_needs if mentioned and not ties else
-                             -1.0 if mentioned else self.other_occupation_needs):
+            if similarity < (
+                self.mentioned_occupation_needs
+                if mentioned and not ties
+                else -1.0
+                if mentioned
+                else self.other_occupation_needs
+            ):
                 return Decision(Route.OUT_OF_SCOPE, f"about another occupation ({name})")
         strong, names, weak = self.unknown_words(question)
         if strong and similarity < self.strong_unknown_needs:

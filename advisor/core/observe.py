@@ -7,13 +7,14 @@ answering thread, must be quick, and can never fail a request: an exception is l
 Health probes answer real questions too (/readyz); they run inside `quiet()`, so they reach no
 observer and neither count as traffic nor land in the question log.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +23,11 @@ _quiet: ContextVar[bool] = ContextVar("advisor_quiet", default=False)
 
 @dataclass(frozen=True)
 class AnswerEvent:
-    question: str            # as the user asked it (cleaned), never the history
-    answer: object           # advisor.schema.Answer
-    similarity: float        # best cosine similarity of the query to a chunk or one of its sentences
-    requested_backend: str   # the backend asked for; answer.backend differs after a fallback
-    route: str               # "answer" | "small_talk" | "out_of_scope"
+    question: str  # as the user asked it (cleaned), never the history
+    answer: object  # advisor.core.schema.Answer
+    similarity: float  # best cosine similarity of the query to a chunk or one of its sentences
+    requested_backend: str  # the backend asked for; answer.backend differs after a fallback
+    route: str  # "answer" | "small_talk" | "out_of_scope"
     index_version: str
 
     @property
@@ -53,5 +54,5 @@ def notify(observers: Iterable[Observer], event: AnswerEvent) -> None:
     for observe in list(observers):
         try:
             observe(event)
-        except Exception:  # noqa: BLE001 - watching must never break answering
+        except Exception:
             log.exception("answer observer %r failed", observe)

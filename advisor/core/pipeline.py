@@ -1,26 +1,32 @@
 """The Advisor: question (+ history) -> follow-up resolution -> hybrid retrieval -> grounded gate
 -> answer backend -> Answer with sources. Every surface (CLI, HTTP, UI) goes through here."""
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from typing import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from .backends import BackendError, Context, create_backend
-from .embeddings import Embedder
-from .followup import standalone_query
-from .gate import Decision, Gate, Route
-from .observe import AnswerEvent, notify
-from .retrieval import Hit, HybridSearch, LoadedIndex, open_index
-from .schema import Answer, Source, Timings
-from .settings import Settings, get_settings
-from .store import IndexStore, open_client
-from .text import normalize
-from .verify import corpus_words, verify_answer
+from advisor.core.backends import BackendError, Context, create_backend
+from advisor.core.embeddings import Embedder
+from advisor.core.errors import IndexMissing, InvalidInput
+from advisor.core.followup import standalone_query
+from advisor.core.gate import Decision, Gate, Route
+from advisor.core.observe import AnswerEvent, notify
+from advisor.core.retrieval import HybridSearch, LoadedIndex, open_index
+from advisor.core.schema import Answer, Source, Timings
+from advisor.core.settings import Settings, get_settings
+from advisor.core.store import IndexStore, open_client
+from advisor.core.text import normalize
+from advisor.core.verify import corpus_words, verify_answer
 
 log = logging.getLogger(__name__)
 _BACKEND_LOCK = threading.RLock()
+
+# Builds the first index version when none exists: (settings, embedder, Chroma client or None).
+IndexBuilder = Callable[[Settings, Embedder, Any], None]
 
 
 REFUSAL = "I don't know that from my sources."
@@ -31,20 +37,18 @@ def is_refusal(answer) -> bool:
     return not answer.grounded and answer.answer.startswith(REFUSAL)
 
 
-class InvalidInput(ValueError):
-    """Bad input from a user: the message says what to fix (surfaces show it, with a 4xx)."""
-
-
 def clean_question(question, max_chars: int) -> str:
     if not isinstance(question, str):
         raise InvalidInput("The question must be text.")
     text = " ".join(normalize(question).split())
     if not text:
-        raise InvalidInput("The question is empty. Type a question about the career guides, e.g. "
-                           "'What does an MLOps engineer earn?'")
+        raise InvalidInput(
+            "The question is empty. Type a question about the career guides, e.g. 'What does an MLOps engineer earn?'"
+        )
     if len(text) > max_chars:
-        raise InvalidInput(f"The question is {len(text):,} characters long; the limit is {max_chars:,}. "
-                           "Shorten it and ask again.")
+        raise InvalidInput(
+            f"The question is {len(text):,} characters long; the limit is {max_chars:,}. Shorten it and ask again."
+        )
     return text
 
 
@@ -55,9 +59,12 @@ def clean_history(history, max_chars: int) -> list[dict]:
         raise InvalidInput("History must be a list of {role, content} messages.")
     cleaned = []
     for i, turn in enumerate(history):
-        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant") \
-                or not isinstance(turn.get("content"), str):
-            raise InvalidInput(f"History item {i} must be {{\"role\": \"user\"|\"assistant\", \"content\": text}}.")
+        if (
+            not isinstance(turn, dict)
+            or turn.get("role") not in ("user", "assistant")
+            or not isinstance(turn.get("content"), str)
+        ):
+            raise InvalidInput(f'History item {i} must be {{"role": "user"|"assistant", "content": text}}.')
         content = normalize(turn["content"]).strip()
         if turn["role"] == "user":
             content = content[:max_chars]
@@ -68,9 +75,16 @@ def clean_history(history, max_chars: int) -> list[dict]:
 class Advisor:
     """Light constructor; `load()` opens the index (building it when missing) and the models."""
 
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None, client=None,
-                 backend: str | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        client=None,
+        backend: str | None = None,
+        build_index: IndexBuilder | None = None,
+    ):
         self.settings = settings or get_settings()
+        self.build_index = build_index  # ingest, injected by advisor.assembly: core does not import it
         self.embedder = embedder or Embedder()
         self._client = client
         self.backend_name = backend or self.settings.backend
@@ -83,7 +97,7 @@ class Advisor:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, **kwargs) -> "Advisor":
+    def from_settings(cls, settings: Settings | None = None, **kwargs) -> Advisor:
         return cls(settings, **kwargs).load()
 
     # loading
@@ -93,14 +107,14 @@ class Advisor:
             self._client = open_client(self.settings)
         return IndexStore(self._client, self.settings.collection_prefix)
 
-    def load(self) -> "Advisor":
+    def load(self) -> Advisor:
         with self._lock:
             live = self.store.live()
             if live is None:
-                from ingest.indexer import Indexer
-
+                if self.build_index is None:
+                    raise IndexMissing("No index yet: run `advisor ingest` first.")
                 log.info("No index yet: building it from %s", self.settings.corpus_dir)
-                Indexer(self.settings, embedder=self.embedder, client=self._client).run()
+                self.build_index(self.settings, self.embedder, self._client)
                 live = self.store.live()
             self.embedder.load()
             self._use(open_index(self.store, live))
@@ -153,8 +167,9 @@ class Advisor:
             if kind == "delta":
                 yield value
 
-    def events(self, question: str, history: list[dict] | None = None,
-               backend: str | None = None) -> Iterator[tuple[str, object]]:
+    def events(
+        self, question: str, history: list[dict] | None = None, backend: str | None = None
+    ) -> Iterator[tuple[str, object]]:
         """Yields ("delta", text) pieces, then ("answer", Answer). Raises InvalidInput first."""
         started = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
@@ -176,15 +191,32 @@ class Advisor:
             text, sources = self._decline(decision), []
             yield "delta", text
         done = time.perf_counter()
-        answer = Answer(answer=text, grounded=decision.grounded, backend=name, sources=sources,
-                        timings_ms=Timings(retrieve=round((retrieved - started) * 1000, 2),
-                                           generate=round((done - retrieved) * 1000, 2),
-                                           total=round((done - started) * 1000, 2)))
-        log.info("answered grounded=%s route=%s reason=%r backend=%s top=%.3f ms=%.1f", answer.grounded,
-                 decision.route.value, decision.reason, name, similarity,
-                 answer.timings_ms.total)
-        notify(self.observers, AnswerEvent(question, answer, similarity, backend or self.backend_name,
-                                           decision.route.value, index.version.id))
+        answer = Answer(
+            answer=text,
+            grounded=decision.grounded,
+            backend=name,
+            sources=sources,
+            timings_ms=Timings(
+                retrieve=round((retrieved - started) * 1000, 2),
+                generate=round((done - retrieved) * 1000, 2),
+                total=round((done - started) * 1000, 2),
+            ),
+        )
+        log.info(
+            "answered grounded=%s route=%s reason=%r backend=%s top=%.3f ms=%.1f",
+            answer.grounded,
+            decision.route.value,
+            decision.reason,
+            name,
+            similarity,
+            answer.timings_ms.total,
+        )
+        notify(
+            self.observers,
+            AnswerEvent(
+                question, answer, similarity, backend or self.backend_name, decision.route.value, index.version.id
+            ),
+        )
         yield "answer", answer
 
     def _generate(self, name: str, context: Context):
@@ -211,10 +243,14 @@ class Advisor:
         verdict = verify_answer(text, context, quoted, getattr(self.backend(name), "min_coverage", 0.0))
         if verdict.ok:
             return text, name
-        log.warning("backend %s answer rejected in %.2f ms (%s): %r", name, verdict.ms,
-                    "; ".join(verdict.problems), text[:300])
-        reason = "left out what the sources say" if all(p.startswith("incomplete") for p in verdict.problems) \
+        log.warning(
+            "backend %s answer rejected in %.2f ms (%s): %r", name, verdict.ms, "; ".join(verdict.problems), text[:300]
+        )
+        reason = (
+            "left out what the sources say"
+            if all(p.startswith("incomplete") for p in verdict.problems)
             else "stated things the sources do not"
+        )
         return (yield from self._fallback(context, pieces, f"The {name} model's answer {reason}", quoted))
 
     def _fallback(self, context: Context, streamed: list[str], reason: str, text: str | None = None):
@@ -230,11 +266,15 @@ class Advisor:
                 return f"You're welcome! Ask me anything else about {topics}."
             if decision.kind == "goodbye":
                 return "Goodbye, and good luck with your career!"
-            return (f"Hi! I'm Career Advisor. I answer questions about {topics} from my career guides, "
-                    "with the sources quoted: pay, what the job involves, skills, tools, certifications, "
-                    "portfolio projects, interviews and how to get started. What would you like to know?")
-        return (f"{REFUSAL} I can only answer questions about {topics}: for example pay, "
-                "skills, tools, certifications, interviews or how to get into the role.")
+            return (
+                f"Hi! I'm Career Advisor. I answer questions about {topics} from my career guides, "
+                "with the sources quoted: pay, what the job involves, skills, tools, certifications, "
+                "portfolio projects, interviews and how to get started. What would you like to know?"
+            )
+        return (
+            f"{REFUSAL} I can only answer questions about {topics}: for example pay, "
+            "skills, tools, certifications, interviews or how to get into the role."
+        )
 
     def topics(self) -> str:
         titles = sorted({r["title"] for r in self.index.records.values()})

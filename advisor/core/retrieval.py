@@ -3,6 +3,7 @@
 Dense finds paraphrases ("how much do they make" -> pay); BM25 finds exact names the small
 embedding model blurs (CKA, dbt, 15-1252). Rank fusion needs no score calibration between them.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -15,9 +16,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .embeddings import Embedder
-from .store import IndexStore, IndexVersion
-from .text import tokens
+from advisor.core.embeddings import Embedder
+from advisor.core.store import IndexStore, IndexVersion
+from advisor.core.text import tokens
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +29,10 @@ class Hit:
     title: str
     section: str
     text: str
-    score: float          # fused rank score, higher is better
-    similarity: float     # cosine similarity of query and chunk
+    score: float  # fused rank score, higher is better
+    similarity: float  # cosine similarity of query and chunk
     unit_similarity: float  # best cosine similarity of query and one sentence or list item of the chunk
-    keyword: float        # BM25 score
+    keyword: float  # BM25 score
 
 
 @dataclass
@@ -54,8 +55,8 @@ class LoadedIndex:
     unit_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     vocabulary: frozenset[str] = frozenset()
     document_frequency: dict[str, int] = field(default_factory=dict)
-    unit_matrix: np.ndarray | None = None      # all unit vectors, grouped by chunk in `ids` order
-    unit_offsets: np.ndarray | None = None     # start row of each chunk's units in unit_matrix
+    unit_matrix: np.ndarray | None = None  # all unit vectors, grouped by chunk in `ids` order
+    unit_offsets: np.ndarray | None = None  # start row of each chunk's units in unit_matrix
     _corrections: dict[tuple[str, float], str | None] = field(default_factory=dict)
 
     def spelled_as(self, token: str, cutoff: float = 0.8) -> str | None:
@@ -63,7 +64,9 @@ class LoadedIndex:
         Typos rarely change the first letter; "average" is not a typo of "coverage"."""
         key = (token, cutoff)
         if key not in self._corrections:
-            match = [m for m in difflib.get_close_matches(token, self.vocabulary, n=3, cutoff=cutoff) if m[0] == token[0]]
+            match = [
+                m for m in difflib.get_close_matches(token, self.vocabulary, n=3, cutoff=cutoff) if m[0] == token[0]
+            ]
             self._corrections[key] = match[0] if match else None
         return self._corrections[key]
 
@@ -91,7 +94,9 @@ def open_index(store: IndexStore, version: IndexVersion) -> LoadedIndex:
     got = chunks.get(include=["documents", "metadatas"])
     ids = list(got["ids"])
     records = {i: {"text": d, **m} for i, d, m in zip(ids, got["documents"], got["metadatas"])}
-    corpus_tokens = [tokens(f"{records[i]['title']} {records[i]['section']} {records[i]['text']}") or ["_"] for i in ids]
+    corpus_tokens = [
+        tokens(f"{records[i]['title']} {records[i]['section']} {records[i]['text']}") or ["_"] for i in ids
+    ]
     bm25 = bm25s.BM25()
     bm25.index(corpus_tokens, show_progress=False)
     document_frequency: dict[str, int] = {}
@@ -112,8 +117,19 @@ def open_index(store: IndexStore, version: IndexVersion) -> LoadedIndex:
     rows = [vector_map.get(i, np.zeros((1, dim), dtype=np.float32)) for i in ids]
     offsets = np.cumsum([0] + [len(r) for r in rows[:-1]]) if rows else np.zeros(0, dtype=int)
     matrix = np.vstack(rows) if rows else np.zeros((0, dim), dtype=np.float32)
-    return LoadedIndex(version, chunks, ids, records, bm25, unit_map, vector_map,
-                       frozenset(document_frequency), document_frequency, matrix, offsets)
+    return LoadedIndex(
+        version,
+        chunks,
+        ids,
+        records,
+        bm25,
+        unit_map,
+        vector_map,
+        frozenset(document_frequency),
+        document_frequency,
+        matrix,
+        offsets,
+    )
 
 
 class HybridSearch:
@@ -156,9 +172,18 @@ class HybridSearch:
             sim = similarity.get(chunk_id)
             if sim is None:
                 sim = float(np.dot(vector, self._chunk_vector(index, chunk_id)))
-            hits.append(Hit(chunk_id, record["title"], record["section"], record["text"], round(fused[chunk_id], 5),
-                            round(float(sim), 4), round(float(unit_best[position[chunk_id]]), 4),
-                            round(keyword.get(chunk_id, 0.0), 4)))
+            hits.append(
+                Hit(
+                    chunk_id,
+                    record["title"],
+                    record["section"],
+                    record["text"],
+                    round(fused[chunk_id], 5),
+                    round(float(sim), 4),
+                    round(float(unit_best[position[chunk_id]]), 4),
+                    round(keyword.get(chunk_id, 0.0), 4),
+                )
+            )
         return hits
 
     @staticmethod
@@ -176,7 +201,17 @@ class AdvisorRetriever(BaseRetriever):
     k: int = 4
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [Document(page_content=h.text, id=h.id,
-                         metadata={"id": h.id, "title": h.title, "section": h.section, "score": h.score,
-                                   "similarity": h.similarity})
-                for h in self.search.search(self.index, query, self.k)]
+        return [
+            Document(
+                page_content=h.text,
+                id=h.id,
+                metadata={
+                    "id": h.id,
+                    "title": h.title,
+                    "section": h.section,
+                    "score": h.score,
+                    "similarity": h.similarity,
+                },
+            )
+            for h in self.search.search(self.index, query, self.k)
+        ]

@@ -1,4 +1,5 @@
 """The Answer contract (DESIGN.md): what the CLI, the HTTP API and eval results emit."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, Field

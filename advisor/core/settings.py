@@ -2,6 +2,7 @@
 
 One place for every knob, so the CLI, the web app and the tests agree on defaults.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -10,7 +11,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(BaseSettings):

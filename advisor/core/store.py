@@ -4,6 +4,7 @@ Every ingest writes a new pair of collections (chunks, units) named by version, 
 registry's `live` pointer in one write. Readers follow the pointer, so a crashed or interrupted
 ingest never touches what is being served.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,11 +12,9 @@ import logging
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlparse
 
+from advisor.core.errors import VersionNotFound
+
 log = logging.getLogger(__name__)
-
-
-class VersionNotFound(LookupError):
-    """A rollback named a version that is not in the registry."""
 
 
 @dataclass
@@ -37,8 +36,9 @@ def open_client(settings):
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url if "//" in settings.chroma_url else f"http://{settings.chroma_url}")
-        return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                                   ssl=url.scheme == "https", settings=chroma_settings)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
+        )
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
@@ -59,12 +59,16 @@ class IndexStore:
 
     def create_collections(self, version: str):
         make = dict(configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
-        return (self.client.create_collection(self.chunks_name(version), **make),
-                self.client.create_collection(self.units_name(version), **make))
+        return (
+            self.client.create_collection(self.chunks_name(version), **make),
+            self.client.create_collection(self.units_name(version), **make),
+        )
 
     def collections(self, version: str):
-        return (self.client.get_collection(self.chunks_name(version), embedding_function=None),
-                self.client.get_collection(self.units_name(version), embedding_function=None))
+        return (
+            self.client.get_collection(self.chunks_name(version), embedding_function=None),
+            self.client.get_collection(self.units_name(version), embedding_function=None),
+        )
 
     def drop_collections(self, version: str) -> None:
         for name in (self.chunks_name(version), self.units_name(version)):
@@ -114,4 +118,4 @@ class IndexStore:
         known = {v.id for v in self.versions()}
         head = f"{self.prefix}-chunks-"
         names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
-        return [n[len(head):] for n in names if n.startswith(head) and n[len(head):] not in known]
+        return [n[len(head) :] for n in names if n.startswith(head) and n[len(head) :] not in known]

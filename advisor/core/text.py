@@ -2,6 +2,7 @@
 
 Kept dependency-free so the fast paths (re-ingest of an unchanged corpus, the gate) import nothing heavy.
 """
+
 from __future__ import annotations
 
 import re

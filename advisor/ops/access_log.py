@@ -10,6 +10,7 @@ addresses. `endpoint` is the route's path template, not the raw path. The reques
 caller's `X-Request-ID` when it is a plain token (letters, digits, `.`, `_`, `-`; at most 64), else a
 new one; it is sent back in the `X-Request-ID` response header. ADVISOR_ACCESS_LOG=false turns it off.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,10 @@ import sys
 import time
 import uuid
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from .metrics import endpoint_of
-from .observe import AnswerEvent
+from advisor.core.observe import AnswerEvent
+from advisor.ops.metrics import endpoint_of
 
 access_log = logging.getLogger("advisor.access")
 
@@ -50,8 +51,12 @@ def observe_answer(event: AnswerEvent) -> None:
     """An Advisor observer: attaches the answer's outcome (never its text) to the current request."""
     info = _current.get()
     if info is not None:
-        info.update(grounded=bool(event.answer.grounded), backend=event.answer.backend,
-                    top_score=round(float(event.similarity), 4), index_version=event.index_version)
+        info.update(
+            grounded=bool(event.answer.grounded),
+            backend=event.answer.backend,
+            top_score=round(float(event.similarity), 4),
+            index_version=event.index_version,
+        )
 
 
 class AccessLogMiddleware:
@@ -80,10 +85,15 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             _current.reset(token)
-            line = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                    "request_id": request_id, "method": scope.get("method"), "endpoint": endpoint_of(scope),
-                    "status": status["code"], "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-                    **info}
+            line = {
+                "ts": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "request_id": request_id,
+                "method": scope.get("method"),
+                "endpoint": endpoint_of(scope),
+                "status": status["code"],
+                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+                **info,
+            }
             access_log.info(json.dumps(line, ensure_ascii=False))
 
 

@@ -4,15 +4,17 @@ SQLite because feedback must survive restarts, needs no server, and is easy to i
 (`sqlite3 data/feedback.sqlite3 'select * from feedback'`). One short connection per write keeps it
 safe across the web server's threads; WAL lets a reader look while the app writes.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from .sqlite import connect
+
+from advisor.ops.sqlite import connect
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +42,30 @@ class FeedbackStore:
             db.execute(SCHEMA)
 
     @classmethod
-    def for_settings(cls, settings) -> "FeedbackStore":
+    def for_settings(cls, settings) -> FeedbackStore:
         return cls(Path(settings.data_dir) / "feedback.sqlite3")
 
     def _connect(self):
         return connect(self.path)
 
-    def add(self, rating: str, question: str, answer: str, sources: list[dict], backend: str,
-            grounded: bool | None = None) -> int:
-        row = (datetime.now(timezone.utc).isoformat(timespec="seconds"), rating, question, answer,
-               json.dumps(sources, ensure_ascii=False), backend, None if grounded is None else int(grounded))
+    def add(
+        self, rating: str, question: str, answer: str, sources: list[dict], backend: str, grounded: bool | None = None
+    ) -> int:
+        row = (
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            rating,
+            question,
+            answer,
+            json.dumps(sources, ensure_ascii=False),
+            backend,
+            None if grounded is None else int(grounded),
+        )
         with self._lock, self._connect() as db:
-            cur = db.execute("INSERT INTO feedback (created_at, rating, question, answer, sources, backend, grounded)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+            cur = db.execute(
+                "INSERT INTO feedback (created_at, rating, question, answer, sources, backend, grounded)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
             rowid = cur.lastrowid
         log.info("feedback %s stored (#%d) for %r", rating, rowid, question[:80])
         return rowid
@@ -61,5 +74,11 @@ class FeedbackStore:
         with self._connect() as db:
             db.row_factory = sqlite3.Row
             rows = db.execute("SELECT * FROM feedback ORDER BY id").fetchall()
-        return [{**dict(r), "sources": json.loads(r["sources"]),
-                 "grounded": None if r["grounded"] is None else bool(r["grounded"])} for r in rows]
+        return [
+            {
+                **dict(r),
+                "sources": json.loads(r["sources"]),
+                "grounded": None if r["grounded"] is None else bool(r["grounded"]),
+            }
+            for r in rows
+        ]

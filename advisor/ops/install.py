@@ -8,12 +8,13 @@
 
 See docs/deploy.md.
 """
+
 from __future__ import annotations
 
-from .logging_json import install_access_log
-from .metrics import install_metrics
-from .questionlog import QuestionLog
-from .watcher import install_index_watcher
+from advisor.ops.access_log import install_access_log
+from advisor.ops.metrics import install_metrics
+from advisor.ops.question_log import QuestionLog
+from advisor.ops.watcher import install_index_watcher
 
 
 def install_operations(app, get_advisor, feedback, settings) -> None:

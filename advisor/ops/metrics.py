@@ -24,6 +24,7 @@ Read at scrape time:
 
 Each app gets its own registry, so several apps can live in one process (tests).
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,7 +35,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.process_collector import ProcessCollector
 
-from .observe import AnswerEvent
+from advisor.core.observe import AnswerEvent
 
 log = logging.getLogger(__name__)
 
@@ -70,22 +71,41 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None):
         self.registry = registry or CollectorRegistry()
         r = self.registry
-        self.requests = Counter("advisor_http_requests", "HTTP requests by endpoint and outcome",
-                                ["endpoint", "outcome", "code"], registry=r)
-        self.request_seconds = Histogram("advisor_http_request_duration_seconds",
-                                         "HTTP request latency until the last byte is sent", ["endpoint"],
-                                         buckets=LATENCY_BUCKETS, registry=r)
+        self.requests = Counter(
+            "advisor_http_requests",
+            "HTTP requests by endpoint and outcome",
+            ["endpoint", "outcome", "code"],
+            registry=r,
+        )
+        self.request_seconds = Histogram(
+            "advisor_http_request_duration_seconds",
+            "HTTP request latency until the last byte is sent",
+            ["endpoint"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
         self.in_progress = Gauge("advisor_http_requests_in_progress", "HTTP requests being served", registry=r)
-        self.answers = Counter("advisor_answers", "Final answers by backend, groundedness and route",
-                               ["backend", "grounded", "route"], registry=r)
-        self.stage_seconds = Histogram("advisor_answer_stage_seconds", "Answer latency per stage",
-                                       ["stage"], buckets=LATENCY_BUCKETS, registry=r)
-        self.top_similarity = Histogram("advisor_answer_top_similarity",
-                                        "Best similarity of a question to the knowledge base",
-                                        buckets=SIMILARITY_BUCKETS, registry=r)
-        self.fallbacks = Counter("advisor_backend_fallbacks",
-                                 "Answers given extractively because the requested model failed or was rejected",
-                                 ["requested"], registry=r)
+        self.answers = Counter(
+            "advisor_answers",
+            "Final answers by backend, groundedness and route",
+            ["backend", "grounded", "route"],
+            registry=r,
+        )
+        self.stage_seconds = Histogram(
+            "advisor_answer_stage_seconds", "Answer latency per stage", ["stage"], buckets=LATENCY_BUCKETS, registry=r
+        )
+        self.top_similarity = Histogram(
+            "advisor_answer_top_similarity",
+            "Best similarity of a question to the knowledge base",
+            buckets=SIMILARITY_BUCKETS,
+            registry=r,
+        )
+        self.fallbacks = Counter(
+            "advisor_backend_fallbacks",
+            "Answers given extractively because the requested model failed or was rejected",
+            ["requested"],
+            registry=r,
+        )
         for stage in ("retrieve", "generate", "total"):
             self.stage_seconds.labels(stage)
         ProcessCollector(registry=r)
@@ -121,8 +141,11 @@ class StateCollector:
         yield from self._feedback()
 
     def _index(self):
-        info = InfoMetricFamily("advisor_index", "The index version being served",
-                                labels=["version", "corpus_hash", "embedding_model", "created"])
+        info = InfoMetricFamily(
+            "advisor_index",
+            "The index version being served",
+            labels=["version", "corpus_hash", "embedding_model", "created"],
+        )
         chunks = GaugeMetricFamily("advisor_index_chunks", "Chunks in the index version being served")
         units = GaugeMetricFamily("advisor_index_units", "Answer units in the index version being served")
         try:
@@ -146,15 +169,17 @@ class StateCollector:
 
     def _verification(self):
         try:
-            from .verify import STATS
+            from advisor.core.verify import STATS
         except ImportError:
             return
         snap = STATS.snapshot()
         checked = CounterMetricFamily("advisor_verification_checked", "Generated answers checked against their sources")
         rejected = CounterMetricFamily("advisor_verification_rejected", "Generated answers rejected by verification")
-        reasons = CounterMetricFamily("advisor_verification_rejections",
-                                      "Verification problems by kind (figure, name, citation, incomplete)",
-                                      labels=["reason"])
+        reasons = CounterMetricFamily(
+            "advisor_verification_rejections",
+            "Verification problems by kind (figure, name, citation, incomplete)",
+            labels=["reason"],
+        )
         checked.add_metric([], snap.get("checked", 0))
         rejected.add_metric([], snap.get("rejected", 0))
         for reason, count in sorted(snap.get("reasons", {}).items()):
@@ -163,19 +188,21 @@ class StateCollector:
 
     def _backend_failures(self):
         try:
-            from .backends.generative import FAILURES
+            from advisor.core.backends.generative import FAILURES
         except ImportError:
             return
-        family = CounterMetricFamily("advisor_backend_failures", "Model backend failures by backend and reason",
-                                     labels=["backend", "reason"])
+        family = CounterMetricFamily(
+            "advisor_backend_failures", "Model backend failures by backend and reason", labels=["backend", "reason"]
+        )
         for (backend, reason), count in sorted(FAILURES.snapshot().items()):
             family.add_metric([backend, reason], count)
         yield family
 
     def _feedback(self):
         path = getattr(self.feedback, "path", None)
-        family = CounterMetricFamily("advisor_feedback", "Feedback on answers by rating (like, dislike)",
-                                     labels=["rating"])
+        family = CounterMetricFamily(
+            "advisor_feedback", "Feedback on answers by rating (like, dislike)", labels=["rating"]
+        )
         counts = {"like": 0, "dislike": 0}
         if path is not None and path.exists():
             try:
@@ -231,8 +258,13 @@ def install_metrics(app, get_advisor, feedback=None, watcher=None) -> Metrics:
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.state.metrics = metrics
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=Response,
-             responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    )
     def prometheus_metrics():
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 

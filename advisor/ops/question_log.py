@@ -10,17 +10,18 @@ ADVISOR_QUESTION_LOG_DAYS (default 30) are deleted when the log is opened, at mo
 it is written, and before every report; ADVISOR_QUESTION_LOG_DAYS=0 records nothing and empties
 an existing log.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .observe import AnswerEvent
-from .sqlite import connect
+from advisor.core.observe import AnswerEvent
+from advisor.ops.sqlite import connect
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class LoggedQuestion:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class QuestionLog:
@@ -69,7 +70,7 @@ class QuestionLog:
         self.purge()
 
     @classmethod
-    def for_settings(cls, settings, data_dir: Path | None = None) -> "QuestionLog":
+    def for_settings(cls, settings, data_dir: Path | None = None) -> QuestionLog:
         return cls(Path(data_dir or settings.data_dir) / FILENAME, settings.question_log_days)
 
     @property
@@ -79,15 +80,31 @@ class QuestionLog:
     def _connect(self):
         return connect(self.path)
 
-    def record(self, question: str, grounded: bool, similarity: float, backend: str, route: str = "answer",
-               when: datetime | None = None) -> None:
+    def record(
+        self,
+        question: str,
+        grounded: bool,
+        similarity: float,
+        backend: str,
+        route: str = "answer",
+        when: datetime | None = None,
+    ) -> None:
         if not self.enabled:
             return
-        row = ((when or _now()).isoformat(timespec="seconds"), question, route, int(bool(grounded)),
-               round(float(similarity), 4), backend)
+        row = (
+            (when or _now()).isoformat(timespec="seconds"),
+            question,
+            route,
+            int(bool(grounded)),
+            round(float(similarity), 4),
+            backend,
+        )
         with self._lock, self._connect() as db:
-            db.execute("INSERT INTO questions (asked_at, question, route, grounded, similarity, backend)"
-                       " VALUES (?, ?, ?, ?, ?, ?)", row)
+            db.execute(
+                "INSERT INTO questions (asked_at, question, route, grounded, similarity, backend)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                row,
+            )
         if time.monotonic() - self._purged > PURGE_EVERY_S:
             self.purge()
 
@@ -112,8 +129,13 @@ class QuestionLog:
         """Questions of the last `days` days (default: the whole retention period), oldest first."""
         if not self.path.exists():
             return []
-        cutoff = (_now() - timedelta(days=days if days is not None else self.retention_days)).isoformat(timespec="seconds")
+        cutoff = (_now() - timedelta(days=days if days is not None else self.retention_days)).isoformat(
+            timespec="seconds"
+        )
         with self._connect() as db:
-            rows = db.execute("SELECT asked_at, question, route, grounded, similarity, backend FROM questions"
-                              " WHERE asked_at >= ? ORDER BY asked_at, id", (cutoff,)).fetchall()
+            rows = db.execute(
+                "SELECT asked_at, question, route, grounded, similarity, backend FROM questions"
+                " WHERE asked_at >= ? ORDER BY asked_at, id",
+                (cutoff,),
+            ).fetchall()
         return [LoggedQuestion(a, q, r, bool(g), s, b) for a, q, r, g, s, b in rows]

@@ -10,18 +10,19 @@ Drift: per day, the questions asked, the share answered from the sources, and th
 similarity of a question to the knowledge base. A falling mean means users ask about things the
 guides do not cover (or cover in other words); the last 7 days are compared with the days before.
 """
+
 from __future__ import annotations
 
 import re
 import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
-from .questionlog import QuestionLog
+from advisor.ops.question_log import QuestionLog
 
 FEEDBACK_FILE = "feedback.sqlite3"
 RECENT_DAYS = 7
@@ -30,18 +31,18 @@ DRIFT_WARNING = 0.05
 
 @dataclass
 class Gap:
-    question: str                 # the group's most frequent question
-    count: int                    # times asked (not grounded) or disliked, whole group
+    question: str  # the group's most frequent question
+    count: int  # times asked (not grounded) or disliked, whole group
     not_grounded: int
     disliked: int
-    similar: list[str] = field(default_factory=list)   # other wordings in the group, most frequent first
+    similar: list[str] = field(default_factory=list)  # other wordings in the group, most frequent first
 
 
 @dataclass
 class Day:
     day: str
     questions: int
-    grounded: float               # share answered from the sources
+    grounded: float  # share answered from the sources
     mean_similarity: float
 
 
@@ -73,11 +74,12 @@ def disliked_questions(data_dir: Path, days: int) -> list[str]:
     path = Path(data_dir) / FEEDBACK_FILE
     if not path.exists():
         return []
-    cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
+    cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
     try:
-        rows = db.execute("SELECT question FROM feedback WHERE rating = 'dislike' AND created_at >= ?",
-                          (cutoff,)).fetchall()
+        rows = db.execute(
+            "SELECT question FROM feedback WHERE rating = 'dislike' AND created_at >= ?", (cutoff,)
+        ).fetchall()
     except sqlite3.Error:
         return []
     finally:
@@ -92,13 +94,13 @@ def cluster(items: list[tuple[str, int, int]], encode, threshold: float = 0.8) -
         return []
     vectors = np.asarray(encode([q for q, _, _ in items]), dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-9)
-    member_of: list[int] = []   # group of each item placed so far (items 0..i-1)
+    member_of: list[int] = []  # group of each item placed so far (items 0..i-1)
     groups: list[Gap] = []
     for i, (question, refused, disliked) in enumerate(items):
         if i:
             sims = vectors[:i] @ vectors[i]
             best = int(np.argmax(sims))
-            if sims[best] >= threshold:   # close to any wording already in a group: join it
+            if sims[best] >= threshold:  # close to any wording already in a group: join it
                 gap = groups[member_of[best]]
                 gap.count += refused + disliked
                 gap.not_grounded += refused
@@ -111,14 +113,20 @@ def cluster(items: list[tuple[str, int, int]], encode, threshold: float = 0.8) -
     return sorted(groups, key=lambda g: -g.count)
 
 
-def build_report(settings, data_dirs: list[Path] | None = None, days: int | None = None,
-                 threshold: float = 0.8, top: int = 10, encode=None) -> Report:
+def build_report(
+    settings,
+    data_dirs: list[Path] | None = None,
+    days: int | None = None,
+    threshold: float = 0.8,
+    top: int = 10,
+    encode=None,
+) -> Report:
     data_dirs = [Path(d) for d in (data_dirs or [settings.data_dir])]
     days = settings.question_log_days if days is None else days
     rows = []
     disliked: list[str] = []
     for data_dir in data_dirs:
-        qlog = QuestionLog.for_settings(settings, data_dir)   # opening it enforces the retention period
+        qlog = QuestionLog.for_settings(settings, data_dir)  # opening it enforces the retention period
         rows += [r for r in qlog.questions(days) if r.route != "small_talk"]
         disliked += disliked_questions(data_dir, days)
 
@@ -133,7 +141,7 @@ def build_report(settings, data_dirs: list[Path] | None = None, days: int | None
         counts[_key(q)][1] += 1
     items = [(wordings[k].most_common(1)[0][0], n[0], n[1]) for k, n in counts.items() if k]
     if items and encode is None:
-        from .embeddings import Embedder
+        from advisor.core.embeddings import Embedder
 
         encode = Embedder().load().encode
     gaps = cluster(items, encode, threshold)[:top] if items else []
@@ -141,19 +149,33 @@ def build_report(settings, data_dirs: list[Path] | None = None, days: int | None
     by_day: dict[str, list] = defaultdict(list)
     for r in rows:
         by_day[r.asked_at[:10]].append(r)
-    drift = [Day(day, len(rs), round(sum(r.grounded for r in rs) / len(rs), 3),
-                 round(sum(r.similarity for r in rs) / len(rs), 4)) for day, rs in sorted(by_day.items())]
-    since = (datetime.now(timezone.utc) - timedelta(days=RECENT_DAYS)).isoformat(timespec="seconds")
+    drift = [
+        Day(
+            day,
+            len(rs),
+            round(sum(r.grounded for r in rs) / len(rs), 3),
+            round(sum(r.similarity for r in rs) / len(rs), 4),
+        )
+        for day, rs in sorted(by_day.items())
+    ]
+    since = (datetime.now(UTC) - timedelta(days=RECENT_DAYS)).isoformat(timespec="seconds")
     recent = [r.similarity for r in rows if r.asked_at >= since]
     earlier = [r.similarity for r in rows if r.asked_at < since]
-    return Report(days, len(rows), gaps, drift,
-                  round(sum(recent) / len(recent), 4) if recent else None,
-                  round(sum(earlier) / len(earlier), 4) if earlier else None)
+    return Report(
+        days,
+        len(rows),
+        gaps,
+        drift,
+        round(sum(recent) / len(recent), 4) if recent else None,
+        round(sum(earlier) / len(earlier), 4) if earlier else None,
+    )
 
 
 def format_report(report: Report) -> str:
-    out = [f"Knowledge gaps, last {report.days} days ({report.questions} questions logged): "
-           "questions not answered from the sources or disliked, grouped by meaning"]
+    out = [
+        f"Knowledge gaps, last {report.days} days ({report.questions} questions logged): "
+        "questions not answered from the sources or disliked, grouped by meaning"
+    ]
     if not report.gaps:
         out.append("  none: every logged question was answered from the sources and none was disliked.")
     else:
@@ -174,6 +196,8 @@ def format_report(report: Report) -> str:
         change = report.drift_change
         if change is not None:
             flag = "  <- questions are moving away from the guides" if change <= -DRIFT_WARNING else ""
-            out.append(f"  last {RECENT_DAYS} days {report.recent_similarity:.3f} vs before "
-                       f"{report.earlier_similarity:.3f}: {change:+.3f}{flag}")
+            out.append(
+                f"  last {RECENT_DAYS} days {report.recent_similarity:.3f} vs before "
+                f"{report.earlier_similarity:.3f}: {change:+.3f}{flag}"
+            )
     return "\n".join(out)

@@ -1,4 +1,5 @@
 """The one way this project opens its small SQLite stores (feedback, question log)."""
+
 from __future__ import annotations
 
 import sqlite3

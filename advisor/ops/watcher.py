@@ -14,6 +14,7 @@ With a Chroma server (ADVISOR_CHROMA_URL) that cannot be reached, the API answer
 saying so (not a 500), /readyz reports it, the watcher logs the outage once and its recovery, and
 everything works again as soon as the server is back: nothing needs a restart.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,9 @@ from urllib.parse import urlparse
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = "The knowledge base is unavailable right now (the index server cannot be reached). Please try again shortly."
+UNAVAILABLE = (
+    "The knowledge base is unavailable right now (the index server cannot be reached). Please try again shortly."
+)
 
 
 class IndexWatcher:
@@ -42,8 +45,12 @@ class IndexWatcher:
         except Exception as exc:  # noqa: BLE001 - an outage is reported, not fatal
             self.errors += 1
             if self.last_error is None:
-                log.warning("index watcher: cannot read the live index version (%s: %s); still serving %s",
-                            type(exc).__name__, exc, self._serving())
+                log.warning(
+                    "index watcher: cannot read the live index version (%s: %s); still serving %s",
+                    type(exc).__name__,
+                    exc,
+                    self._serving(),
+                )
             self.last_error = f"{type(exc).__name__}: {exc}"
             return False
         if self.last_error is not None:
@@ -64,7 +71,7 @@ class IndexWatcher:
         while not self._stop.wait(self.interval_s):
             self.poll_once()
 
-    def start(self) -> "IndexWatcher":
+    def start(self) -> IndexWatcher:
         if self.interval_s > 0 and self._thread is None:
             self._thread = threading.Thread(target=self._run, name="index-watcher", daemon=True)
             self._thread.start()
@@ -113,7 +120,8 @@ def install_index_watcher(app, advisor, settings) -> IndexWatcher:
             log.warning("index server unreachable on %s %s: %s", request.method, request.url.path, exc)
             return JSONResponse({"error": UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse({"error": "Internal error: the server could not answer. It has been logged."},
-                            status_code=500)
+        return JSONResponse(
+            {"error": "Internal error: the server could not answer. It has been logged."}, status_code=500
+        )
 
     return watcher

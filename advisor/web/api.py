@@ -4,11 +4,13 @@ request models and the error handlers that turn every bad request into a 4xx JSO
 Handlers are plain `def`s on purpose: FastAPI runs them in its thread pool, so the blocking
 Advisor calls of concurrent users run in parallel without holding up the event loop.
 """
+
 from __future__ import annotations
 
 import json
 import logging
-from typing import Iterator, Literal
+from collections.abc import Iterator
+from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,9 +18,10 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .backends import available as available_backends
-from .pipeline import Advisor, InvalidInput
-from .schema import Answer
+from advisor.core.backends import available as available_backends
+from advisor.core.errors import InvalidInput
+from advisor.core.pipeline import Advisor
+from advisor.core.schema import Answer
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +35,28 @@ class Message(BaseModel):
 
 
 class AskRequest(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"question": "What does an MLOps engineer earn?"},
-        {"question": "and at FAANG?", "history": [
-            {"role": "user", "content": "What does an MLOps engineer earn?"},
-            {"role": "assistant", "content": "The typical MLOps engineer salary is $120,000-$185,000 a year. [1]"}]},
-    ]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"question": "What does an MLOps engineer earn?"},
+                {
+                    "question": "and at FAANG?",
+                    "history": [
+                        {"role": "user", "content": "What does an MLOps engineer earn?"},
+                        {
+                            "role": "assistant",
+                            "content": "The typical MLOps engineer salary is $120,000-$185,000 a year. [1]",
+                        },
+                    ],
+                },
+            ]
+        }
+    )
 
     question: StrictStr = Field(description="The question; at most ADVISOR_MAX_QUESTION_CHARS (2,000) characters.")
-    history: list[Message] | None = Field(None, max_length=MAX_HISTORY_MESSAGES,
-                                          description="Earlier turns, oldest first, for follow-up questions.")
+    history: list[Message] | None = Field(
+        None, max_length=MAX_HISTORY_MESSAGES, description="Earlier turns, oldest first, for follow-up questions."
+    )
     backend: StrictStr | None = Field(None, description="Answer backend; default: the server's (ADVISOR_BACKEND).")
 
 
@@ -50,8 +65,10 @@ class ErrorBody(BaseModel):
     details: list[dict] | None = None
 
 
-ERRORS = {400: {"model": ErrorBody, "description": "Invalid question, history or backend"},
-          422: {"model": ErrorBody, "description": "Malformed request body"}}
+ERRORS = {
+    400: {"model": ErrorBody, "description": "Invalid question, history or backend"},
+    422: {"model": ErrorBody, "description": "Malformed request body"},
+}
 
 
 def _backend_name(name: str | None) -> str | None:
@@ -77,7 +94,7 @@ def _sse_stream(first: tuple[str, object], events: Iterator[tuple[str, object]])
                 yield sse("delta", {"text": value})
             else:
                 yield sse("answer", value.model_dump())
-    except Exception:  # noqa: BLE001 - reported to the client as an event, logged in full here
+    except Exception:
         log.exception("answer stream failed")
         yield sse("error", {"error": "The answer could not be completed; please try again."})
 
@@ -91,23 +108,35 @@ def install_api(app: FastAPI, get_advisor) -> None:
     """Routes under /api. `get_advisor()` returns the loaded Advisor."""
     router = APIRouter(prefix="/api", tags=["answers"])
 
-    @router.post("/ask", response_model=Answer, responses=ERRORS,
-                 summary="Answer a question (with optional chat history)")
+    @router.post(
+        "/ask", response_model=Answer, responses=ERRORS, summary="Answer a question (with optional chat history)"
+    )
     def ask(req: AskRequest) -> dict:
         """Returns the Answer JSON: answer text with [n] markers, grounded, backend, sources in rank
         order (the n-th source is marker [n]) and timings."""
         answer = get_advisor().ask(req.question, _history(req), _backend_name(req.backend))
         return answer.model_dump()
 
-    @router.post("/chat", responses={**ERRORS, 200: {
-        "description": "Server-sent events: `delta` {\"text\"} pieces, then one `answer` with the Answer JSON "
-                       "(or one `error` {\"error\"} if the answer fails part-way).",
-        "content": {"text/event-stream": {}}}}, summary="Answer a question, streamed as server-sent events")
+    @router.post(
+        "/chat",
+        responses={
+            **ERRORS,
+            200: {
+                "description": 'Server-sent events: `delta` {"text"} pieces, then one `answer` with the Answer JSON '
+                '(or one `error` {"error"} if the answer fails part-way).',
+                "content": {"text/event-stream": {}},
+            },
+        },
+        summary="Answer a question, streamed as server-sent events",
+    )
     def chat(req: AskRequest) -> StreamingResponse:
         events = get_advisor().events(req.question, _history(req), _backend_name(req.backend))
         first = next(events)  # validation happens here, before any byte is sent: bad input is a clean 400
-        return StreamingResponse(_sse_stream(first, events), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return StreamingResponse(
+            _sse_stream(first, events),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
 
     @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def unknown(path: str, request: Request):
@@ -115,8 +144,9 @@ def install_api(app: FastAPI, get_advisor) -> None:
         mounted at / and get its 404, not a JSON message."""
         allowed = sorted({m for r in router.routes if r.path == f"/api/{path}" for m in r.methods})
         if allowed:
-            raise StarletteHTTPException(405, f"Use {' or '.join(allowed)} for /api/{path}.",
-                                         headers={"Allow": ", ".join(allowed)})
+            raise StarletteHTTPException(
+                405, f"Use {' or '.join(allowed)} for /api/{path}.", headers={"Allow": ", ".join(allowed)}
+            )
         raise StarletteHTTPException(404, f"There is no /api/{path}. The API is described at /docs.")
 
     app.include_router(router)
@@ -128,7 +158,7 @@ def _describe(error: dict) -> str:
     if kind == "json_invalid":
         return "The request body is not valid JSON."
     if kind == "model_attributes_type" and not loc:
-        return "The request body must be a JSON object like {\"question\": \"...\"}."
+        return 'The request body must be a JSON object like {"question": "..."}.'
     if kind == "missing" and loc:
         return f"'{'.'.join(loc)}' is required."
     where = ".".join(loc) or "body"
@@ -145,8 +175,10 @@ def install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
-        details = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
-                    "message": e.get("msg", "")} for e in exc.errors()]
+        details = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body", "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
         message = " ".join(dict.fromkeys(_describe(e) for e in exc.errors())) or "Invalid request."
         return JSONResponse({"error": message, "details": details}, status_code=422)
 
@@ -157,8 +189,9 @@ def install_errors(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse({"error": "Internal error: the server could not answer. It has been logged."},
-                            status_code=500)
+        return JSONResponse(
+            {"error": "Internal error: the server could not answer. It has been logged."}, status_code=500
+        )
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 
@@ -174,8 +207,9 @@ class BodyLimit:
         if scope["type"] == "http" and scope["path"].startswith("/api/"):
             length = dict(scope["headers"]).get(b"content-length", b"")
             if length.isdigit() and int(length) > self.limit:
-                response = JSONResponse({"error": f"The request body is larger than {self.limit:,} bytes."},
-                                        status_code=413)
+                response = JSONResponse(
+                    {"error": f"The request body is larger than {self.limit:,} bytes."}, status_code=413
+                )
                 return await response(scope, receive, send)
         await self.app(scope, receive, send)
 
@@ -183,15 +217,19 @@ class BodyLimit:
 def install_health(app: FastAPI, get_advisor, probe_question: str = "What does the guide cover?") -> None:
     """/healthz: the process is up. /readyz: the index is loaded and a real question is answered
     (cheap: the probe's embedding is cached), so a load balancer only sends users to a working copy."""
-    from .observe import quiet
-    from .watcher import unavailable_message
+    from advisor.core.observe import quiet
+    from advisor.ops.watcher import unavailable_message
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
     def healthz() -> dict:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"], summary="Readiness: index loaded and answering",
-             responses={503: {"description": "Not ready yet, or the index cannot answer"}})
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        summary="Readiness: index loaded and answering",
+        responses={503: {"description": "Not ready yet, or the index cannot answer"}},
+    )
     def readyz():
         advisor: Advisor | None = get_advisor()
         try:
@@ -203,5 +241,9 @@ def install_health(app: FastAPI, get_advisor, probe_question: str = "What does t
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with the reason
             error = unavailable_message(exc, getattr(advisor, "settings", None))
             return JSONResponse({"status": "not ready", "error": error}, status_code=503)
-        return {"status": "ready", "index_version": index.version.id, "chunks": len(index.ids),
-                "backend": advisor.backend_name}
+        return {
+            "status": "ready",
+            "index_version": index.version.id,
+            "chunks": len(index.ids),
+            "backend": advisor.backend_name,
+        }

@@ -10,6 +10,7 @@
 
 `install_security(app, settings)` adds both as pure ASGI middleware (no buffering of streamed answers).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.routing import Mount
 
-from .settings import Settings
+from advisor.core.settings import Settings
 
 # Pages served from the same machine a developer works on: any port, http or https.
 LOCAL_ORIGIN_REGEX = r"https?://(localhost|127\.0\.0\.1)(:\d{1,5})?"
@@ -32,20 +33,22 @@ LOCAL_FRAME_ANCESTORS = ("http://localhost:*", "https://localhost:*", "http://12
 
 # scheme://host[:port], optionally with a leading "*." subdomain wildcard; nothing else (no path, no
 # spaces, no ";"), so a value can never add a directive to the CSP header it is copied into.
-_ORIGIN = re.compile(r"(?P<scheme>https?)://(?P<wild>\*\.)?(?P<host>[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(?::(?P<port>\d{1,5}))?")
+_ORIGIN = re.compile(
+    r"(?P<scheme>https?)://(?P<wild>\*\.)?(?P<host>[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(?::(?P<port>\d{1,5}))?"
+)
 
 
 @dataclass(frozen=True)
 class OriginPolicy:
     """The parsed allowlist: what CORS allows and what `frame-ancestors` lists."""
 
-    origins: tuple[str, ...]          # exact origins, e.g. "https://example.com"
-    regex: str | None                 # for wildcards and the local default
+    origins: tuple[str, ...]  # exact origins, e.g. "https://example.com"
+    regex: str | None  # for wildcards and the local default
     frame_ancestors: tuple[str, ...]  # CSP sources after 'self'
     allow_all: bool = False
 
     @classmethod
-    def from_setting(cls, value: str | None) -> "OriginPolicy":
+    def from_setting(cls, value: str | None) -> OriginPolicy:
         items = [item.strip() for item in re.split(r"[,\s]+", value or "") if item.strip()]
         if not items:
             return cls((), LOCAL_ORIGIN_REGEX, LOCAL_FRAME_ANCESTORS)
@@ -58,7 +61,8 @@ class OriginPolicy:
             if not match:
                 raise ValueError(
                     f"ADVISOR_ALLOWED_ORIGINS: '{item}' is not an origin. Use scheme://host[:port] "
-                    "such as https://example.com or https://*.example.com, separated by commas (or just '*' for any site).")
+                    "such as https://example.com or https://*.example.com, separated by commas (or just '*' for any site)."
+                )
             if match["wild"]:
                 port = rf":{match['port']}" if match["port"] else ""
                 patterns.append(rf"{match['scheme']}://[a-z0-9-]+(\.[a-z0-9-]+)*\.{re.escape(match['host'])}{port}")
@@ -148,7 +152,7 @@ class RateLimit:
         if path in API_ANSWERING:
             counted = True
         elif path.startswith(GRADIO_PREFIX):
-            counted, receive = await self._gradio_answers(scope, receive, path[len(GRADIO_PREFIX):])
+            counted, receive = await self._gradio_answers(scope, receive, path[len(GRADIO_PREFIX) :])
         else:
             counted = False
         if counted:
@@ -157,10 +161,13 @@ class RateLimit:
             if wait is not None:
                 seconds = max(1, math.ceil(wait))
                 n = self.limiter.limit
-                message = (f"Too many questions: the limit is {n} question{'s' if n != 1 else ''} a minute. "
-                           f"Please try again in {seconds} second{'s' if seconds != 1 else ''}.")
-                response = JSONResponse({"error": message, "retry_after": seconds}, status_code=429,
-                                        headers={"Retry-After": str(seconds)})
+                message = (
+                    f"Too many questions: the limit is {n} question{'s' if n != 1 else ''} a minute. "
+                    f"Please try again in {seconds} second{'s' if seconds != 1 else ''}."
+                )
+                response = JSONResponse(
+                    {"error": message, "retry_after": seconds}, status_code=429, headers={"Retry-After": str(seconds)}
+                )
                 return await response(scope, receive, send)
         await self.app(scope, receive, send)
 
@@ -170,8 +177,9 @@ class RateLimit:
         and handed on unchanged."""
         named = _GRADIO_NAMED.fullmatch(rest)
         if named:
-            return any(self._fn_name(fn) in GRADIO_ANSWERING for fn in _gradio_fns(scope)
-                       if fn.api_name == named[1]), receive
+            return any(
+                self._fn_name(fn) in GRADIO_ANSWERING for fn in _gradio_fns(scope) if fn.api_name == named[1]
+            ), receive
         if rest.rstrip("/") != "queue/join":
             return False, receive
         body, receive = await _peek_body(receive)
@@ -228,7 +236,14 @@ def install_security(app, settings: Settings) -> OriginPolicy:
     limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
     app.state.origin_policy, app.state.rate_limiter = policy, limiter
     app.add_middleware(RateLimit, limiter=limiter)
-    app.add_middleware(CORSMiddleware, allow_origins=list(policy.origins), allow_origin_regex=policy.regex,
-                       allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
-                       expose_headers=["Retry-After"], allow_credentials=False, max_age=600)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(policy.origins),
+        allow_origin_regex=policy.regex,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],
+        allow_credentials=False,
+        max_age=600,
+    )
     return policy

@@ -5,6 +5,7 @@ and the Gradio chat mounted at `/`.
 (a widget, CORS, metrics, rate limits) can be added as their own modules. The Gradio mount at `/`
 catches every path, so it is installed last.
 """
+
 from __future__ import annotations
 
 import logging
@@ -12,7 +13,7 @@ import time
 
 from fastapi import FastAPI
 
-from .settings import Settings, get_settings
+from advisor.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -20,21 +21,26 @@ log = logging.getLogger(__name__)
 def load_advisor(settings: Settings):
     """Opens the index (building it from the corpus, with a progress bar, on first run), loads the
     models and warms up, so the first user is as fast as the later ones."""
-    from .pipeline import Advisor
+    from advisor.assembly import Advisor
 
     started = time.perf_counter()
     log.info("Loading Career Advisor (index in %s)", settings.chroma_url or settings.chroma_path)
     advisor = Advisor.from_settings(settings)
     index = advisor.index
-    log.info("Ready in %.1f s: index %s, %d chunks, backend %s", time.perf_counter() - started,
-             index.version.id, len(index.ids), advisor.backend_name)
+    log.info(
+        "Ready in %.1f s: index %s, %d chunks, backend %s",
+        time.perf_counter() - started,
+        index.version.id,
+        len(index.ids),
+        advisor.backend_name,
+    )
     return advisor
 
 
 def install_ui(app: FastAPI, advisor, feedback, settings: Settings) -> FastAPI:
     import gradio as gr
 
-    from .ui import CSS, build_ui
+    from advisor.web.ui import CSS, build_ui
 
     demo = build_ui(advisor, feedback, settings.data_dir)
     # The Advisor is thread-safe for asking: serve several chat users at once.
@@ -44,18 +50,24 @@ def install_ui(app: FastAPI, advisor, feedback, settings: Settings) -> FastAPI:
 
 def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     """The whole server as an ASGI app. Loads the Advisor unless one is given (tests share theirs)."""
-    from . import __doc__ as summary
-    from .api import install_api, install_errors, install_health
-    from .embed import install_embedding
-    from .feedback import FeedbackStore
-    from .operations import install_operations
+    from advisor import __doc__ as summary
+    from advisor.ops.feedback import FeedbackStore
+    from advisor.ops.install import install_operations
+    from advisor.web.api import install_api, install_errors, install_health
+    from advisor.web.widget import install_embedding
 
     settings = settings or get_settings()
     advisor = advisor or load_advisor(settings)
     feedback = FeedbackStore.for_settings(settings)
 
-    app = FastAPI(title="Career Advisor", version="0.1.0", description=summary,
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    app = FastAPI(
+        title="Career Advisor",
+        version="0.1.0",
+        description=summary,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
     app.state.settings, app.state.advisor, app.state.feedback = settings, advisor, feedback
 
     def get_advisor():

@@ -6,6 +6,7 @@ they are shown (ChatInterface appends them raw, and the sanitizer would silently
 `<script>` a user typed instead of showing it), and the history handed to the Advisor must be the
 answers' plain text, without the rendered sources.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,9 +20,10 @@ from pathlib import Path
 
 import gradio as gr
 
-from .feedback import FeedbackStore
-from .pipeline import Advisor, InvalidInput, is_refusal
-from .schema import Answer
+from advisor.core.errors import InvalidInput
+from advisor.core.pipeline import Advisor, is_refusal
+from advisor.core.schema import Answer
+from advisor.ops.feedback import FeedbackStore
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +123,7 @@ def follow_ups(advisor: Advisor, answer: Answer, asked: list[str], n: int = N_FO
     top = answer.sources[0].section.split(" > ")[0]
     if top in order:
         i = order.index(top)
-        candidates += order[i + 1:] + order[:i]
+        candidates += order[i + 1 :] + order[:i]
     out = []
     for question in candidates:
         if _key(question) not in seen:
@@ -170,7 +172,7 @@ def browser_state_secret(data_dir: Path) -> str:
 def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Blocks:
     memory = AnswerMemory()
     starters = advisor.starter_questions(N_STARTERS)
-    max_chars = advisor.settings.max_question_chars
+    max_chars = advisor.core.settings.max_question_chars
 
     def respond(message: str, chat: list[dict]):
         """One turn: show the question at once, stream the answer, then replace the streamed text
@@ -185,8 +187,7 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Bl
             gr.Warning(str(exc))
             yield gr.update(value=message), chat
             return
-        chat = chat + [{"role": "user", "content": escape(message.strip())},
-                       {"role": "assistant", "content": ""}]
+        chat = chat + [{"role": "user", "content": escape(message.strip())}, {"role": "assistant", "content": ""}]
         text, answer = "", None
         while True:
             if kind == "delta":
@@ -221,8 +222,14 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Bl
         remembered = memory.get(content)
         if remembered:
             question, answer = remembered
-            feedback.add(rating, question, answer.answer, [s.model_dump() for s in answer.sources],
-                         answer.backend, answer.grounded)
+            feedback.add(
+                rating,
+                question,
+                answer.answer,
+                [s.model_dump() for s in answer.sources],
+                answer.backend,
+                answer.grounded,
+            )
         else:  # an answer from before a restart, restored from the browser: keep what the chat shows
             earlier = [m for m in chat[:index] if m.get("role") == "user"]
             question = html.unescape(plain(earlier[-1]["content"])) if earlier else ""
@@ -238,31 +245,48 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Bl
 
     topics = advisor.topics()
     with gr.Blocks(title="Career Advisor", analytics_enabled=False) as demo:
-        gr.Markdown(f"## Career Advisor\nAnswers about **{escape(topics)}**, quoted from my career guides with "
-                    "their sources. When something is not in my guides, I say so.")
-        saved = gr.BrowserState([], storage_key="career-advisor-history",
-                                secret=browser_state_secret(data_dir))
+        gr.Markdown(
+            f"## Career Advisor\nAnswers about **{escape(topics)}**, quoted from my career guides with "
+            "their sources. When something is not in my guides, I say so."
+        )
+        saved = gr.BrowserState([], storage_key="career-advisor-history", secret=browser_state_secret(data_dir))
         chatbot = gr.Chatbot(
-            value=[], elem_id="advisor-chat", show_label=False, height=560, sanitize_html=True,
-            render_markdown=True, feedback_options=("Like", "Dislike"), buttons=["copy"],
+            value=[],
+            elem_id="advisor-chat",
+            show_label=False,
+            height=560,
+            sanitize_html=True,
+            render_markdown=True,
+            feedback_options=("Like", "Dislike"),
+            buttons=["copy"],
             examples=[{"text": q} for q in starters],
             placeholder="**Ask me about a career.** Pick a question below or type your own.",
         )
         with gr.Row():
-            textbox = gr.Textbox(placeholder="Ask about pay, skills, tools, certifications, interviews...",
-                                 show_label=False, container=False, scale=8, max_lines=6, autofocus=True,
-                                 max_length=max_chars, elem_id="advisor-question")
+            textbox = gr.Textbox(
+                placeholder="Ask about pay, skills, tools, certifications, interviews...",
+                show_label=False,
+                container=False,
+                scale=8,
+                max_lines=6,
+                autofocus=True,
+                max_length=max_chars,
+                elem_id="advisor-question",
+            )
             send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="advisor-send")
         clear = gr.Button("Clear chat", size="sm", variant="secondary", elem_id="advisor-clear")
 
         quiet = {"api_visibility": "undocumented"}
         for trigger in (textbox.submit, send.click):
             trigger(respond, [textbox, chatbot], [textbox, chatbot], **quiet).then(
-                lambda chat: chat, chatbot, saved, **quiet)
+                lambda chat: chat, chatbot, saved, **quiet
+            )
         chatbot.example_select(on_example, [chatbot], [textbox, chatbot], **quiet).then(
-            lambda chat: chat, chatbot, saved, **quiet)
+            lambda chat: chat, chatbot, saved, **quiet
+        )
         chatbot.option_select(on_option, [chatbot], [textbox, chatbot], **quiet).then(
-            lambda chat: chat, chatbot, saved, **quiet)
+            lambda chat: chat, chatbot, saved, **quiet
+        )
         chatbot.like(on_like, [chatbot], None, **quiet)
         clear.click(lambda: ([], []), None, [chatbot, saved], queue=False, **quiet)
         chatbot.clear(lambda: [], None, saved, queue=False, **quiet)

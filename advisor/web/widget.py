@@ -5,6 +5,7 @@ Static files from `advisor/web/`, read once at start-up. `/embed` may only be fr
 and the sites in ADVISOR_ALLOWED_ORIGINS (CSP frame-ancestors) and loads nothing but its own script
 and stylesheet (CSP default-src 'none'), so it works offline and a host page cannot inject into it.
 """
+
 from __future__ import annotations
 
 from importlib import resources
@@ -12,10 +13,10 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.responses import Response
 
-from .security import OriginPolicy, install_security
-from .settings import Settings
+from advisor.core.settings import Settings
+from advisor.web.security import OriginPolicy, install_security
 
-WEB = resources.files("advisor") / "web"
+WEB = resources.files("advisor.web") / "static"
 FILES = {  # path -> (file, media type)
     "/widget.js": ("widget.js", "text/javascript; charset=utf-8"),
     "/embed.js": ("embed.js", "text/javascript; charset=utf-8"),
@@ -25,9 +26,18 @@ COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "public,
 
 
 def embed_csp(policy: OriginPolicy) -> str:
-    return "; ".join(("default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
-                      "img-src 'self' data:", "base-uri 'none'", "form-action 'none'",
-                      policy.frame_ancestors_directive))
+    return "; ".join(
+        (
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "connect-src 'self'",
+            "img-src 'self' data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+            policy.frame_ancestors_directive,
+        )
+    )
 
 
 def install_embedding(app: FastAPI, settings: Settings) -> None:
@@ -35,8 +45,12 @@ def install_embedding(app: FastAPI, settings: Settings) -> None:
     policy = install_security(app, settings)
     page = (WEB / "embed.html").read_bytes()
     files = {path: ((WEB / name).read_bytes(), media) for path, (name, media) in FILES.items()}
-    page_headers = {**COMMON_HEADERS, "Cache-Control": "no-cache", "Content-Security-Policy": embed_csp(policy),
-                    "Referrer-Policy": "no-referrer"}
+    page_headers = {
+        **COMMON_HEADERS,
+        "Cache-Control": "no-cache",
+        "Content-Security-Policy": embed_csp(policy),
+        "Referrer-Policy": "no-referrer",
+    }
 
     @app.get("/embed", include_in_schema=False)
     def embed() -> Response:

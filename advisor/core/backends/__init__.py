@@ -1,5 +1,6 @@
 """Answer backends, chosen by name: `extractive` (default, no model) and optional model backends."""
-from .base import AnswerBackend, BackendError, Context, available, create_backend, register
-from . import extractive  # noqa: F401  (registers the default backend)
+
+from advisor.core.backends import extractive
+from advisor.core.backends.base import AnswerBackend, BackendError, Context, available, create_backend, register
 
 __all__ = ["AnswerBackend", "BackendError", "Context", "available", "create_backend", "register"]

@@ -3,26 +3,29 @@
 A backend gets the question and the retrieved, already-gated passages and returns text with [n]
 markers into them. Citations and the grounded decision are made before a backend runs.
 """
+
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
 import numpy as np
 
-from ..retrieval import Hit, LoadedIndex
+from advisor.core.errors import BackendError
+from advisor.core.retrieval import Hit, LoadedIndex
 
 
 @dataclass
 class Context:
-    question: str               # as the user asked it
-    query: str                  # standalone form used for retrieval (follow-ups resolved)
-    hits: list[Hit]             # in rank order; marker [n] points at hits[n-1]
+    question: str  # as the user asked it
+    query: str  # standalone form used for retrieval (follow-ups resolved)
+    hits: list[Hit]  # in rank order; marker [n] points at hits[n-1]
     index: LoadedIndex
     query_vector: np.ndarray
     history: list[dict] = field(default_factory=list)
-    question_vector: np.ndarray | None = None   # set for follow-ups, where query != question
+    question_vector: np.ndarray | None = None  # set for follow-ups, where query != question
 
 
 class AnswerBackend(Protocol):
@@ -35,16 +38,12 @@ class AnswerBackend(Protocol):
         """Yield the answer text in pieces."""
 
 
-class BackendError(RuntimeError):
-    """A backend could not answer (down, timed out, refused); callers fall back to extractive."""
-
-
 _FACTORIES: dict[str, Callable] = {}
 # Backends whose modules import optional packages: loaded only when chosen.
 _LAZY = {
-    "local": "advisor.backends.llamacpp",
-    "openai": "advisor.backends.openai_compat",
-    "ollama": "advisor.backends.ollama",
+    "local": "advisor.core.backends.llamacpp",
+    "openai": "advisor.core.backends.openai_compat",
+    "ollama": "advisor.core.backends.ollama",
 }
 
 
@@ -52,6 +51,7 @@ def register(name: str):
     def decorator(factory):
         _FACTORIES[name] = factory
         return factory
+
     return decorator
 
 
@@ -65,8 +65,10 @@ def create_backend(name: str, settings, **kwargs) -> AnswerBackend:
         try:
             importlib.import_module(_LAZY[name])
         except ImportError as exc:
-            raise BackendError(f"The '{name}' backend needs an optional package ({exc.name}); "
-                               f"install it with: pip install 'career-advisor[{name}]'") from None
+            raise BackendError(
+                f"The '{name}' backend needs an optional package ({exc.name}); "
+                f"install it with: pip install 'career-advisor[{name}]'"
+            ) from None
     if name not in _FACTORIES:
         raise BackendError(f"Unknown backend '{name}'. Choose one of: {', '.join(available())}.")
     return _FACTORIES[name](settings, **kwargs)

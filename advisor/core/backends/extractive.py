@@ -3,39 +3,45 @@ sentences and list items, with [n] markers, so every word shown is in a cited so
 
 Units (sentences, list items) are embedded at ingest time; scoring them here is a dot product.
 """
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Iterator
 
-import numpy as np
-
-from ..text import block_heading, is_list_item, split_blocks, strip_markdown, tokens
-from .base import Context, register
+from advisor.core.backends.base import Context, register
+from advisor.core.text import block_heading, is_list_item, split_blocks, strip_markdown, tokens
 
 MAX_CHARS = 900
 MAX_ITEMS = 10
 
-_PLURAL_EXCEPTIONS = frozenset("""mlops devops dataops does kubernetes always analytics aws biases gpus
-    this his has was is its ops less process business stress basis various famous""".split())
+_PLURAL_EXCEPTIONS = frozenset(
+    """mlops devops dataops does kubernetes always analytics aws biases gpus
+    this his has was is its ops less process business stress basis various famous""".split()
+)
 _SUBJECTS = frozenset("engineers people folks years months weeks days guys others things jobs roles".split())
-_ENUMERATIVE = re.compile(r"\b(what|which) (are|were)\b|\blist\b|\bname (some|a few|the|all)\b|\bexamples?\b"
-                          r"|\b(kinds?|types?|sorts?) of\b|\bwhat all\b", re.I)
+_ENUMERATIVE = re.compile(
+    r"\b(what|which) (are|were)\b|\blist\b|\bname (some|a few|the|all)\b|\bexamples?\b"
+    r"|\b(kinds?|types?|sorts?) of\b|\bwhat all\b",
+    re.I,
+)
 _CHEAP = re.compile(r"\b(cheapest|least expensive|lowest[- ]cost|lowest price|most affordable|cheaper)\b", re.I)
-_DEAR = re.compile(r"\b(most expensive|priciest|costliest|highest[- ]cost|highest price|pricier|more expensive)\b", re.I)
+_DEAR = re.compile(
+    r"\b(most expensive|priciest|costliest|highest[- ]cost|highest price|pricier|more expensive)\b", re.I
+)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kKmM])?")
 
 
 @dataclass
 class Scored:
-    rank: int          # of the hit the unit came from
-    section: str       # top-level section of that hit
-    position: int      # within its chunk
-    block: int         # heading block within the chunk
+    rank: int  # of the hit the unit came from
+    section: str  # top-level section of that hit
+    position: int  # within its chunk
+    block: int  # heading block within the chunk
     text: str
     score: float
     terms: frozenset
@@ -45,8 +51,13 @@ def enumerative(question: str) -> bool:
     if _ENUMERATIVE.search(question):
         return True
     for w in re.findall(r"[a-z]+", question.lower()):
-        if len(w) > 3 and w.endswith("s") and not w.endswith("ss") and w not in _PLURAL_EXCEPTIONS \
-                and w not in _SUBJECTS:
+        if (
+            len(w) > 3
+            and w.endswith("s")
+            and not w.endswith("ss")
+            and w not in _PLURAL_EXCEPTIONS
+            and w not in _SUBJECTS
+        ):
             return True
     return False
 
@@ -83,8 +94,10 @@ class ExtractiveBackend:
             for u in units:
                 blocks.setdefault((u.rank, u.block), []).append(u)
             list_bonus = 0.08 if enumerative(ctx.question) else 0.0
-            ranked = sorted(blocks.values(), key=lambda b: -(_block_score(b) +
-                                                            list_bonus * (sum(is_list_item(u.text) for u in b) >= 2)))
+            ranked = sorted(
+                blocks.values(),
+                key=lambda b: -(_block_score(b) + list_bonus * (sum(is_list_item(u.text) for u in b) >= 2)),
+            )
             chosen = self._answer_from(ctx.question, ranked[0])
             chosen += self._list_after_intro(ranked[0], blocks) or self._second_block(ctx.question, ranked, chosen)
         return self._render(chosen)
@@ -115,8 +128,9 @@ class ExtractiveBackend:
         if len(block) > 2 or any(is_list_item(u.text) for u in block):
             return []
         rank, number = block[0].rank, block[0].block
-        following = [b for (r, n), b in blocks.items() if r == rank and n > number
-                     and sum(is_list_item(u.text) for u in b) >= 2]
+        following = [
+            b for (r, n), b in blocks.items() if r == rank and n > number and sum(is_list_item(u.text) for u in b) >= 2
+        ]
         if not following:
             return []
         return self._list(max(following, key=_block_score))
@@ -160,8 +174,12 @@ class ExtractiveBackend:
                 heading = block_heading(hit.section, blocks[block][0] if block < len(blocks) else "")
                 terms = frozenset(tokens(unit.text))
                 context_terms = terms | frozenset(tokens(heading))
-                score = (float(sim) + 0.3 * overlap(question_terms, context_terms)
-                         + 0.1 * overlap(query_terms, context_terms) + 0.5 * (hit.similarity - top_similarity))
+                score = (
+                    float(sim)
+                    + 0.3 * overlap(question_terms, context_terms)
+                    + 0.1 * overlap(query_terms, context_terms)
+                    + 0.5 * (hit.similarity - top_similarity)
+                )
                 scored.append(Scored(rank, section, unit.position, block, unit.text, score, terms))
         return scored
 
@@ -171,8 +189,10 @@ class ExtractiveBackend:
         word that no other item, nor the list's lead, uses. Empty when the question is about the list."""
         lead_terms = frozenset().union(*(u.terms for u in block if not is_list_item(u.text)))
         question_terms = set(tokens(question)) - lead_terms
-        unique = {id(u): sum(1 for t in question_terms if t in u.terms and sum(t in v.terms for v in items) == 1)
-                  for u in items}
+        unique = {
+            id(u): sum(1 for t in question_terms if t in u.terms and sum(t in v.terms for v in items) == 1)
+            for u in items
+        }
         most = max(unique.values())
         if most:
             return [u for u in items if unique[id(u)] == most]
@@ -188,8 +208,9 @@ class ExtractiveBackend:
             keep = {id(u) for u in sorted(items, key=lambda u: u.score, reverse=True)[:MAX_ITEMS]}
             items = [u for u in items if id(u) in keep]
         best = max(u.score for u in items)
-        after = [u for u in block if not is_list_item(u.text) and u.position > items[-1].position
-                 and u.score >= best - 0.05][:1]
+        after = [
+            u for u in block if not is_list_item(u.text) and u.position > items[-1].position and u.score >= best - 0.05
+        ][:1]
         return lead + items + after
 
     @staticmethod
@@ -211,11 +232,18 @@ class ExtractiveBackend:
         for (rank, _), group in groupby(chosen, key=lambda u: (u.rank, u.block)):
             group = list(group)
             marker = f" [{rank + 1}]"
-            prose = " ".join(strip_markdown(u.text).strip() for u in group
-                             if not is_list_item(u.text) and not u.position > max(
-                                 [v.position for v in group if is_list_item(v.text)], default=10**6))
-            tail = " ".join(strip_markdown(u.text).strip() for u in group if not is_list_item(u.text)
-                            and u.position > max([v.position for v in group if is_list_item(v.text)], default=10**6))
+            prose = " ".join(
+                strip_markdown(u.text).strip()
+                for u in group
+                if not is_list_item(u.text)
+                and not u.position > max([v.position for v in group if is_list_item(v.text)], default=10**6)
+            )
+            tail = " ".join(
+                strip_markdown(u.text).strip()
+                for u in group
+                if not is_list_item(u.text)
+                and u.position > max([v.position for v in group if is_list_item(v.text)], default=10**6)
+            )
             items = [_LIST_MARK.sub("- ", strip_markdown(u.text).strip()) for u in group if is_list_item(u.text)]
             lines = ([prose + marker] if prose else []) + items + ([tail + marker] if tail else [])
             if not prose and not tail:

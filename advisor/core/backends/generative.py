@@ -7,6 +7,7 @@ the first-token deadline (settings.first_token_timeout_s) and the total deadline
 (settings.total_timeout_s), so a stalled or unreachable model can never hang an answer: it raises
 BackendError, and the pipeline answers extractively instead.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,21 +15,23 @@ import queue
 import threading
 import time
 from collections import Counter
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
-from ..text import split_units
-from .base import BackendError, Context
+from advisor.core.backends.base import BackendError, Context
+from advisor.core.text import split_units
 
 log = logging.getLogger(__name__)
 
 # Short and plain: measured with the bundled 135M model, a longer system prompt made it copy the
 # source list back, and the instruction after the sources is what it follows best.
-SYSTEM = ("You are Career Advisor. You answer career questions using only the sources you are given. "
-          "Reply in one to three short sentences and cite sources like [1].")
+SYSTEM = (
+    "You are Career Advisor. You answer career questions using only the sources you are given. "
+    "Reply in one to three short sentences and cite sources like [1]."
+)
 HUMAN = "{sources}\n\nQuestion: {question}\nAnswer concisely using only the sources above, citing [n]:"
 
 
@@ -52,11 +55,13 @@ FAILURES = FailureStats()
 
 
 def build_prompt() -> ChatPromptTemplate:
-    return ChatPromptTemplate.from_messages([
-        ("system", SYSTEM),
-        MessagesPlaceholder("history", optional=True),
-        ("human", HUMAN),
-    ])
+    return ChatPromptTemplate.from_messages(
+        [
+            ("system", SYSTEM),
+            MessagesPlaceholder("history", optional=True),
+            ("human", HUMAN),
+        ]
+    )
 
 
 def excerpt(context: Context, rank: int, max_chars: int) -> str:
@@ -103,10 +108,10 @@ class GenerativeBackend:
     """Base of the model backends. Light constructor; `load()` builds the chat model and the chain."""
 
     name = "generative"
-    max_sources = 4          # hits put in the prompt
-    source_chars = 3600      # characters of source text in the prompt, shared among them
-    history_messages = 6     # earlier messages of the conversation given to the model
-    min_coverage = 0.5       # share of the extractive answer's content a kept answer must carry (advisor.verify)
+    max_sources = 4  # hits put in the prompt
+    source_chars = 3600  # characters of source text in the prompt, shared among them
+    history_messages = 6  # earlier messages of the conversation given to the model
+    min_coverage = 0.5  # share of the extractive answer's content a kept answer must carry (advisor.core.verify)
 
     def __init__(self, settings, chat_model=None, name: str | None = None):
         self.settings = settings

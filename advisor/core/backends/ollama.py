@@ -3,13 +3,14 @@
 Settings: ADVISOR_OLLAMA_URL (default http://127.0.0.1:11434), ADVISOR_OLLAMA_MODEL (e.g. llama3.2;
 pull it first with `ollama pull`).
 """
+
 from __future__ import annotations
 
 import httpx
 from langchain_ollama import ChatOllama
 
-from .base import register
-from .generative import GenerativeBackend
+from advisor.core.backends.base import register
+from advisor.core.backends.generative import GenerativeBackend
 
 
 class OllamaBackend(GenerativeBackend):
@@ -18,8 +19,14 @@ class OllamaBackend(GenerativeBackend):
     def make_chat_model(self):
         s = self.settings
         timeout = httpx.Timeout(self.total_timeout, connect=self.first_token_timeout, read=self.first_token_timeout)
-        return ChatOllama(base_url=s.ollama_url, model=s.ollama_model, temperature=0.2, num_predict=400,
-                          num_ctx=max(int(s.llm_context), 2048), client_kwargs={"timeout": timeout})
+        return ChatOllama(
+            base_url=s.ollama_url,
+            model=s.ollama_model,
+            temperature=0.2,
+            num_predict=400,
+            num_ctx=max(int(s.llm_context), 2048),
+            client_kwargs={"timeout": timeout},
+        )
 
 
 @register("ollama")

@@ -4,13 +4,14 @@ through langchain_openai.ChatOpenAI (extra `openai`).
 Settings: ADVISOR_OPENAI_BASE_URL (e.g. http://127.0.0.1:8000/v1), ADVISOR_OPENAI_API_KEY
 (servers without keys accept any), ADVISOR_OPENAI_MODEL.
 """
+
 from __future__ import annotations
 
 import httpx
 from langchain_openai import ChatOpenAI
 
-from .base import register
-from .generative import GenerativeBackend
+from advisor.core.backends.base import register
+from advisor.core.backends.generative import GenerativeBackend
 
 
 class OpenAICompatBackend(GenerativeBackend):
@@ -20,9 +21,16 @@ class OpenAICompatBackend(GenerativeBackend):
         s = self.settings
         # The client's own timeouts end a stalled connection; the stream deadlines bound the wait.
         timeout = httpx.Timeout(self.total_timeout, connect=self.first_token_timeout, read=self.first_token_timeout)
-        return ChatOpenAI(base_url=s.openai_base_url or None, api_key=s.openai_api_key or "none",
-                          model=s.openai_model, temperature=0.2, max_tokens=400, streaming=True,
-                          timeout=timeout, max_retries=1)
+        return ChatOpenAI(
+            base_url=s.openai_base_url or None,
+            api_key=s.openai_api_key or "none",
+            model=s.openai_model,
+            temperature=0.2,
+            max_tokens=400,
+            streaming=True,
+            timeout=timeout,
+            max_retries=1,
+        )
 
 
 @register("openai")

@@ -110,7 +110,7 @@ def cmd_chat(args) -> int:
 
 def cmd_eval(args) -> int:
     from advisor.assembly import Advisor
-    from advisor.core.evaluation import load_questions, run_eval
+    from advisor.core.evaluation import is_conversation, load_questions, run_conversations, run_eval
 
     items = load_questions(args.file)
     advisor = Advisor.from_settings(backend=args.backend)
@@ -123,14 +123,17 @@ def cmd_eval(args) -> int:
         if out:
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
 
+    conversations = [i for i in items if is_conversation(i)]
+    questions = [i for i in items if not is_conversation(i)]
     try:
-        scores = run_eval(ask, items, write)
+        for scores in ([run_eval(ask, questions, write)] if questions else []) + (
+            [run_conversations(ask, conversations, write)] if conversations else []
+        ):
+            print(" ".join(f"{k}={v}" for k, v in scores.summary().items()))
+            print("misses:", " ".join(scores.misses) or "none")
     finally:
         if out:
             out.close()
-    summary = scores.summary()
-    print(" ".join(f"{k}={v}" for k, v in summary.items()))
-    print("misses:", " ".join(scores.misses) or "none")
     return 0
 
 

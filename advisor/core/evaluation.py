@@ -25,8 +25,18 @@ def load_questions(path: str | Path) -> list[dict]:
             raise ValueError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
         if "id" not in item or not ("question" in item or item.get("turns")):
             raise ValueError(f"{path}:{n}: each line needs an 'id' and a 'question' or 'turns'")
+        if is_conversation(item) and not all(
+            isinstance(t, dict) and isinstance(t.get("user"), str) for t in item["turns"]
+        ):
+            raise ValueError(f"{path}:{n}: each conversation turn needs a 'user' message")
         items.append(item)
     return items
+
+
+def is_conversation(item: dict) -> bool:
+    """A judged conversation: every turn has its own expectations (`user`, `expect`, `must`)."""
+    turns = item.get("turns") or []
+    return bool(turns) and isinstance(turns[0], dict)
 
 
 def holds(groups: list[list[str]], text: str) -> bool:
@@ -100,4 +110,90 @@ def run_eval(
         scores.add(item, result)
         if on_result:
             on_result(result)
+    return scores
+
+
+@dataclass
+class ConversationScores:
+    """Per turn of whole conversations, each turn asked with the real history like the UI sends it."""
+
+    turns: int = 0
+    answer_turns: int = 0
+    correct: int = 0
+    false_refusals: int = 0
+    refuse_turns: int = 0
+    refused: int = 0
+    small_talk_turns: int = 0
+    small_talk_ok: int = 0
+    repeated_topic: int = 0  # a wrong answer that repeats the previous answer's passage
+    refused_after_refusal: int = 0  # a false refusal right after a refusal
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, turn: dict, result: dict, previous: dict | None) -> None:
+        self.turns += 1
+        expect = turn.get("expect", "answer")
+        answer = result.get("answer") or ""
+        tid = result["id"]
+        if expect == "refuse":
+            self.refuse_turns += 1
+            if result.get("grounded") is False:
+                self.refused += 1
+            else:
+                self.misses.append(f"{tid}:answered")
+            return
+        if expect == "small_talk":
+            self.small_talk_turns += 1
+            if not turn.get("must") or holds(turn["must"], answer):
+                self.small_talk_ok += 1
+            return
+        self.answer_turns += 1
+        if result.get("grounded") is False:
+            self.false_refusals += 1
+            self.misses.append(f"{tid}:refused")
+            if previous is not None and previous.get("grounded") is False:
+                self.refused_after_refusal += 1
+            return
+        if holds(turn.get("must", []), answer) and len(answer) <= MAX_ANSWER:
+            self.correct += 1
+            return
+        self.misses.append(f"{tid}:answer")
+        if previous is not None and _same_passage(previous, result):
+            self.repeated_topic += 1
+            self.misses[-1] += "(repeat)"
+
+    def summary(self) -> dict:
+        return {
+            "turn_accuracy": round(self.correct / max(self.answer_turns, 1), 3),
+            "false_refusals": self.false_refusals,
+            "refusal_when_right": round(self.refused / max(self.refuse_turns, 1), 3),
+            "small_talk_ok": round(self.small_talk_ok / max(self.small_talk_turns, 1), 3),
+            "repeated_topic": self.repeated_topic,
+            "refused_after_refusal": self.refused_after_refusal,
+            "turns": self.turns,
+        }
+
+
+def _same_passage(previous: dict, result: dict) -> bool:
+    """The answer quotes what the previous answer quoted: the old topic came back."""
+    a = set(re.findall(r"[a-z0-9$]+", (previous.get("answer") or "").lower()))
+    b = set(re.findall(r"[a-z0-9$]+", (result.get("answer") or "").lower()))
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) > 0.7
+
+
+def run_conversations(
+    ask: Callable[[str, list[dict]], dict],
+    items: Iterable[dict],
+    on_result: Callable[[dict], None] | None = None,
+) -> ConversationScores:
+    scores = ConversationScores()
+    for item in items:
+        history: list[dict] = []
+        previous = None
+        for n, turn in enumerate(item["turns"], 1):
+            result = {"id": f"{item['id']}#{n}", "question": turn["user"], **ask(turn["user"], history)}
+            scores.add(turn, result, previous)
+            if on_result:
+                on_result(result)
+            history += [{"role": "user", "content": turn["user"]}, {"role": "assistant", "content": result["answer"]}]
+            previous = result
     return scores

@@ -12,14 +12,20 @@ from typing import Any
 from advisor.core.backends import BackendError, Context, create_backend
 from advisor.core.embeddings import Embedder
 from advisor.core.errors import IndexMissing, InvalidInput
-from advisor.core.followup import standalone_query
+from advisor.core import tuning
+from advisor.core.content import ContentModel, build_content
+from advisor.core.conversation import read_conversation
+from advisor.core.dialogue import content_words, points_back, wants_more
+from advisor.core.facets import FacetModel
 from advisor.core.gate import Decision, Gate, Route
+from advisor.core.intents import TAILORED, IntentModel
+from advisor.core.plans import Planner, Request
 from advisor.core.observe import AnswerEvent, notify
-from advisor.core.retrieval import HybridSearch, LoadedIndex, open_index
+from advisor.core.retrieval import Hit, HybridSearch, LoadedIndex, open_index
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
 from advisor.core.store import IndexStore, open_client
-from advisor.core.text import normalize
+from advisor.core.text import normalize, tokens
 from advisor.core.verify import corpus_words, verify_answer
 
 log = logging.getLogger(__name__)
@@ -91,7 +97,10 @@ class Advisor:
         self._backends: dict[str, object] = {}
         self._index: LoadedIndex | None = None
         self._gate: Gate | None = None
-        self._serving: tuple[LoadedIndex, Gate] | None = None  # swapped in one write by refresh()
+        # (index, gate, content model, planner) for one index version, swapped in one write by refresh()
+        self._serving: tuple[LoadedIndex, Gate, ContentModel, Planner] | None = None
+        self._facets = FacetModel(self.embedder)
+        self._intents = IntentModel(self.embedder)
         self.observers: list = []  # called with an AnswerEvent per final answer (advisor/observe.py)
         self._search = HybridSearch(self.embedder, self.settings.candidates, self.settings.rrf_k)
         self._lock = threading.Lock()
@@ -117,14 +126,17 @@ class Advisor:
                 self.build_index(self.settings, self.embedder, self._client)
                 live = self.store.live()
             self.embedder.load()
+            self._intents.load()
             self._use(open_index(self.store, live))
             self.backend(self.backend_name)
         self.ask("What does the guide cover?")  # warm-up: the first user is not the slow one
         return self
 
     def _use(self, index: LoadedIndex) -> None:
-        self._serving = (index, Gate(index))
-        self._index, self._gate = self._serving
+        content = build_content(index, self.embedder, self._facets.load())
+        planner = Planner(content, index.document_frequency, len(index.ids))
+        self._serving = (index, Gate(index), content, planner)
+        self._index, self._gate = index, self._serving[1]
         log.info("Serving index %s (%d chunks)", index.version.id, len(index.ids))
         corpus_words(index)  # names and words for verifying model answers: once per index version
 
@@ -174,19 +186,60 @@ class Advisor:
         started = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
         history = clean_history(history, self.settings.max_question_chars)
-        index, gate = self._serving or (self.index, None)  # one read: a request keeps its version
-        query = standalone_query(question, history, lambda q: bool(gate.distinctive_terms(q)))
+        serving = self._serving
+        if serving is None:
+            raise RuntimeError("Advisor not loaded: call load() or use Advisor.from_settings().")
+        index, gate, content, planner = serving  # one read: a request keeps its version
+        state = read_conversation(question, history, content, index.vocabulary)
+        turn = state.turn
+        follow_up = state.topic is not None and (
+            wants_more(turn.request) or points_back(turn.request) or self._elliptic(turn.request, gate)
+        )
+        query = f"{turn.request} {' '.join(state.topic.headings)}" if follow_up and state.topic else turn.request
         vector = self.embedder.encode_query(query)
         hits = self._search.search(index, query, self.settings.top_k, vector)
         retrieved = time.perf_counter()
-        similarity = max((max(h.similarity, h.unit_similarity) for h in hits), default=0.0)
-        decision = gate.decide(question if query == question else query, similarity)
+        request_vector = vector if query == turn.request else self.embedder.encode_query(turn.request)
+        headings = max(
+            (float(p.heading_vector @ vector) for p in content.parts if p.heading_vector is not None), default=0.0
+        )
+        similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
+        facet_scores = content.facets.scores(request_vector)
+        intent = self._intents.classify(turn.request, request_vector)
+        decision = gate.decide(
+            turn.request,
+            similarity,
+            turn.situation,
+            max(facet_scores.values()),
+            leans_on_topic=follow_up or intent in TAILORED,
+        )
+        if decision.route is Route.SMALL_TALK and turn.situation and not gate.small_talk(question):
+            decision = gate.decide(question, similarity)
         name = backend or self.backend_name
-        if decision.route is Route.ANSWER:
-            question_vector = None if query == question else self.embedder.encode_query(question)
-            context = Context(question, query, hits, index, vector, history, question_vector)
+        plan = None
+        if decision.route in (Route.ANSWER, Route.PARTIAL):
+            request = Request(
+                turn.request,
+                request_vector,
+                intent,
+                facet_scores,
+                state.profile,
+                state.topic if follow_up else None,
+                decision.uncovered,
+                decision.route is Route.PARTIAL,
+            )
+            plan = planner.plan(request)
+            if not plan.blocks:
+                decision = Decision(Route.OUT_OF_SCOPE, "no part of the guides answers it")
+        if plan is not None and plan.blocks:
+            used = [p.chunk_id for p in plan.parts]
+            by_id = {h.id: h for h in hits}
+            order = used + [h.id for h in hits if h.id not in used]
+            ordered = [by_id.get(i) or self._hit_for(index, i) for i in order][: max(self.settings.top_k, len(used))]
+            citations = {h.id: n for n, h in enumerate(ordered, 1)}
+            context = Context(question, query, ordered, index, vector, history, request_vector, plan, citations)
             text, name = yield from self._generate(name, context)
-            sources = [Source(id=h.id, title=h.title, section=h.section, text=h.text, score=h.score) for h in hits]
+            sources = [Source(id=h.id, title=h.title, section=h.section, text=h.text, score=h.score) for h in ordered]
         else:
             text, sources = self._decline(decision), []
             yield "delta", text
@@ -203,10 +256,9 @@ class Advisor:
             ),
         )
         log.info(
-            "answered grounded=%s route=%s reason=%r backend=%s top=%.3f ms=%.1f",
+            "answered grounded=%s route=%s backend=%s top=%.3f ms=%.1f",
             answer.grounded,
             decision.route.value,
-            decision.reason,
             name,
             similarity,
             answer.timings_ms.total,
@@ -214,10 +266,24 @@ class Advisor:
         notify(
             self.observers,
             AnswerEvent(
-                question, answer, similarity, backend or self.backend_name, decision.route.value, index.version.id
+                turn.request, answer, similarity, backend or self.backend_name, decision.route.value, index.version.id
             ),
         )
         yield "answer", answer
+
+    @staticmethod
+    def _elliptic(request: str, gate: Gate) -> bool:
+        """Too few words of its own to stand alone ("why?", "pay?" stands alone: it names a topic)."""
+        return (
+            len(content_words(request)) < tuning.ELLIPSIS_WORDS
+            and not gate.distinctive_terms(request)
+            and not any(t in gate.vocabulary for t in tokens(request))
+        )
+
+    @staticmethod
+    def _hit_for(index: LoadedIndex, chunk_id: str) -> Hit:
+        record = index.records[chunk_id]
+        return Hit(chunk_id, record["title"], record["section"], record["text"], 0.0, 0.0, 0.0, 0.0)
 
     def _generate(self, name: str, context: Context):
         """Streams the backend's answer. A model's answer is then verified against its sources; when

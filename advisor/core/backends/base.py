@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -26,6 +26,8 @@ class Context:
     query_vector: np.ndarray
     history: list[dict] = field(default_factory=list)
     question_vector: np.ndarray | None = None  # set for follow-ups, where query != question
+    plan: Any = None  # advisor.core.plans.Plan: the facts chosen for this request, in order
+    citations: dict[str, int] = field(default_factory=dict)  # chunk id -> its [n]
 
 
 class AnswerBackend(Protocol):

@@ -1,0 +1,145 @@
+"""The career content model: every guide cut into heading parts (a section or subsection with its
+sentences and list items), each tagged with the facet it is about (pay, duties, path steps, ...).
+
+Answers are composed from parts, not from raw chunks: a question about "the main duties" needs the
+whole duties list, in order, with the sub-headings that group its items. Facets come from how similar
+a part's heading and text are to facet descriptions (advisor/core/facets.py), never from one guide's
+wording, so a second guide is modelled the same way. Built once per index version, when it is opened.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from advisor.core.facets import FACETS, FacetModel
+from advisor.core.text import is_list_item, split_blocks, strip_markdown, tokens
+
+_SUBLEAD = re.compile(r"^[^.!?]{3,80}:$")  # "Cloud ML certifications:" groups the items after it
+_MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kKmM])?")
+
+
+@dataclass(eq=False)  # identity: units are compared by being the same unit
+class Unit:
+    text: str  # as written in the guide (Markdown)
+    vector: np.ndarray
+    terms: frozenset[str]
+    sublead: bool = False  # "Cloud ML certifications:": groups the items after it (set by build_content)
+
+    @property
+    def plain(self) -> str:
+        return strip_markdown(self.text).strip()
+
+    @property
+    def is_item(self) -> bool:
+        return is_list_item(self.text)
+
+    @property
+    def is_sublead(self) -> bool:
+        return self.sublead
+
+    @property
+    def price(self) -> float | None:
+        m = _MONEY.search(self.text)
+        if not m:
+            return None
+        value = float(m.group(1).replace(",", ""))
+        return value * {"k": 1e3, "m": 1e6}.get((m.group(2) or "").lower(), 1)
+
+
+@dataclass(eq=False)
+class Part:
+    """One heading block of one guide."""
+
+    guide: str  # the guide's title
+    heading: str  # "How do you become an MLOps engineer? > Step 1: Build a software engineering foundation"
+    chunk_id: str  # the chunk that holds it: what an [n] marker cites
+    order: int  # reading order within the whole knowledge base
+    units: list[Unit]
+    facet: str = ""
+    heading_vector: np.ndarray | None = None
+    terms: frozenset[str] = frozenset()
+
+    @property
+    def top(self) -> str:
+        return self.heading.split(" > ")[0]
+
+    @property
+    def sub(self) -> str:
+        parts = self.heading.split(" > ")
+        return parts[1] if len(parts) > 1 else ""
+
+    @property
+    def items(self) -> list[Unit]:
+        return [u for u in self.units if u.is_item]
+
+    @property
+    def is_list(self) -> bool:
+        return len(self.items) >= 2
+
+
+@dataclass
+class ContentModel:
+    parts: list[Part]
+    facets: FacetModel
+    by_chunk: dict[str, list[Part]] = field(default_factory=dict)
+
+    def guides(self) -> list[str]:
+        return sorted({p.guide for p in self.parts})
+
+    def in_section(self, part: Part) -> list[Part]:
+        """Every part under the same top-level heading of the same guide, in reading order."""
+        return [p for p in self.parts if p.guide == part.guide and p.top == part.top]
+
+    def of_facet(self, facet: str, guide: str | None = None) -> list[Part]:
+        return [p for p in self.parts if p.facet == facet and (guide is None or p.guide == guide)]
+
+
+def build_content(index, embedder, facets: FacetModel | None = None) -> ContentModel:
+    """Parts from a loaded index (chunks in reading order, their unit vectors), tagged with facets."""
+    facets = facets or FacetModel(embedder).load()
+    records = sorted(index.records.items(), key=lambda kv: (kv[1]["source"], kv[1]["position"]))
+    parts: list[Part] = []
+    for chunk_id, record in records:
+        vectors = index.unit_vectors.get(chunk_id)
+        section_parts = record["section"].split(" > ")
+        top = section_parts[0]
+        first_sub = section_parts[1].split("; ")[0] if len(section_parts) > 1 else ""
+        position = 0
+        for n, (heading, texts) in enumerate(split_blocks(record["text"])):
+            sub = heading or (first_sub if n == 0 else "")
+            units = []
+            for text in texts:
+                vector = (
+                    vectors[position]
+                    if vectors is not None and position < len(vectors)
+                    else np.zeros(facets.dim, dtype=np.float32)
+                )
+                units.append(Unit(text, vector, frozenset(tokens(text))))
+                position += 1
+            full = f"{top} > {sub}" if sub else top
+            if parts and parts[-1].heading == full and parts[-1].guide == record["title"]:
+                parts[-1].units.extend(units)  # a part split across two chunks stays one part
+                continue
+            parts.append(Part(record["title"], full, chunk_id, len(parts), units))
+    headings = [f"{p.guide.removesuffix(' Career Guide')}: {p.heading.replace(' > ', ': ')}" for p in parts]
+    heading_vectors = embedder.encode(headings) if parts else np.zeros((0, facets.dim), dtype=np.float32)
+    for part, vector in zip(parts, heading_vectors):
+        for n, unit in enumerate(part.units):
+            # a short label after the part's lead (or after items) heads a group of items; the first
+            # colon line of a part is its lead ("The core responsibilities are:")
+            unit.sublead = (
+                not unit.is_item and n > 0 and bool(_SUBLEAD.match(unit.plain)) and len(unit.plain.split()) <= 6
+            )
+        part.heading_vector = vector
+        part.terms = frozenset(tokens(part.heading)).union(*(u.terms for u in part.units))
+        part.facet = facets.tag(part)
+    model = ContentModel(parts, facets)
+    for part in parts:
+        model.by_chunk.setdefault(part.chunk_id, []).append(part)
+    return model
+
+
+__all__ = ["FACETS", "ContentModel", "Part", "Unit", "build_content"]

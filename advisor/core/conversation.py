@@ -1,0 +1,52 @@
+"""Reading the conversation the client sent: who the user is (profile) and what was last shown (topic).
+
+Stateless by design: everything comes from the history of this request and is dropped after answering,
+so the server keeps nothing personal. The topic is recovered from the last answer's own text (which
+parts of the guides it quoted), so it works with any client that sends the history back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.core.content import ContentModel
+from advisor.core.dialogue import Profile, Topic, Turn, build_profile, items_of, understand
+from advisor.core.plans import known_without_negation
+
+
+@dataclass
+class ConversationState:
+    turn: Turn
+    profile: Profile
+    topic: Topic | None
+
+
+def read_conversation(
+    question: str, history: list[dict], content: ContentModel, vocabulary: frozenset[str]
+) -> ConversationState:
+    turn = understand(question)
+    user_turns = [understand(t["content"]) for t in history if t["role"] == "user"]
+    situations = [t.situation for t in user_turns] + [turn.situation]
+    profile = build_profile(situations, vocabulary)
+    profile.known_terms = build_profile([known_without_negation(s) for s in situations], vocabulary).known_terms
+    return ConversationState(turn, profile, last_topic(history, user_turns, content))
+
+
+def last_topic(history: list[dict], user_turns: list[Turn], content: ContentModel) -> Topic | None:
+    """The parts the last assistant answer quoted; None after a refusal or small talk."""
+    answers = [t["content"] for t in history if t["role"] == "assistant"]
+    if not answers:
+        return None
+    answer = answers[-1]
+    shown = [u.text for p in content.parts for u in p.units if len(u.plain) > 12 and u.plain[:60] in answer]
+    parts = [p for p in content.parts if any(u.text in shown for u in p.units)]
+    if not parts:
+        return None
+    request = user_turns[-1].request if user_turns else ""
+    return Topic(
+        request=request,
+        facet=parts[0].facet,
+        headings=tuple(dict.fromkeys(p.heading for p in parts)),
+        items=items_of(answer),
+        shown=frozenset(shown),
+    )

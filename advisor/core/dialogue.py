@@ -1,0 +1,213 @@
+"""Understanding a message in its conversation, without a model.
+
+- `split_message`: the user's situation ("I'm a nurse and can't code") versus the request ("could I
+  become an MLOps engineer?"). Only the request decides scope and retrieval: personal context never
+  causes a refusal, and it never rides along into later turns' searches.
+- `Profile`: what the user said about themselves across the conversation (role, years, what they know,
+  degree, location, budget, goal). Built from the history the client sends; nothing is kept after
+  answering.
+- `Topic`: what the last answer showed (its parts and list items), for "tell me more", "the second one",
+  "which of those is cheapest".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from advisor.core.text import STOPWORDS, normalize, strip_markdown, tokens, words
+
+# A sentence that starts by talking about the speaker (or their team) states their situation.
+_SELF = re.compile(
+    r"^\s*(?:(?:hey|hi|hello|so|well|honestly|ok(?:ay)?|ha|also|btw|fyi|background)\b[\s,!.:-]*)*"
+    r"(?:i|i'm|im|i've|ive|i'd|i'll|my|we|we're|we've|our|me|given (?:that )?i|if i|if i'm|since i|as an?|"
+    r"being an?|currently|after|having|with)\b",
+    re.I,
+)
+# Where the request starts inside a sentence that opened with the situation.
+_REQUEST_START = re.compile(
+    r"(?:[,;:]|\s[-\u2013\u2014]|\bso\b|\bbut\b|\band\b|\.\.\.)\s*"
+    r"(?=(?:what|which|how|where|when|who|why|could|can|should|would|will|is|are|am|do|does|did|any|"
+    r"tell|give|list|explain|show|recommend|suggest|help|does|whats|what's|is it|are there)\b)",
+    re.I,
+)
+_QUESTION_START = re.compile(
+    r"^\s*(?:what|which|how|where|when|who|why|could|can|should|would|will|is|are|am|do|does|did|any|"
+    r"tell|give|list|explain|show|recommend|suggest|whats|what's)\b",
+    re.I,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def split_message(message: str) -> tuple[str, str]:
+    """(situation, request). The request is the message when nothing in it is about the speaker."""
+    situation: list[str] = []
+    request: list[str] = []
+    for sentence in (s.strip() for s in _SENTENCE.split(normalize(message)) if s.strip()):
+        is_question = sentence.endswith("?") or bool(_QUESTION_START.match(sentence))
+        if not _SELF.match(sentence):
+            request.append(sentence)
+            continue
+        starts = [m.start() for m in _REQUEST_START.finditer(sentence)]
+        if starts:
+            cut = starts[-1]
+            situation.append(sentence[:cut].strip(" ,;:-"))
+            request.append(sentence[cut:].strip(" ,;:-\u2013\u2014").removeprefix("so ").removeprefix("but "))
+        elif is_question and not situation and not request:
+            request.append(sentence)  # "I'm wondering what they earn?" is itself the request
+        elif is_question:
+            request.append(sentence)
+        else:
+            situation.append(sentence)
+    if not request:
+        return " ".join(situation), normalize(message).strip()
+    return " ".join(situation), " ".join(request)
+
+
+_ROLE = re.compile(
+    r"\b(?:i'?m|i am|i work as|working as|work as|i've been|ive been|i have been|i was|as)\s+"
+    r"(?:an?|the)\s+((?:[a-z][\w/&+-]*\s?){1,4}?)(?=\s*(?:at|in|for|with|and|who|from|of|on|,|\.|;|!|\?|$))",
+    re.I,
+)
+_YEARS = re.compile(r"\b(\d{1,2})\+?\s*(?:years?|yrs?)\b", re.I)
+_NO_DEGREE = re.compile(
+    r"\b(?:no|without|don'?t have an?|never (?:got|finished) an?)\s+(?:cs\s+|college\s+)?degree\b", re.I
+)
+_DEGREE = re.compile(r"\b(?:bachelor'?s?|master'?s?|phd|degree in)\b", re.I)
+_BUDGET = re.compile(
+    r"\b(?:tight budget|on a budget|broke|can'?t afford|cheap(?:est)?|low budget|limited budget)\b", re.I
+)
+_PLACE = re.compile(r"\b(?:in|from|based in|live in|living in|located in|near)\s+((?:[A-Z][\w.]+[ ,]*){1,3})")
+_BEGINNER = re.compile(
+    r"\b(?:beginner|complete newbie|no (?:coding|programming|tech) (?:background|experience)|can'?t code|"
+    r"never (?:coded|programmed)|just (?:starting|finished)|student|bootcamp|no experience)\b",
+    re.I,
+)
+
+
+@dataclass
+class Profile:
+    role: str = ""
+    years: int | None = None
+    known_terms: frozenset[str] = frozenset()  # knowledge-base words the user says they know or do
+    degree: str = ""  # "none" | "has" | ""
+    location: str = ""
+    budget: bool = False
+    beginner: bool = False
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.role or self.known_terms or self.beginner or self.location or self.budget)
+
+    def describe(self) -> str:
+        bits = []
+        if self.role:
+            bits.append(f"a {self.role}" + (f" with {self.years} years" if self.years else ""))
+        if self.location:
+            bits.append(f"in {self.location}")
+        return " ".join(bits)
+
+
+def build_profile(situations: list[str], vocabulary: frozenset[str]) -> Profile:
+    profile = Profile(statements=[s for s in situations if s])
+    text = " ".join(profile.statements)
+    if not text:
+        return profile
+    role = _ROLE.search(text)
+    if role:
+        profile.role = role.group(1).strip().lower()
+    years = _YEARS.search(text)
+    if years:
+        profile.years = int(years.group(1))
+    profile.degree = "none" if _NO_DEGREE.search(text) else "has" if _DEGREE.search(text) else ""
+    profile.budget = bool(_BUDGET.search(text))
+    profile.beginner = bool(_BEGINNER.search(text))
+    place = _PLACE.search(text)
+    if place:
+        profile.location = place.group(1).strip(" ,")
+    profile.known_terms = frozenset(t for t in tokens(text) if t in vocabulary)
+    return profile
+
+
+@dataclass
+class Topic:
+    """What the previous answer was about."""
+
+    request: str = ""
+    facet: str = ""
+    headings: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()  # list items the answer showed, in order, plain text
+    shown: frozenset[str] = frozenset()  # unit texts already shown
+
+
+_LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$", re.M)
+_CITATION = re.compile(r"\s*\[\d+\]")
+
+
+def items_of(answer: str) -> tuple[str, ...]:
+    return tuple(_CITATION.sub("", strip_markdown(i)).strip() for i in _LIST_LINE.findall(answer))
+
+
+# Requests that lean on the last answer: more of it, one of its items, or an ellipsis.
+_MORE = re.compile(
+    r"^\s*(?:and\s*)?(?:tell me more|more( please| details| on that| about (?:it|that|this))?|go on|continue|"
+    r"elaborate|details?|examples?|for example|such as|like what|and\??|why\??|how so|really|what else|"
+    r"anything else|explain|say more|keep going)\s*[?.!]*\s*$",
+    re.I,
+)
+_POINTING = re.compile(
+    r"\b(?:which of (?:those|these|them)|of (?:those|these|them)|(?:those|these) (?:ones?|certs?|certifications|"
+    r"tools|steps|projects|skills|questions|challenges)|the (?:first|second|third|fourth|fifth|last|final|"
+    r"former|latter|other) (?:one|step|item|cert|certification|tool|option|project|challenge|question)?|"
+    r"that one|this one|the last one|the first one|#\d|number \d)\b",
+    re.I,
+)
+_ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "last": -1,
+    "final": -1,
+    "latter": -1,
+    "former": 0,
+}
+_ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|final|latter|former)\b", re.I)
+
+
+def wants_more(request: str) -> bool:
+    return bool(_MORE.match(request))
+
+
+def points_back(request: str) -> bool:
+    return bool(_POINTING.search(request))
+
+
+def ordinal(request: str) -> int | None:
+    m = _ORDINAL.search(request)
+    return _ORDINALS[m.group(1).lower()] if m else None
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS and len(w) > 2]
+
+
+@dataclass
+class Turn:
+    """One user message, understood."""
+
+    message: str
+    situation: str
+    request: str
+
+
+def understand(message: str) -> Turn:
+    situation, request = split_message(message)
+    return Turn(message, situation, request)

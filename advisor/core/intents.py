@@ -1,0 +1,124 @@
+"""What a request asks for, beyond its facet: a plain fact, the cheapest of a list, a comparison, what is
+new to me, where to start, how long it takes me, whether it suits me.
+
+Markers a regex can read without doubt (cheapest, "other than", "A vs B") are read by rules; the rest by
+labelled prototypes on the bundled MiniLM: the request is compared with example requests written for any
+career (below), and takes the intent of the nearest when it is near enough (tuning.INTENT_AT).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from advisor.core import tuning
+
+FACT = "fact"
+CHEAPEST = "cheapest"
+DEAREST = "dearest"
+COMPARE = "compare"
+EXCLUDE = "exclude"
+GAP = "gap"  # what would be new to me / what am I missing
+START = "start"  # where do I start / first step
+DURATION = "duration"  # how long would it take (me)
+FIT = "fit"  # is it for me / could I do it / is it worth it
+TAILORED = frozenset({GAP, START, DURATION, FIT})  # answered from the path, tailored by the profile
+
+PROTOTYPES: dict[str, tuple[str, ...]] = {
+    GAP: (
+        "what would be new to me",
+        "what am I missing",
+        "what do I still need to learn",
+        "which skills would I have to pick up",
+        "what gaps do I have",
+        "what don't I know yet",
+        "what would I need to learn on top of what I know",
+        "which tools would be new to me",
+    ),
+    START: (
+        "where should I start",
+        "where do I begin",
+        "what is the first step",
+        "what should I learn first",
+        "how do I get started",
+        "what's one first step I could take",
+        "how do I move into this job",
+        "how would I make the switch",
+    ),
+    DURATION: (
+        "how long would it take me",
+        "how long does it take to become one",
+        "how many years until I'm ready",
+        "how long before I could get a job",
+        "how long would the switch take",
+    ),
+    FIT: (
+        "is this a good fit for me",
+        "could someone like me do this",
+        "is it worth it for me",
+        "would this job suit me",
+        "could I become one",
+        "is it a good career move for me",
+        "am I too old to start",
+        "is this something I could move into",
+    ),
+}
+
+_CHEAP = re.compile(
+    r"\b(cheapest|least expensive|lowest[- ]cost|lowest price|most affordable|cheaper|cost (me )?the least|costs? less)\b",
+    re.I,
+)
+_DEAR = re.compile(
+    r"\b(most expensive|priciest|costliest|highest[- ]cost|highest price|pricier|more expensive|costs? more|cost the most)\b",
+    re.I,
+)
+_EXCLUDE = re.compile(
+    r"\b(?:other than|besides|apart from|except|aside from|beyond|instead of|alternatives? to)\s+([\w.+#/ -]{2,40}?)(?=[,?.!]|\s+(?:what|which|are|is|do|does|for|that)\b|$)",
+    re.I,
+)
+_COMPARE = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|difference between|or the)\b", re.I)
+
+
+class IntentModel:
+    """Light constructor; `load()` embeds the prototypes once."""
+
+    def __init__(self, embedder, prototypes: dict[str, tuple[str, ...]] = PROTOTYPES):
+        self.embedder = embedder
+        self.prototypes = prototypes
+        self._vectors: np.ndarray | None = None
+        self._labels: list[str] = []
+
+    def load(self) -> IntentModel:
+        if self._vectors is None:
+            pairs = [(label, text) for label, texts in self.prototypes.items() for text in texts]
+            self._labels = [label for label, _ in pairs]
+            self._vectors = self.embedder.encode([text for _, text in pairs])
+        return self
+
+    def nearest(self, vector: np.ndarray) -> tuple[str, float]:
+        self.load()
+        assert self._vectors is not None
+        sims = self._vectors @ vector
+        best = int(np.argmax(sims))
+        return self._labels[best], float(sims[best])
+
+    def classify(self, request: str, vector: np.ndarray) -> str:
+        if _CHEAP.search(request):
+            return CHEAPEST
+        if _DEAR.search(request):
+            return DEAREST
+        if _EXCLUDE.search(request):
+            return EXCLUDE
+        label, similarity = self.nearest(vector)
+        if similarity >= tuning.INTENT_AT:
+            return label
+        if _COMPARE.search(request):
+            return COMPARE
+        return FACT
+
+
+def excluded(request: str) -> str:
+    """What "other than X" leaves out, or ''."""
+    m = _EXCLUDE.search(request)
+    return m.group(1).strip() if m else ""

@@ -1,0 +1,362 @@
+"""Answer plans: which guide parts answer a request, in which order, tailored by what the user said.
+
+Every factual sentence shown is quoted from a guide part and carries the [n] of the chunk that holds it;
+the only sentences in our own words are short joins ("You already have ...", "My sources don't cover
+..."), which state no fact. A plan is data (`Plan`); `render` turns it into Markdown. Model backends get
+the same plan to phrase (advisor/core/backends/generative.py).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from advisor.core import intents, tuning
+from advisor.core.content import ContentModel, Part, Unit
+from advisor.core.dialogue import Profile, Topic, ordinal, points_back, wants_more
+from advisor.core.text import STOPWORDS, tokens, words
+
+_NEGATED = re.compile(r"\b(?:never|not|no|don'?t|doesn'?t|haven'?t|hasn'?t|can'?t|cannot|without|zero|n't)\b", re.I)
+_CLAUSE = re.compile(r"[,.;!?]|\bbut\b|\band\b", re.I)
+_STEP = re.compile(r"^step\s*(\d+)", re.I)
+_HOW_MANY = re.compile(r"\b(two|both|2|three|3)\b", re.I)
+
+
+@dataclass
+class Block:
+    """What one guide part contributes: some of its units, in reading order."""
+
+    part: Part
+    units: list[Unit]
+    heading: bool = False  # show the part's sub-heading above its units
+
+
+@dataclass
+class Plan:
+    blocks: list[Block] = field(default_factory=list)
+    intro: str = ""  # our own words, no facts: tailoring or what the guides do not cover
+    outro: str = ""
+
+    @property
+    def parts(self) -> list[Part]:
+        seen: list[Part] = []
+        for b in self.blocks:
+            if b.part not in seen:
+                seen.append(b.part)
+        return seen
+
+
+@dataclass
+class Request:
+    text: str
+    vector: np.ndarray
+    intent: str
+    facet_scores: dict[str, float]
+    profile: Profile
+    topic: Topic | None = None
+    uncovered: list[str] = field(default_factory=list)
+    partial: bool = False
+
+
+class Planner:
+    def __init__(self, content: ContentModel, document_frequency: dict[str, int], chunks: int):
+        self.content = content
+        self.df = document_frequency
+        self.n = max(chunks, 1)
+
+    # -- scoring ---------------------------------------------------------------------------------
+    def idf(self, term: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5))
+
+    def overlap(self, terms: set[str], have: frozenset[str]) -> float:
+        total = sum(self.idf(t) for t in terms)
+        return sum(self.idf(t) for t in terms & have) / total if total else 0.0
+
+    def rank(self, request: Request, parts: list[Part] | None = None) -> list[tuple[float, Part]]:
+        terms = set(tokens(request.text))
+        scored = []
+        for part in parts if parts is not None else self.content.parts:
+            if not part.units:
+                continue
+            heading = float(part.heading_vector @ request.vector) if part.heading_vector is not None else 0.0
+            unit = max(float(u.vector @ request.vector) for u in part.units)
+            score = (
+                tuning.PART_HEADING_WEIGHT * heading
+                + tuning.PART_UNIT_WEIGHT * unit
+                + tuning.PART_FACET_WEIGHT * request.facet_scores.get(part.facet, 0.0)
+                + tuning.PART_KEYWORD_WEIGHT * self.overlap(terms, part.terms)
+            )
+            scored.append((score, part))
+        scored.sort(key=lambda sp: -sp[0])
+        return scored
+
+    # -- plans -----------------------------------------------------------------------------------
+    def plan(self, request: Request) -> Plan:
+        topic = request.topic
+        if topic and topic.headings and (wants_more(request.text) or points_back(request.text)):
+            plan = self._follow_up(request, topic)
+            if plan.blocks:
+                return plan
+        ranked = self.rank(request)
+        if not ranked:
+            return Plan()
+        intent = request.intent
+        if intent in (intents.CHEAPEST, intents.DEAREST):
+            plan = self._priced(request, [p for _, p in ranked[:3]], cheapest=intent == intents.CHEAPEST)
+        elif intent == intents.EXCLUDE:
+            plan = self._excluding(request, ranked)
+        elif intent in (intents.GAP, intents.START, intents.DURATION, intents.FIT):
+            plan = self._tailored(request, ranked)
+        else:
+            plan = self._fact(request, ranked)
+        if request.uncovered:
+            named = ", ".join(request.uncovered)
+            plan.intro = (
+                f"My sources don't cover {named}. The closest they hold:"
+                if request.partial
+                else f"The guide does not give figures for {named} specifically; here is what it does say."
+            )
+        return plan
+
+    def _fact(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:
+        best_score, best = ranked[0]
+        plan = Plan([self._block(request, best)])
+        section = [p for p in self.content.in_section(best) if p is not best]
+        if (
+            best.sub == ""
+            and not best.is_list
+            and section
+            and any(p.is_list for p in section)
+            and self._announces(best)
+        ):
+            # "The tools fall into five categories ... listed below": show the categories
+            for part in section:
+                if part.is_list:
+                    plan.blocks.append(Block(part, self._lead_and_items(part), heading=True))
+            return plan
+        if best.is_list or len(plan.blocks[0].units) >= 3:
+            for score, part in ranked[1:3]:
+                if (
+                    best_score - score <= tuning.SECOND_PART_MARGIN
+                    and part.facet == best.facet
+                    and part.top == best.top
+                    and part.guide == best.guide
+                ):
+                    plan.blocks.append(
+                        Block(
+                            part,
+                            self._lead_and_items(part) if part.is_list else self._sentences(request, part),
+                            heading=True,
+                        )
+                    )
+                    break
+        return plan
+
+    @staticmethod
+    def _announces(part: Part) -> bool:
+        text = " ".join(u.plain for u in part.units).lower()
+        return bool(re.search(r"\b(below|categories|kinds|grouped|following|fall into|come in)\b", text))
+
+    def _block(self, request: Request, part: Part) -> Block:
+        if part.is_list:
+            named = self._named_items(request, part)
+            if named:
+                return Block(part, self._leads_for(part, named) + named)
+            return Block(part, self._lead_and_items(part))
+        return Block(part, self._sentences(request, part))
+
+    def _sentences(self, request: Request, part: Part) -> list[Unit]:
+        scored = sorted(part.units, key=lambda u: -float(u.vector @ request.vector))
+        best = float(scored[0].vector @ request.vector)
+        picked: list[Unit] = []
+        for u in scored:
+            if len(picked) >= tuning.MAX_SENTENCES or float(u.vector @ request.vector) < best - tuning.SENTENCE_MARGIN:
+                break
+            picked.append(u)
+        return sorted(picked, key=part.units.index)
+
+    def _lead_and_items(self, part: Part) -> list[Unit]:
+        items = part.items[: tuning.MAX_ITEMS]
+        if not items:
+            return part.units[: tuning.MAX_SENTENCES]
+        first = part.units.index(items[0])
+        leads = [u for u in part.units[:first] if not u.is_item][-2:]
+        between = [u for u in part.units[first:] if u.is_sublead or u in items]
+        after = [u for u in part.units[part.units.index(items[-1]) + 1 :] if not u.is_item and not u.is_sublead][:1]
+        return leads + between + after
+
+    def _leads_for(self, part: Part, items: list[Unit]) -> list[Unit]:
+        first = part.units.index(items[0])
+        before = part.units[:first]
+        sublead = [u for u in before if u.is_sublead][-1:]
+        lead = [u for u in before if not u.is_item and not u.is_sublead][-1:]
+        return lead + sublead
+
+    def _named_items(self, request: Request, part: Part) -> list[Unit]:
+        """The items a request is about ("what does DVC do?"): each has a request word no other item
+        (nor the lead) uses. Empty when the request is about the list."""
+        items = part.items
+        lead_terms = frozenset().union(*(u.terms for u in part.units if not u.is_item))
+        request_terms = set(tokens(request.text)) - lead_terms - set(tokens(part.heading))
+        unique = {
+            id(u): sum(1 for t in request_terms if t in u.terms and sum(t in v.terms for v in items) == 1)
+            for u in items
+        }
+        most = max(unique.values(), default=0)
+        if most:
+            return [u for u in items if unique[id(u)] == most]
+        return []
+
+    # priced lists: "which is cheapest", "which two cost the least"
+    def _priced(self, request: Request, candidates: list[Part], cheapest: bool) -> Plan:
+        topic_parts = self._topic_parts(request.topic) if request.topic and points_back(request.text) else []
+        parts = topic_parts or candidates
+        priced = [(u.price, u, p) for p in parts for u in p.units if u.is_item and u.price is not None]
+        if not priced:
+            return self._fact(request, [(0.0, p) for p in parts])
+        # a category named in the request ("cloud") narrows the list to that sub-heading's items
+        groups = self._groups(parts)
+        wanted = set(tokens(request.text))
+        narrowed = [x for x in priced if wanted & groups.get(id(x[1]), frozenset())]
+        pool = narrowed or priced
+        pool.sort(key=lambda x: x[0], reverse=not cheapest)
+        many = _HOW_MANY.search(request.text)
+        count = 1 if not many else 3 if many.group(1).lower() in ("three", "3") else 2
+        chosen = pool[:count]
+        part = chosen[0][2]
+        units = self._leads_for(part, [chosen[0][1]]) + [u for _, u, _ in chosen]
+        return Plan([Block(part, units)])
+
+    @staticmethod
+    def _groups(parts: list[Part]) -> dict[int, frozenset[str]]:
+        """Each item's sub-heading words ("Cloud ML certifications:")."""
+        out: dict[int, frozenset[str]] = {}
+        for part in parts:
+            current: frozenset[str] = frozenset()
+            for u in part.units:
+                if u.is_sublead:
+                    current = frozenset(tokens(u.text))
+                elif u.is_item:
+                    out[id(u)] = current
+        return out
+
+    def _excluding(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:
+        left_out = set(tokens(intents.excluded(request.text)))
+        lists = [p for _, p in ranked[:3] if p.is_list]
+        if not lists or not left_out:
+            return self._fact(request, ranked)
+        part = lists[0]
+        units = [u for u in self._lead_and_items(part) if not (u.is_item and left_out & u.terms)]
+        return Plan([Block(part, units)])
+
+    # tailored: what is new to me, where to start, how long, is it for me
+    def _path_steps(self, guide: str) -> list[Part]:
+        steps = [p for p in self.content.of_facet("path", guide) if _STEP.match(p.sub)]
+        return sorted(steps, key=lambda p: int(_STEP.match(p.sub).group(1)))  # type: ignore[union-attr]
+
+    def _has(self, profile: Profile, part: Part) -> bool:
+        known = {
+            t for t in profile.known_terms if t not in STOPWORDS and len(t) > 2 and self.df.get(t, 0) <= self.n * 0.5
+        }
+        have = {t for u in part.units for t in u.terms}
+        return any(
+            k == h or (min(len(k), len(h)) >= 5 and (k.startswith(h) or h.startswith(k))) for k in known for h in have
+        )
+
+    def _tailored(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:
+        guide = ranked[0][1].guide
+        steps = self._path_steps(guide)
+        overview = next((p for p in self.content.of_facet("path", guide) if not p.sub), None)
+        profile = request.profile
+        plan = Plan()
+        if request.intent == intents.FIT:
+            fit = next((p for _, p in ranked if p.facet == "fit"), ranked[0][1])
+            plan.blocks.append(Block(fit, self._sentences(request, fit)[:3]))
+        if overview is not None and request.intent in (intents.DURATION, intents.START, intents.FIT):
+            plan.blocks.append(
+                Block(overview, [u for u in overview.units if re.search(r"\d", u.text)][:1] or overview.units[:1])
+            )
+        if not steps:
+            return plan if plan.blocks else self._fact(request, ranked)
+        had = [s for s in steps if self._has(profile, s)]
+        if had and steps[0] not in had and had[0] is not steps[0]:
+            had.append(steps[0])  # a later step done implies the foundation
+        missing = [s for s in steps if s not in had]
+        if had and missing:
+            plan.intro = (
+                "From what you've told me, you already have some of "
+                + ", ".join(s.sub.split(": ", 1)[-1].lower() for s in steps if s in had)
+                + "; what the guide lists beyond that:"
+            )
+        show = missing or steps
+        limit = 1 if request.intent in (intents.START, intents.DURATION, intents.FIT) else 2
+        for step in show[:limit]:
+            plan.blocks.append(Block(step, self._lead_and_items(step), heading=True))
+        if request.intent == intents.GAP and len(plan.blocks) < 3:
+            tools = [p for _, p in ranked if p.facet == "tools" and not self._has(profile, p)][:1]
+            for part in tools:
+                plan.blocks.append(Block(part, self._lead_and_items(part)[:5], heading=True))
+        return plan
+
+    # follow-ups: tell me more, the second one, which of those
+    def _topic_parts(self, topic: Topic | None) -> list[Part]:
+        if topic is None:
+            return []
+        return [p for p in self.content.parts if p.heading in topic.headings]
+
+    def _follow_up(self, request: Request, topic: Topic) -> Plan:
+        parts = self._topic_parts(topic)
+        if not parts:
+            return Plan()
+        n = ordinal(request.text)
+        if points_back(request.text) and request.intent in (intents.CHEAPEST, intents.DEAREST):
+            return self._priced(request, parts, cheapest=request.intent == intents.CHEAPEST)
+        if n is not None and topic.items and -len(topic.items) <= n < len(topic.items):
+            item_text = topic.items[n]
+            for part in parts:
+                for u in part.units:
+                    if u.is_item and u.plain.lstrip("-*+ 0123456789.)").startswith(item_text[:40].lstrip("-*+ ")):
+                        plan = Plan([Block(part, self._leads_for(part, [u]) + [u])])
+                        extra = self._explaining(u, exclude=part)
+                        if extra:
+                            plan.blocks.append(extra)
+                        return plan
+        # more of the same: what the topic's parts hold that was not shown, else the next part
+        rest = [Block(p, [u for u in p.units if u.text not in topic.shown]) for p in parts]
+        rest = [b for b in rest if b.units]
+        if rest:
+            return Plan(rest[:2])
+        last = max(parts, key=lambda p: p.order)
+        following = [p for p in self.content.parts if p.order > last.order and p.guide == last.guide][:1]
+        return Plan(
+            [
+                Block(p, self._lead_and_items(p) if p.is_list else p.units[: tuning.MAX_SENTENCES], heading=True)
+                for p in following
+            ]
+        )
+
+    def _explaining(self, unit: Unit, exclude: Part) -> Block | None:
+        """The sentence elsewhere in the guide that says most about one list item."""
+        best: tuple[float, Unit, Part] | None = None
+        for part in self.content.parts:
+            if part is exclude or part.guide != exclude.guide:
+                continue
+            for u in part.units:
+                s = float(u.vector @ unit.vector)
+                if best is None or s > best[0]:
+                    best = (s, u, part)
+        if best is None or best[0] < 0.5:
+            return None
+        return Block(best[2], [best[1]])
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS and len(w) > 2]
+
+
+def known_without_negation(situation: str) -> str:
+    """The parts of what the user said that are not negated ("never touched AWS" is not AWS)."""
+    return " ".join(c for c in _CLAUSE.split(situation) if c and not _NEGATED.search(c))

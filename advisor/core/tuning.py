@@ -1,0 +1,71 @@
+"""Every tuned number of the answering core, with where its value came from.
+
+"tune set" means eval/blind/faq-tune.jsonl and eval/blind/conversations-tune.jsonl (written by helpers
+who saw only corpus/); the test halves were never used to pick a value. Similarities are cosines of the
+bundled all-MiniLM-L6-v2. Changing a value here changes behaviour everywhere it is used.
+"""
+
+from __future__ import annotations
+
+# --- facets (advisor/core/facets.py) -------------------------------------------------------------
+# A part's facet is decided by its heading and first sentences; the heading names the subject.
+# 0.6 tagged every section of the MLOps guide with the facet a reader would give it (checked by hand).
+FACET_HEADING_WEIGHT = 0.6
+
+# --- choosing the part that answers (advisor/core/plans.py) ----------------------------------------
+# score = HEADING * sim(question, heading) + UNIT * best sim(question, one sentence or item)
+#       + FACET * facet score of the part's facet + KEYWORD * rarity-weighted word overlap
+# Weights picked on the tune set (FAQ accuracy), heading first because guide headings are questions.
+PART_HEADING_WEIGHT = 0.45
+PART_UNIT_WEIGHT = 0.35
+PART_FACET_WEIGHT = 0.35
+PART_KEYWORD_WEIGHT = 0.30
+# A second part is added when it scores within this margin of the best and is of the same facet
+# (a list continued in a subsection); tune set.
+SECOND_PART_MARGIN = 0.04
+# Longest answer shown (the eval contract reads at most 1,200 characters).
+MAX_ANSWER_CHARS = 1100
+# Most list items shown from one part; every list of the MLOps guide has at most 10.
+MAX_ITEMS = 10
+# Prose parts: at most this many sentences, each within this margin of the best one.
+MAX_SENTENCES = 4
+SENTENCE_MARGIN = 0.15
+# An item is "the one asked about" when its score beats the next item's by this much (tune set).
+NAMED_ITEM_MARGIN = 0.15
+
+# --- the grounded gate (advisor/core/gate.py) -----------------------------------------------------
+# In scope when the request's best similarity to a heading, chunk or sentence reaches ANSWER_AT.
+# 0.36 kept false refusals at 0 on the tune set's answerable questions; out-of-scope questions there
+# score 0.12-0.33 except those naming a guide topic.
+ANSWER_AT = 0.36
+# Below ANSWER_AT, a request that names KNOWN_TERMS_AT or more rare knowledge-base words is in scope.
+KNOWN_TERMS_AT = 2
+# A request whose best facet score (advisor/core/facets.py) reaches this asks a career question of a
+# kind every guide answers ("where should I start?", "does it pay well?"): in scope. Tune set: answerable
+# requests score 0.50-0.99, out-of-scope ones 0.09-0.52 (the 0.52-0.61 ones name another role or a
+# place, which other rules catch).
+FACET_IN_SCOPE_AT = 0.5
+# A request naming one rare knowledge-base word ("Pulumi", "Feast") is in scope from this similarity.
+NAMED_TERM_ANSWER_AT = 0.15
+# A request whose unknown words outnumber its known ones and whose similarity is under this is out of
+# scope ("who won the world cup"): tune set.
+MOSTLY_UNKNOWN_BELOW = 0.5
+# A word used by at most this share of chunks is "rare" (distinctive of a topic).
+RARE_CHUNK_SHARE = 0.1
+
+# --- typos (advisor/core/retrieval.py, gate) -------------------------------------------------------
+# One cutoff for every typo matcher: 0.84 similarity (difflib ratio) fixes "certfication", "kubernets"
+# and leaves "average" != "coverage" (heldout set).
+TYPO_CUTOFF = 0.84
+
+# --- intents (advisor/core/intents.py) ------------------------------------------------------------
+# A request is given a prototype intent when its best similarity to that intent's examples reaches this;
+# below it the request is a plain fact question. 0.62 on the tune conversations' gap/start/fit turns.
+INTENT_AT = 0.62
+
+# --- follow-ups (advisor/core/dialogue.py) --------------------------------------------------------
+# A request with a facet score at or above this stands on its own (a new topic), unless it points back
+# ("those", "the second one", "tell me more"): tune conversations.
+STANDS_ALONE_AT = 0.55
+# At most this many content words and no facet or rare term: an ellipsis ("why?", "examples?").
+ELLIPSIS_WORDS = 2

@@ -37,6 +37,12 @@ class Unit:
         return is_list_item(self.text)
 
     @property
+    def lead_terms(self) -> frozenset[str]:
+        """Words of an item's subject: before its colon or first parenthesis ("MLflow", "CKA")."""
+        head = re.split(r"[:(\u2013]| - ", self.plain.lstrip("-*+ "), maxsplit=1)[0]
+        return frozenset(tokens(head)) if len(head) < 80 else frozenset()
+
+    @property
     def is_sublead(self) -> bool:
         return self.sublead
 
@@ -135,7 +141,8 @@ def build_content(index, embedder, facets: FacetModel | None = None) -> ContentM
             )
         part.heading_vector = vector
         part.terms = frozenset(tokens(part.heading)).union(*(u.terms for u in part.units))
-        part.facet = facets.tag(part)
+        intro = next((p for p in parts if p.guide == part.guide and p.top == part.top and not p.sub), None)
+        part.facet = facets.tag(part, intro.facet if intro is not None and intro is not part else "")
     model = ContentModel(parts, facets)
     for part in parts:
         model.by_chunk.setdefault(part.chunk_id, []).append(part)

@@ -21,7 +21,7 @@ from advisor.core.text import STOPWORDS, normalize, strip_markdown, tokens, word
 _SELF = re.compile(
     r"^\s*(?:(?:hey|hi|hello|so|well|honestly|ok(?:ay)?|ha|also|btw|fyi|background)\b[\s,!.:-]*)*"
     r"(?:i|i'm|im|i've|ive|i'd|i'll|my|we|we're|we've|our|me|given (?:that )?i|if i|if i'm|since i|as an?|"
-    r"being an?|currently|after|having|with)\b",
+    r"being an?|been|currently|recently|just|after|having|with)\b",
     re.I,
 )
 # Where the request starts inside a sentence that opened with the situation.
@@ -193,6 +193,14 @@ def points_back(request: str) -> bool:
 def ordinal(request: str) -> int | None:
     m = _ORDINAL.search(request)
     return _ORDINALS[m.group(1).lower()] if m else None
+
+
+_THAT = re.compile(r"\b(?:that|it|this|those|these)\b", re.I)
+
+
+def leans_on_situation(request: str) -> bool:
+    """A short request that points at what the user just said about themselves."""
+    return len(content_words(request)) <= 3 and bool(_THAT.search(request))
 
 
 def content_words(text: str) -> list[str]:

@@ -257,7 +257,7 @@ class FacetModel:
         np.maximum.at(best, self._example_facet, sims)
         return {f.name: float(s) for f, s in zip(self.facets, best)}
 
-    def tag(self, part) -> str:
+    def tag(self, part, section_facet: str = "") -> str:
         """The facet a guide part is about: its heading (which names the subject) weighs most, then its
         first sentences (which say what the part holds)."""
         self.load()
@@ -267,4 +267,6 @@ class FacetModel:
         if body:
             vector = vector + (1 - tuning.FACET_HEADING_WEIGHT) * np.mean(body, axis=0)
         by_name = self.scores(vector / max(float(np.linalg.norm(vector)), 1e-9))
+        if section_facet:
+            by_name[section_facet] += tuning.SECTION_FACET_BONUS
         return max(by_name, key=lambda name: by_name[name])

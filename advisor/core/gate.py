@@ -81,8 +81,8 @@ GENERIC = frozenset(
 
 # "become a dentist", "what do data scientists earn": the role a request is about.
 _ROLE_ASKED = re.compile(
-    r"\b(?:become|becoming|be|work as|job as|career as|career in|salary (?:of|for)|pay (?:of|for)|switch to|life as)"
-    r"\s+(?:an?\s+|the\s+)?((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)(?=\s*(?:\?|$|,|\.|\s(?:in|at|and|or|if|when|with|without|after|from)\b))"
+    r"\b(?:(?:become|becoming|work as|job as|career as|switch to|life as)\s+(?:an?\s+|the\s+)?|be an?\s+"
+    r"|(?:salary|pay) (?:of|for) (?:an?\s+)?)((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)(?=\s*(?:\?|$|,|\.|\s(?:in|at|and|or|if|when|with|without|after|from)\b))"
     r"|\b(?:what|how much) (?:do|does|can) (?:an?\s+)?((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)s? (?:earn|make|get paid|do all day)\b",
     re.I,
 )
@@ -193,8 +193,10 @@ class Gate:
         names, weak = self.unknown_words(request)
         known = [t for t in tokens(request) if t in self.vocabulary and t not in GENERIC]
         distinct = self.distinctive_terms(request)
+        strong = facet >= tuning.FACET_IN_SCOPE_AT or leans_on_topic
         if (
-            len(weak) + len(names) >= 2
+            not strong
+            and len(weak) + len(names) >= 2
             and len(weak) + len(names) > len(known)
             and similarity < tuning.MOSTLY_UNKNOWN_BELOW
         ):

@@ -9,18 +9,18 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from advisor.core.backends import BackendError, Context, create_backend
-from advisor.core.embeddings import Embedder
-from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core import tuning
+from advisor.core.backends import BackendError, Context, create_backend
 from advisor.core.content import ContentModel, build_content
 from advisor.core.conversation import read_conversation
-from advisor.core.dialogue import content_words, points_back, wants_more
+from advisor.core.dialogue import Turn, content_words, leans_on_situation, points_back, wants_more
+from advisor.core.embeddings import Embedder
+from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core.facets import FacetModel
 from advisor.core.gate import Decision, Gate, Route
 from advisor.core.intents import TAILORED, IntentModel
-from advisor.core.plans import Planner, Request
 from advisor.core.observe import AnswerEvent, notify
+from advisor.core.plans import Planner, Request
 from advisor.core.retrieval import Hit, HybridSearch, LoadedIndex, open_index
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
@@ -195,6 +195,10 @@ class Advisor:
         follow_up = state.topic is not None and (
             wants_more(turn.request) or points_back(turn.request) or self._elliptic(turn.request, gate)
         )
+        # "I don't have a CS degree. Is that a dealbreaker?": the request is about the situation
+        about_situation = bool(turn.situation) and leans_on_situation(turn.request)
+        if about_situation:
+            turn = Turn(turn.message, turn.situation, turn.message)
         query = f"{turn.request} {' '.join(state.topic.headings)}" if follow_up and state.topic else turn.request
         vector = self.embedder.encode_query(query)
         hits = self._search.search(index, query, self.settings.top_k, vector)
@@ -211,7 +215,7 @@ class Advisor:
             similarity,
             turn.situation,
             max(facet_scores.values()),
-            leans_on_topic=follow_up or intent in TAILORED,
+            leans_on_topic=follow_up or about_situation or intent in TAILORED,
         )
         if decision.route is Route.SMALL_TALK and turn.situation and not gate.small_talk(question):
             decision = gate.decide(question, similarity)
@@ -227,6 +231,7 @@ class Advisor:
                 state.topic if follow_up else None,
                 decision.uncovered,
                 decision.route is Route.PARTIAL,
+                frozenset(index.known_tokens(turn.request)),
             )
             plan = planner.plan(request)
             if not plan.blocks:

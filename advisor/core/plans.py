@@ -59,6 +59,7 @@ class Request:
     topic: Topic | None = None
     uncovered: list[str] = field(default_factory=list)
     partial: bool = False
+    terms: frozenset[str] = frozenset()  # the request's words mapped onto the index vocabulary (typos fixed)
 
 
 class Planner:
@@ -76,7 +77,9 @@ class Planner:
         return sum(self.idf(t) for t in terms & have) / total if total else 0.0
 
     def rank(self, request: Request, parts: list[Part] | None = None) -> list[tuple[float, Part]]:
-        terms = set(tokens(request.text))
+        terms = set(request.terms) or set(tokens(request.text))
+        rare = max(2, int(tuning.RARE_CHUNK_SHARE * self.n))
+        named = {t for t in terms if self.df.get(t, 0) <= rare}
         scored = []
         for part in parts if parts is not None else self.content.parts:
             if not part.units:
@@ -88,6 +91,7 @@ class Planner:
                 + tuning.PART_UNIT_WEIGHT * unit
                 + tuning.PART_FACET_WEIGHT * request.facet_scores.get(part.facet, 0.0)
                 + tuning.PART_KEYWORD_WEIGHT * self.overlap(terms, part.terms)
+                + tuning.ITEM_SUBJECT_BONUS * any(u.is_item and u.lead_terms & named for u in part.units)
             )
             scored.append((score, part))
         scored.sort(key=lambda sp: -sp[0])
@@ -169,6 +173,8 @@ class Planner:
         return Block(part, self._sentences(request, part))
 
     def _sentences(self, request: Request, part: Part) -> list[Unit]:
+        if len(part.units) <= tuning.MAX_SENTENCES and sum(len(u.plain) for u in part.units) <= tuning.WHOLE_PART_CHARS:
+            return list(part.units)
         scored = sorted(part.units, key=lambda u: -float(u.vector @ request.vector))
         best = float(scored[0].vector @ request.vector)
         picked: list[Unit] = []
@@ -200,7 +206,8 @@ class Planner:
         (nor the lead) uses. Empty when the request is about the list."""
         items = part.items
         lead_terms = frozenset().union(*(u.terms for u in part.units if not u.is_item))
-        request_terms = set(tokens(request.text)) - lead_terms - set(tokens(part.heading))
+        rare = max(2, int(tuning.RARE_CHUNK_SHARE * self.n))
+        request_terms = {t for t in request.terms if self.df.get(t, 0) <= rare} - lead_terms - set(tokens(part.heading))
         unique = {
             id(u): sum(1 for t in request_terms if t in u.terms and sum(t in v.terms for v in items) == 1)
             for u in items
@@ -222,6 +229,13 @@ class Planner:
         wanted = set(tokens(request.text))
         narrowed = [x for x in priced if wanted & groups.get(id(x[1]), frozenset())]
         pool = narrowed or priced
+        rare = max(2, int(tuning.RARE_CHUNK_SHARE * self.n))
+        asked = {t for t in request.terms if self.df.get(t, 0) <= rare}
+        named = [x for x in priced if asked & x[1].terms]
+        if len(named) >= 2:  # "which is cheaper, A or B": both, cheaper first
+            named.sort(key=lambda x: x[0], reverse=not cheapest)
+            part = named[0][2]
+            return Plan([Block(part, self._leads_for(part, [named[0][1]]) + [u for _, u, _ in named[:3]])])
         pool.sort(key=lambda x: x[0], reverse=not cheapest)
         many = _HOW_MANY.search(request.text)
         count = 1 if not many else 3 if many.group(1).lower() in ("three", "3") else 2
@@ -273,6 +287,9 @@ class Planner:
         profile = request.profile
         plan = Plan()
         if request.intent == intents.FIT:
+            top_facet = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+            if top_facet not in ("fit", "path", "overview"):  # "is it worth it pay-wise?": the pay, then fit
+                return self._fact(request, ranked)
             fit = next((p for _, p in ranked if p.facet == "fit"), ranked[0][1])
             plan.blocks.append(Block(fit, self._sentences(request, fit)[:3]))
         if overview is not None and request.intent in (intents.DURATION, intents.START, intents.FIT):

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 # --- facets (advisor/core/facets.py) -------------------------------------------------------------
 # A part's facet is decided by its heading and first sentences; the heading names the subject.
-# 0.6 tagged every section of the MLOps guide with the facet a reader would give it (checked by hand).
-FACET_HEADING_WEIGHT = 0.6
+# 0.75 tagged every section of the MLOps guide with the facet a reader would give it (checked by hand).
+FACET_HEADING_WEIGHT = 0.75
+# A subsection keeps its section's facet unless another facet beats it by more than this ("Step 4" of the
+# path names tools, but is a path step); tune set, checked by hand on the MLOps guide's 37 parts.
+SECTION_FACET_BONUS = 0.08
 
 # --- choosing the part that answers (advisor/core/plans.py) ----------------------------------------
 # score = HEADING * sim(question, heading) + UNIT * best sim(question, one sentence or item)
@@ -20,6 +23,9 @@ PART_HEADING_WEIGHT = 0.45
 PART_UNIT_WEIGHT = 0.35
 PART_FACET_WEIGHT = 0.35
 PART_KEYWORD_WEIGHT = 0.30
+# A part where a named rare word starts a list item ("- MLflow: experiment tracking...") defines that
+# word: it outranks parts that only mention it (tune set: "what does MLflow do").
+ITEM_SUBJECT_BONUS = 0.15
 # A second part is added when it scores within this margin of the best and is of the same facet
 # (a list continued in a subsection); tune set.
 SECOND_PART_MARGIN = 0.04
@@ -30,6 +36,9 @@ MAX_ITEMS = 10
 # Prose parts: at most this many sentences, each within this margin of the best one.
 MAX_SENTENCES = 4
 SENTENCE_MARGIN = 0.15
+# A prose part this short is shown whole: its sentences depend on each other (the pay range, then what
+# decides where one lands in it).
+WHOLE_PART_CHARS = 600
 # An item is "the one asked about" when its score beats the next item's by this much (tune set).
 NAMED_ITEM_MARGIN = 0.15
 

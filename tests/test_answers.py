@@ -61,7 +61,6 @@ def test_grounded_answers_state_the_fact_and_cite_real_sources(advisor: Advisor,
         "What's the weather in Paris today?",
         "How do I become a lawyer?",
         "Write a Python function that sorts a list.",
-        "What is the average MLOps salary in Germany?",
         "Who won the football world cup in 2018?",
     ],
 )
@@ -70,6 +69,13 @@ def test_out_of_scope_questions_get_an_honest_refusal(advisor: Advisor, question
     assert answer.grounded is False
     assert answer.sources == []
     assert "don't know" in answer.answer and "MLOps" in answer.answer
+
+
+def test_an_uncovered_specific_gets_what_is_not_covered_and_the_closest_facts(advisor: Advisor):
+    answer = advisor.ask("What is the average MLOps salary in Germany?")
+    assert answer.grounded is False  # the guides do not answer it ...
+    assert "don't cover Germany" in answer.answer  # ... and say so
+    assert "$120,000" in answer.answer and answer.sources  # ... then give the closest facts, cited
 
 
 @pytest.mark.parametrize("question", ["hi", "Hello!", "thanks", "what can you do?"])

@@ -223,6 +223,8 @@ class Gate:
             )
         ]
         foreign = [n for n in names if n not in own]
+        if foreign and not (facet >= tuning.FACET_IN_SCOPE_AT or similarity >= tuning.MOSTLY_UNKNOWN_BELOW):
+            return Decision(Route.OUT_OF_SCOPE, f"about {', '.join(foreign[:3])}, and little else my sources hold")
         if foreign:
             return Decision(
                 Route.PARTIAL, f"names {', '.join(foreign[:3])}, which my sources never mention", uncovered=foreign

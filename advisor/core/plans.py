@@ -78,8 +78,7 @@ class Planner:
 
     def rank(self, request: Request, parts: list[Part] | None = None) -> list[tuple[float, Part]]:
         terms = set(request.terms) or set(tokens(request.text))
-        rare = max(2, int(tuning.RARE_CHUNK_SHARE * self.n))
-        named = {t for t in terms if self.df.get(t, 0) <= rare}
+        named = {t for t in terms if self.df.get(t, 0) <= max(3, int(tuning.NAMED_CHUNK_SHARE * self.n))}
         scored = []
         for part in parts if parts is not None else self.content.parts:
             if not part.units:
@@ -92,6 +91,7 @@ class Planner:
                 + tuning.PART_FACET_WEIGHT * request.facet_scores.get(part.facet, 0.0)
                 + tuning.PART_KEYWORD_WEIGHT * self.overlap(terms, part.terms)
                 + tuning.ITEM_SUBJECT_BONUS * any(u.is_item and u.lead_terms & named for u in part.units)
+                + tuning.SUBHEADING_WORD_BONUS * self.overlap(terms, frozenset(tokens(part.sub)))
             )
             scored.append((score, part))
         scored.sort(key=lambda sp: -sp[0])

@@ -26,6 +26,11 @@ PART_KEYWORD_WEIGHT = 0.30
 # A part where a named rare word starts a list item ("- MLflow: experiment tracking...") defines that
 # word: it outranks parts that only mention it (tune set: "what does MLflow do").
 ITEM_SUBJECT_BONUS = 0.15
+# A word used by at most this share of chunks can name a thing ("Terraform" is in 4 of 29 chunks).
+NAMED_CHUNK_SHARE = 0.25
+# A subsection whose own heading carries the request's words ("soft skills", "monitoring") is the one
+# asked about, not its parent's overview (dev set d10, d17).
+SUBHEADING_WORD_BONUS = 0.2
 # A second part is added when it scores within this margin of the best and is of the same facet
 # (a list continued in a subsection); tune set.
 SECOND_PART_MARGIN = 0.04

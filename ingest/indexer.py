@@ -228,7 +228,7 @@ class Indexer:
             return {}
         try:
             chunks, units = store.collections(live.id)
-        except Exception:
+        except Exception:  # noqa: BLE001  # live collections unreadable: embed everything again, lose nothing
             return {}
         collection = chunks if kind == "chunks" else units
         found = {}

@@ -4,6 +4,9 @@ temporary data folder. Nothing here touches the network."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+import pytest
 
 for _name, _value in (
     ("HF_HUB_OFFLINE", "1"),
@@ -12,10 +15,6 @@ for _name, _value in (
     ("ANONYMIZED_TELEMETRY", "False"),
 ):
     os.environ[_name] = _value
-
-from pathlib import Path
-
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -75,13 +75,13 @@ def events(advisor, question, backend, history=None):
 
 def context_for(advisor, question) -> Context:
     vector = advisor.embedder.encode_query(question)
-    hits = advisor._search.search(advisor.index, question, advisor.core.settings.top_k, vector)
+    hits = advisor._search.search(advisor.index, question, advisor.settings.top_k, vector)
     return Context(question, question, hits, advisor.index, vector)
 
 
 def advisor_with(advisor, embedder, **overrides) -> Advisor:
     """An Advisor over the same index, with other settings (backend URLs, timeouts)."""
-    settings = advisor.core.settings.model_copy(update=overrides)
+    settings = advisor.settings.model_copy(update=overrides)
     return Advisor(settings, embedder=embedder, client=advisor._client).load()
 
 
@@ -205,7 +205,7 @@ def test_local_model_answers_end_to_end(advisor, embedder):
     backend = local.backend("local")
     assert backend.path == bundled_gguf()
     assert backend.llama.metadata.get("tokenizer.chat_template")  # the chat template comes from the file
-    assert backend.llama.n_ctx() == advisor.core.settings.llm_context
+    assert backend.llama.n_ctx() == advisor.settings.llm_context
 
     ctx = context_for(local, SALARY)
     pieces = list(backend.stream(ctx))
@@ -231,41 +231,42 @@ def openai_server():
     if not _has_llama_cpp():
         pytest.skip("llama-cpp-python is not installed")
     port = free_port()
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"llama-server-{port}.log", "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(bundled_gguf()),
-            "--model_alias",
-            "smollm2",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "2048",
-            "--n_threads",
-            "2",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"llama-server-{port}.log"
+    with open(log, "w") as out:  # the server keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(bundled_gguf()),
+                "--model_alias",
+                "smollm2",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--n_ctx",
+                "2048",
+                "--n_threads",
+                "2",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}; see {log.name}")
+                pytest.fail(f"llama_cpp.server exited with {proc.returncode}; see {log}")
             try:
                 if httpx.get(f"{url}/models", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not start in 90 s; see {log.name}")
+                pytest.fail(f"llama_cpp.server did not start in 90 s; see {log}")
             time.sleep(0.25)
         yield url
     finally:

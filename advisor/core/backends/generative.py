@@ -159,21 +159,10 @@ class GenerativeBackend:
     def _stream_with_deadlines(self, inputs: dict) -> Iterator[str]:
         pieces: queue.Queue = queue.Queue()
         cancel = threading.Event()
-        chain = self.chain
-
-        def work():
-            try:
-                for piece in chain.stream(inputs):
-                    if cancel.is_set():
-                        break
-                    if piece:
-                        pieces.put(("piece", piece))
-                pieces.put(("done", None))
-            except BaseException as exc:  # reported to the caller, who falls back
-                pieces.put(("error", exc))
-
         started = time.monotonic()
-        worker = threading.Thread(target=work, name=f"advisor-{self.name}-stream", daemon=True)
+        worker = threading.Thread(
+            target=_produce, args=(self.chain, inputs, pieces, cancel), name=f"advisor-{self.name}-stream", daemon=True
+        )
         worker.start()
         first_deadline = started + self.first_token_timeout
         total_deadline = started + self.total_timeout
@@ -200,6 +189,19 @@ class GenerativeBackend:
     def _fail(self, reason: str, message: str, cause: BaseException | None = None):
         FAILURES.record(self.name, reason)
         raise BackendError(message) from cause
+
+
+def _produce(chain, inputs: dict, pieces: queue.Queue, cancel: threading.Event) -> None:
+    """The worker thread: the chain's pieces into the queue, then ("done", None) or ("error", exc)."""
+    try:
+        for piece in chain.stream(inputs):
+            if cancel.is_set():
+                break
+            if piece:
+                pieces.put(("piece", piece))
+        pieces.put(("done", None))
+    except BaseException as exc:  # noqa: BLE001  # any failure is handed to the caller, who falls back
+        pieces.put(("error", exc))
 
 
 def _reason(exc: BaseException) -> str:

@@ -112,6 +112,8 @@ def _chat_turn(advisor, question: str, history: list[dict]) -> Answer | None:
     except InvalidInput as exc:
         print(f"\n{exc}")
         return None
+    if answer is None:  # events() always ends with the answer; this keeps the type checker honest
+        return None
     if not answer.grounded:
         print("(not in my sources)")
     if answer.sources:

@@ -74,3 +74,9 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Unit tests (fakes, milliseconds) run first, so a broken rule fails in seconds, not after the
+    slow suite; the order is otherwise unchanged."""
+    items.sort(key=lambda item: item.get_closest_marker("unit") is None)

@@ -79,6 +79,17 @@ def context_for(advisor, question) -> Context:
     return Context(question, question, hits, advisor.index, vector)
 
 
+def expected_backend(advisor, name: str, question: str, deltas: list[str]) -> str:
+    """The one backend the final answer must name: the model's when the text it streamed passes
+    verification (advisor.core.verify), else extractive. A small model's wording varies run to run;
+    the pipeline's choice for a given text does not."""
+    ctx = context_for(advisor, question)
+    streamed = "".join(d for d in deltas if not d.lstrip().startswith("_(")).strip()
+    quoted = advisor.backend("extractive").compose(ctx)
+    verdict = verify_answer(streamed, ctx, quoted, advisor.backend(name).min_coverage)
+    return name if streamed and verdict.ok else "extractive"
+
+
 def advisor_with(advisor, embedder, **overrides) -> Advisor:
     """An Advisor over the same index, with other settings (backend URLs, timeouts)."""
     settings = advisor.settings.model_copy(update=overrides)
@@ -214,7 +225,7 @@ def test_local_model_answers_end_to_end(advisor, embedder):
     first, deltas, answer = events(local, SALARY, "local")
     assert first is not None and first < 5
     assert answer.grounded and len(answer.sources) == len(ctx.hits)
-    assert answer.backend in ("local", "extractive")
+    assert answer.backend == expected_backend(local, "local", SALARY, deltas)
     if answer.backend == "extractive":  # the model said something unsupported
         assert "quoted from the sources" in answer.answer and "$120,000" in answer.answer
     else:
@@ -276,7 +287,6 @@ def openai_server():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        log.close()
 
 
 @needs_llama
@@ -289,7 +299,7 @@ def test_openai_backend_against_a_real_server(advisor, embedder, openai_server):
     first, deltas, answer = events(remote, SALARY, "openai")
     assert first is not None and first < 10
     assert answer.grounded and answer.sources
-    assert answer.backend in ("openai", "extractive")
+    assert answer.backend == expected_backend(remote, "openai", SALARY, deltas)
     if answer.backend == "openai":
         assert answer.answer == "".join(deltas).strip()
 
@@ -391,8 +401,6 @@ def test_ollama_backend_falls_back_when_ollama_is_not_running(advisor, embedder)
 
 
 def test_follow_ups_reach_a_model_with_their_context(advisor, settings):
-    from advisor.core.backends.llamacpp import LocalBackend
-
     history = [
         {"role": "user", "content": "What tools are used for experiment tracking?"},
         {"role": "assistant", "content": "MLflow and Weights & Biases [1]."},
@@ -403,4 +411,6 @@ def test_follow_ups_reach_a_model_with_their_context(advisor, settings):
     assert with_history["question"] == "which one has a model registry?"
     assert with_history["history"] == [("human", history[0]["content"]), ("ai", history[1]["content"])]
     if _has_llama_cpp():  # the small local model gets no history: the standalone question instead
+        from advisor.core.backends.llamacpp import LocalBackend  # imports llama_cpp: only past the guard
+
         assert LocalBackend(settings).inputs(ctx)["question"] == ctx.query

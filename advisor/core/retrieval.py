@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -19,6 +20,9 @@ from pydantic import ConfigDict
 from advisor.core.embeddings import Embedder
 from advisor.core.store import IndexStore, IndexVersion
 from advisor.core.text import tokens
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +51,10 @@ class LoadedIndex:
     """One index version held open: Chroma collection for dense search, BM25 and units in memory."""
 
     version: IndexVersion
-    chunks: object
+    chunks: Collection  # or any object with Chroma's .query/.get (tests/fakes.py)
     ids: list[str]
-    records: dict[str, dict]
-    bm25: object
+    records: dict[str, dict[str, Any]]
+    bm25: Any  # bm25s.BM25 (untyped)
     units: dict[str, list[Unit]] = field(default_factory=dict)
     unit_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     vocabulary: frozenset[str] = frozenset()
@@ -82,16 +86,17 @@ class LoadedIndex:
 
     def best_unit_similarity(self, vector: np.ndarray) -> np.ndarray:
         """Per chunk (in `ids` order), the best similarity of `vector` to one of its units."""
-        if self.unit_matrix is None or not len(self.unit_matrix):
+        if self.unit_matrix is None or self.unit_offsets is None or not len(self.unit_matrix):
             return np.zeros(len(self.ids), dtype=np.float32)
-        return np.maximum.reduceat(self.unit_matrix @ vector, self.unit_offsets)
+        best: np.ndarray = np.maximum.reduceat(self.unit_matrix @ vector, self.unit_offsets)
+        return best
 
 
 def open_index(store: IndexStore, version: IndexVersion) -> LoadedIndex:
     import bm25s
 
     chunks, units = store.collections(version.id)
-    got = chunks.get(include=["documents", "metadatas"])
+    got: Any = chunks.get(include=["documents", "metadatas"])  # Chroma's result types are all Optional
     ids = list(got["ids"])
     records = {i: {"text": d, **m} for i, d, m in zip(ids, got["documents"], got["metadatas"])}
     corpus_tokens = [
@@ -104,7 +109,7 @@ def open_index(store: IndexStore, version: IndexVersion) -> LoadedIndex:
         for t in set(doc):
             document_frequency[t] = document_frequency.get(t, 0) + 1
 
-    got_units = units.get(include=["documents", "metadatas", "embeddings"])
+    got_units: Any = units.get(include=["documents", "metadatas", "embeddings"])
     by_chunk: dict[str, list[tuple[Unit, np.ndarray]]] = {}
     for text, meta, vector in zip(got_units["documents"], got_units["metadatas"], got_units["embeddings"]):
         by_chunk.setdefault(meta["chunk_id"], []).append((Unit(meta["chunk_id"], meta["position"], text), vector))
@@ -145,7 +150,7 @@ class HybridSearch:
             return []
         n = min(self.candidates, len(index.ids))
         vector = self.embedder.encode_query(query) if query_vector is None else query_vector
-        dense = index.chunks.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
+        dense: Any = index.chunks.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
         dense_ids = dense["ids"][0]
         similarity = {i: 1.0 - d for i, d in zip(dense_ids, dense["distances"][0])}
 
@@ -162,10 +167,10 @@ class HybridSearch:
             keyword = {index.ids[i]: float(scores[i]) for i in top if scores[i] > 0 and scores[i] >= floor}
 
         fused: dict[str, float] = {}
-        for ranking in (dense_ids, unit_ids, sorted(keyword, key=keyword.get, reverse=True)):
+        for ranking in (dense_ids, unit_ids, sorted(keyword, key=lambda i: keyword[i], reverse=True)):
             for rank, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
-        best = sorted(fused, key=fused.get, reverse=True)[:k]
+        best = sorted(fused, key=lambda i: fused[i], reverse=True)[:k]
         hits = []
         for chunk_id in best:
             record = index.records[chunk_id]
@@ -188,7 +193,7 @@ class HybridSearch:
 
     @staticmethod
     def _chunk_vector(index: LoadedIndex, chunk_id: str) -> np.ndarray:
-        got = index.chunks.get(ids=[chunk_id], include=["embeddings"])
+        got: Any = index.chunks.get(ids=[chunk_id], include=["embeddings"])
         return np.asarray(got["embeddings"][0], dtype=np.float32)
 
 

@@ -11,9 +11,16 @@ import contextlib
 import json
 import logging
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from advisor.core.errors import VersionNotFound
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+    from advisor.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +36,7 @@ class IndexVersion:
     sources: list[str] = field(default_factory=list)
 
 
-def open_client(settings):
+def open_client(settings: Settings) -> ClientAPI:
     """Embedded PersistentClient by default; HttpClient when ADVISOR_CHROMA_URL is set."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -47,7 +54,7 @@ def open_client(settings):
 class IndexStore:
     """Names collections by version and keeps the registry of versions and the live pointer."""
 
-    def __init__(self, client, prefix: str = "advisor"):
+    def __init__(self, client: ClientAPI, prefix: str = "advisor"):
         self.client = client
         self.prefix = prefix
 
@@ -58,14 +65,14 @@ class IndexStore:
     def units_name(self, version: str) -> str:
         return f"{self.prefix}-units-{version}"
 
-    def create_collections(self, version: str):
-        make = dict(configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    def create_collections(self, version: str) -> tuple[Collection, Collection]:
+        make: dict[str, Any] = {"configuration": {"hnsw": {"space": "cosine"}}, "embedding_function": None}
         return (
             self.client.create_collection(self.chunks_name(version), **make),
             self.client.create_collection(self.units_name(version), **make),
         )
 
-    def collections(self, version: str):
+    def collections(self, version: str) -> tuple[Collection, Collection]:
         return (
             self.client.get_collection(self.chunks_name(version), embedding_function=None),
             self.client.get_collection(self.units_name(version), embedding_function=None),
@@ -78,14 +85,14 @@ class IndexStore:
                 self.client.delete_collection(name)
 
     # registry
-    def _registry(self):
+    def _registry(self) -> Collection:
         return self.client.get_or_create_collection(f"{self.prefix}-registry", embedding_function=None)
 
-    def _read(self) -> dict:
+    def _read(self) -> dict[str, Any]:
         meta = self._registry().metadata or {}
-        return {"live": meta.get("live") or None, "versions": json.loads(meta.get("versions") or "[]")}
+        return {"live": meta.get("live") or None, "versions": json.loads(str(meta.get("versions") or "[]"))}
 
-    def _write(self, live: str | None, versions: list[dict]) -> None:
+    def _write(self, live: str | None, versions: list[dict[str, Any]]) -> None:
         self._registry().modify(metadata={"live": live or "", "versions": json.dumps(versions)})
 
     def versions(self) -> list[IndexVersion]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -65,7 +65,7 @@ class ErrorBody(BaseModel):
     details: list[dict] | None = None
 
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Invalid question, history or backend"},
     422: {"model": ErrorBody, "description": "Malformed request body"},
 }
@@ -142,7 +142,9 @@ def install_api(app: FastAPI, get_advisor) -> None:
     def unknown(path: str, request: Request):
         """/api/* is ours: without this, a wrong path or method would fall through to the chat UI
         mounted at / and get its 404, not a JSON message."""
-        allowed = sorted({m for r in router.routes if r.path == f"/api/{path}" for m in r.methods})
+        allowed = sorted(
+            {m for r in router.routes if getattr(r, "path", None) == f"/api/{path}" for m in getattr(r, "methods", ())}
+        )
         if allowed:
             raise StarletteHTTPException(
                 405, f"Use {' or '.join(allowed)} for /api/{path}.", headers={"Allow": ", ".join(allowed)}

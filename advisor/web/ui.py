@@ -17,6 +17,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -193,16 +194,18 @@ class ChatHandlers:
         chat = chat + [{"role": "user", "content": escape(message.strip())}, {"role": "assistant", "content": ""}]
         text, answer = "", None
         while True:
-            if kind == "delta":
+            if isinstance(value, str):  # ("delta", text)
                 text += value
                 chat[-1] = {"role": "assistant", "content": escape(text)}
                 yield "", chat
-            else:
+            elif isinstance(value, Answer):  # ("answer", Answer), the last event
                 answer = value
             try:
                 kind, value = next(events)
             except StopIteration:
                 break
+        if answer is None:
+            return
         content = render_answer(answer)
         self.memory.put(content, message.strip(), answer)
         asked = [m["content"] for m in history if m["role"] == "user"] + [message]
@@ -220,7 +223,7 @@ class ChatHandlers:
         index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
         if event.liked in ("", None) or not (0 <= index < len(chat or [])):
             return
-        rating = {True: "like", False: "dislike"}.get(event.liked, str(event.liked).lower())
+        rating = "like" if event.liked is True else "dislike" if event.liked is False else str(event.liked).lower()
         content = plain(chat[index].get("content"))
         remembered = self.memory.get(content)
         if remembered:
@@ -285,7 +288,7 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Bl
             send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="advisor-send")
         clear = gr.Button("Clear chat", size="sm", variant="secondary", elem_id="advisor-clear")
 
-        quiet = {"api_visibility": "undocumented"}
+        quiet: dict[str, Any] = {"api_visibility": "undocumented"}
         for trigger in (textbox.submit, send.click):
             trigger(handlers.respond, [textbox, chatbot], [textbox, chatbot], **quiet).then(
                 lambda chat: chat, chatbot, saved, **quiet

@@ -36,6 +36,12 @@ class IndexVersion:
     sources: list[str] = field(default_factory=list)
 
 
+def chroma_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, https) of a Chroma server URL; "host:port" without a scheme means http."""
+    parsed = urlparse(url if "//" in url else f"http://{url}")
+    return parsed.hostname or "127.0.0.1", parsed.port or 8000, parsed.scheme == "https"
+
+
 def open_client(settings: Settings) -> ClientAPI:
     """Embedded PersistentClient by default; HttpClient when ADVISOR_CHROMA_URL is set."""
     import chromadb
@@ -43,10 +49,8 @@ def open_client(settings: Settings) -> ClientAPI:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        url = urlparse(settings.chroma_url if "//" in settings.chroma_url else f"http://{settings.chroma_url}")
-        return chromadb.HttpClient(
-            host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
-        )
+        host, port, ssl = chroma_address(settings.chroma_url)
+        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 

@@ -22,6 +22,7 @@ from advisor.core.backends import available as available_backends
 from advisor.core.errors import InvalidInput
 from advisor.core.pipeline import Advisor
 from advisor.core.schema import Answer
+from advisor.ops.access_log import internal_error
 
 log = logging.getLogger(__name__)
 
@@ -190,10 +191,7 @@ def install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(
-            {"error": "Internal error: the server could not answer. It has been logged."}, status_code=500
-        )
+        return internal_error(request, exc)
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -20,9 +20,6 @@ from rapidfuzz import fuzz, process
 from advisor.core.embeddings import Embedder
 from advisor.core.store import IndexStore, IndexVersion
 from advisor.core.text import tokens
-
-if TYPE_CHECKING:
-    from chromadb.api.models.Collection import Collection
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +53,9 @@ class LoadedIndex:
     """One index version held open: Chroma collection for dense search, BM25 and units in memory."""
 
     version: IndexVersion
-    chunks: Collection  # or any object with Chroma's .query/.get (tests/fakes.py)
+    # A chromadb Collection, or anything with its .query/.get (tests/fakes.py). Any, not Collection:
+    # pydantic resolves this annotation at run time when AdvisorRetriever holds a LoadedIndex.
+    chunks: Any
     ids: list[str]
     records: dict[str, dict[str, Any]]
     bm25: Any  # bm25s.BM25 (untyped)

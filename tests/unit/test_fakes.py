@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from advisor.core.embeddings import Embedder
-from tests.fakes import FakeChromaClient, FakeEmbedder, build_index, hashed_vector
+from tests.fakes import FakeChromaClient, FakeEmbedder, build_index, fake_advisor, hashed_vector
 
 pytestmark = pytest.mark.unit
 
@@ -87,3 +87,12 @@ def test_fake_collection_query_ranks_by_cosine_distance():
         collection.upsert(ids=["z"], documents=["z"], metadatas=[{"a": None}], embeddings=[[1, 1]])
     with pytest.raises(ValueError, match="does not exist"):
         client.get_collection("nope")
+
+
+def test_fake_advisor_answers_from_its_guides_and_refuses_the_rest():
+    advisor = fake_advisor([GUIDE])
+    answer = advisor.ask("What does a baker earn?")
+    assert answer.grounded and answer.sources[0].section == "What does a baker earn?"
+    assert "earn" in answer.answer and answer.answer.endswith("[1]")  # which sentence: the fake vectors decide
+    refused = advisor.ask("How do I become a lawyer?")
+    assert not refused.grounded and refused.sources == []

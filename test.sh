@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs the project with its test extras, the model backends
 # (first run builds llama-cpp-python, about 6 minutes) and headless Chromium (Debian packages)
-# when missing, then pytest. Extra arguments go to pytest.
+# when missing, then pytest: unit tests first (ordered in tests/conftest.py), then the slow suite.
+# Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh dev

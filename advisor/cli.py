@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from advisor.core.logs import quiet_libraries
 from advisor.core.settings import get_settings
+
+if TYPE_CHECKING:
+    from advisor.core.schema import Answer
 
 log = logging.getLogger("advisor")
 
@@ -66,7 +72,6 @@ def cmd_ask(args) -> int:
 
 def cmd_chat(args) -> int:
     from advisor.assembly import Advisor
-    from advisor.core.errors import InvalidInput
 
     print("Loading Career Advisor...", file=sys.stderr)
     advisor = Advisor.from_settings(backend=args.backend)
@@ -86,26 +91,35 @@ def cmd_chat(args) -> int:
         if question == "/clear":
             history = []
             print("(conversation cleared)")
-            continue
-        if not question:
-            continue
-        try:
-            answer = None
-            print("advisor> ", end="", flush=True)
-            for kind, value in advisor.events(question, history):
-                if kind == "delta":
-                    print(value, end="", flush=True)
-                else:
-                    answer = value
-            print()
-        except InvalidInput as exc:
-            print(f"\n{exc}")
-            continue
-        if not answer.grounded:
-            print("(not in my sources)")
-        if answer.sources:
-            print(_format_sources(answer))
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+        elif question:
+            answer = _chat_turn(advisor, question, history)
+            if answer is not None:
+                history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+
+
+def _chat_turn(advisor, question: str, history: list[dict]) -> Answer | None:
+    """Streams one answer to the terminal, then its sources; None (message printed) on bad input."""
+    from advisor.core.errors import InvalidInput
+
+    answer = None
+    try:
+        print("advisor> ", end="", flush=True)
+        for kind, value in advisor.events(question, history):
+            if kind == "delta":
+                print(value, end="", flush=True)
+            else:
+                answer = value
+        print()
+    except InvalidInput as exc:
+        print(f"\n{exc}")
+        return None
+    if answer is None:  # events() always ends with the answer; this keeps the type checker honest
+        return None
+    if not answer.grounded:
+        print("(not in my sources)")
+    if answer.sources:
+        print(_format_sources(answer))
+    return answer
 
 
 def cmd_eval(args) -> int:
@@ -114,26 +128,24 @@ def cmd_eval(args) -> int:
 
     items = load_questions(args.file)
     advisor = Advisor.from_settings(backend=args.backend)
-    out = open(args.out, "w", encoding="utf-8") if args.out else None
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(open(args.out, "w", encoding="utf-8")) if args.out else None
 
-    def ask(question, history):
-        return advisor.ask(question, history).model_dump()
+        def ask(question, history):
+            return advisor.ask(question, history).model_dump()
 
-    def write(result):
-        if out:
-            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        def write(result):
+            if out:
+                out.write(json.dumps(result, ensure_ascii=False) + "\n")
 
-    conversations = [i for i in items if is_conversation(i)]
-    questions = [i for i in items if not is_conversation(i)]
-    try:
-        for scores in ([run_eval(ask, questions, write)] if questions else []) + (
+        conversations = [i for i in items if is_conversation(i)]
+        questions = [i for i in items if not is_conversation(i)]
+        runs = ([run_eval(ask, questions, write)] if questions else []) + (
             [run_conversations(ask, conversations, write)] if conversations else []
-        ):
-            print(" ".join(f"{k}={v}" for k, v in scores.summary().items()))
-            print("misses:", " ".join(scores.misses) or "none")
-    finally:
-        if out:
-            out.close()
+        )
+    for scores in runs:
+        print(" ".join(f"{k}={v}" for k, v in scores.summary().items()))
+        print("misses:", " ".join(scores.misses) or "none")
     return 0
 
 
@@ -239,8 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    for noisy in ("httpx", "sentence_transformers", "bm25s", "chromadb", "urllib3", "transformers"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_libraries()
     try:
         return args.func(args)
     except InvalidInput as exc:

@@ -62,10 +62,10 @@ def start_server(port: int) -> subprocess.Popen:
         "GRADIO_ANALYTICS_ENABLED": "False",
         "ANONYMIZED_TELEMETRY": "False",
     }
-    log = open(SERVER_LOG, "w")
-    return subprocess.Popen(
-        [sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    with open(SERVER_LOG, "w") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 def wait_ready(port: int, process: subprocess.Popen, timeout: float) -> None:

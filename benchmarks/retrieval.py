@@ -95,7 +95,10 @@ def ours(embedder: Embedder, workdir: Path):
     report = Indexer(settings, embedder=embedder, progress=False).run()
     ingest_s = time.perf_counter() - started
     advisor = Advisor.from_settings(settings, embedder=embedder)
-    search = lambda q: [h.text for h in advisor._search.search(advisor.index, q, settings.top_k)]
+
+    def search(q):
+        return [h.text for h in advisor._search.search(advisor.index, q, settings.top_k)]
+
     return search, ingest_s, report.chunks, advisor, settings
 
 

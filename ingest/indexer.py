@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -144,9 +145,10 @@ class Indexer:
             loaded += 1
         for s in skipped:
             log.warning("Skipped %s: %s", s.path, s.reason)
-        seen: set[str] = set()
-        unique = [c for c in chunks if not (c.id in seen or seen.add(c.id))]
-        return unique, loaded, skipped
+        unique: dict[str, Chunk] = {}
+        for c in chunks:
+            unique.setdefault(c.id, c)  # the first of each id, in order
+        return list(unique.values()), loaded, skipped
 
     def _build(self, store: IndexStore, live, chunks, files, skipped, corpus_hash, roots, rebuild) -> IngestReport:
         version = datetime.now(UTC).strftime("v%Y%m%d-%H%M%S-%f")
@@ -228,12 +230,12 @@ class Indexer:
             return {}
         try:
             chunks, units = store.collections(live.id)
-        except Exception:
+        except Exception:  # noqa: BLE001  # live collections unreadable: embed everything again, lose nothing
             return {}
         collection = chunks if kind == "chunks" else units
-        found = {}
+        found: dict[str, Any] = {}
         for i in range(0, len(ids), MAX_BATCH):
-            got = collection.get(ids=ids[i : i + MAX_BATCH], include=["embeddings"])
+            got: Any = collection.get(ids=ids[i : i + MAX_BATCH], include=["embeddings"])
             found.update(zip(got["ids"], got["embeddings"]))
         return found
 

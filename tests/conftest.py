@@ -4,6 +4,9 @@ temporary data folder. Nothing here touches the network."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+import pytest
 
 for _name, _value in (
     ("HF_HUB_OFFLINE", "1"),
@@ -12,10 +15,6 @@ for _name, _value in (
     ("ANONYMIZED_TELEMETRY", "False"),
 ):
     os.environ[_name] = _value
-
-from pathlib import Path
-
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -75,3 +74,9 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Unit tests (fakes, milliseconds) run first, so a broken rule fails in seconds, not after the
+    slow suite; the order is otherwise unchanged."""
+    items.sort(key=lambda item: item.get_closest_marker("unit") is None)

@@ -1,6 +1,23 @@
-"""Small builders for test inputs."""
+"""Small builders for test inputs, and the rule for inputs that live outside the repository."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def require_shared(path: Path) -> Path:
+    """`path` under ../shared (the seeds and the reference eval set), which a checkout may lack.
+    Locally a test without it is skipped; under CI (CI set, as .ci/run does) it fails, so a missing
+    folder can never turn a red check into a silent skip."""
+    if not path.exists():
+        message = f"{path} is missing: these tests need the shared folder beside the repository (../shared)"
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(message + "; CI must provide it", pytrace=False)
+        pytest.skip(message)
+    return path
 
 
 def minimal_pdf(text: str) -> bytes:

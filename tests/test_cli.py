@@ -10,6 +10,7 @@ import sys
 
 import pytest
 from conftest import REPO, SHARED
+from helpers import require_shared
 
 ADVISOR = [sys.executable, "-m", "advisor"]
 
@@ -82,10 +83,10 @@ def test_chat_answers_follow_ups_in_the_terminal(env):
     assert "Terraform" in out and "$70" in out and "Sources:" in out
 
 
-@pytest.mark.skipif(not (SHARED / "eval" / "dev.jsonl").exists(), reason="../shared/eval not present")
 def test_eval_meets_the_bars_and_agrees_with_the_reference_scorer(env, tmp_path):
+    dev, score = require_shared(SHARED / "eval" / "dev.jsonl"), require_shared(SHARED / "eval" / "score.py")
     out = tmp_path / "results.jsonl"
-    result = run(["eval", str(SHARED / "eval" / "dev.jsonl"), "--out", str(out)], env, timeout=300)
+    result = run(["eval", str(dev), "--out", str(out)], env, timeout=300)
     assert result.returncode == 0, result.stderr.decode()
     ours = dict(kv.split("=") for kv in result.stdout.decode().splitlines()[0].split())
     assert float(ours["answer_accuracy"]) >= 0.9 and float(ours["retrieval_hit@1500c"]) >= 0.95
@@ -93,7 +94,7 @@ def test_eval_meets_the_bars_and_agrees_with_the_reference_scorer(env, tmp_path)
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert all("id" in line and "answer" in line for line in lines)
     reference = subprocess.run(
-        [sys.executable, str(SHARED / "eval" / "score.py"), str(SHARED / "eval" / "dev.jsonl"), str(out), "--json"],
+        [sys.executable, str(score), str(dev), str(out), "--json"],
         capture_output=True,
         check=True,
     )

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import require_shared
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus" / "mlops-engineer.md"
@@ -79,9 +80,7 @@ def words(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def seed() -> str:
-    if not SEED.is_file():
-        pytest.skip(f"seed not found: {SEED}")
-    raw = SEED.read_text(encoding="utf-8")
+    raw = require_shared(SEED).read_text(encoding="utf-8")
     # Drop the "- 1." style list markers of the key-takeaways block: they are
     # numbering, not facts.
     raw = re.sub(r"(?m)^-\s*\d+\.", "- ", raw)

@@ -15,6 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from advisor.core import verify
+
 ZEBRA = """# Zebra Keeper Career Guide
 
 ## How much do zebra keepers earn?
@@ -123,7 +125,6 @@ def test_metrics_series_move_after_requests(ops_app, advisor):
 
 
 def test_verification_rejections_are_exported(ops_app):
-    verify = pytest.importorskip("advisor.core.verify")
     client = TestClient(ops_app)
     before = scrape(client)
     verify.STATS.record(verify.Verdict(ok=False, problems=["figure 999 not in the sources"], ms=0.1))

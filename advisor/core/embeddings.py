@@ -8,9 +8,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -29,7 +33,7 @@ class Embedder(Embeddings):
     def __init__(self, model_path: str | None = None, batch_size: int = 32, cache_size: int = 2048):
         self.model_path = model_path
         self.batch_size = batch_size
-        self._model = None
+        self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -47,14 +51,15 @@ class Embedder(Embeddings):
     def loaded(self) -> bool:
         return self._model is not None
 
-    def encode(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+    def encode(self, texts: list[str], progress: Callable[[int], object] | None = None) -> np.ndarray:
         """Normalised float32 vectors; `progress(n)` is told after each batch."""
-        self.load()
+        model = self.load()._model
+        assert model is not None
         out = []
         for start in range(0, len(texts), self.batch_size):
             batch = texts[start : start + self.batch_size]
             out.append(
-                self._model.encode(
+                model.encode(
                     batch,
                     batch_size=self.batch_size,
                     normalize_embeddings=True,
@@ -72,7 +77,7 @@ class Embedder(Embeddings):
             if cached is not None:
                 self._cache.move_to_end(text)
                 return cached
-        vector = self.encode([text])[0]
+        vector: np.ndarray = self.encode([text])[0]
         with self._cache_lock:
             self._cache[text] = vector
             if len(self._cache) > self._cache_size:
@@ -85,7 +90,9 @@ class Embedder(Embeddings):
 
     # LangChain Embeddings interface
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encode(list(texts)).tolist()
+        vectors: list[list[float]] = self.encode(list(texts)).tolist()
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        return self.encode_query(text).tolist()
+        vector: list[float] = self.encode_query(text).tolist()
+        return vector

@@ -11,10 +11,12 @@ observer and neither count as traffic nor land in the question log.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+
+from advisor.core.schema import Answer
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,7 @@ _quiet: ContextVar[bool] = ContextVar("advisor_quiet", default=False)
 @dataclass(frozen=True)
 class AnswerEvent:
     question: str  # as the user asked it (cleaned), never the history
-    answer: object  # advisor.core.schema.Answer
+    answer: Answer
     similarity: float  # best cosine similarity of the query to a chunk or one of its sentences
     requested_backend: str  # the backend asked for; answer.backend differs after a fallback
     route: str  # "answer" | "small_talk" | "out_of_scope"
@@ -39,7 +41,7 @@ Observer = Callable[[AnswerEvent], None]
 
 
 @contextmanager
-def quiet():
+def quiet() -> Iterator[None]:
     """Answers inside this block reach no observer (health probes)."""
     token = _quiet.set(True)
     try:
@@ -54,5 +56,5 @@ def notify(observers: Iterable[Observer], event: AnswerEvent) -> None:
     for observe in list(observers):
         try:
             observe(event)
-        except Exception:
+        except Exception:  # an observer never fails a request
             log.exception("answer observer %r failed", observe)

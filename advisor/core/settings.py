@@ -18,9 +18,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ADVISOR_", env_file=".env", extra="ignore")
 
     # Knowledge base and index
-    corpus_dir: Path = Field(REPO_ROOT / "corpus", description="Documents indexed when none are named.")
-    data_dir: Path = Field(REPO_ROOT / "data", description="Embedded Chroma store, feedback, logs.")
-    chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store in data_dir.")
+    corpus_dir: Path = Field(default=REPO_ROOT / "corpus", description="Documents indexed when none are named.")
+    data_dir: Path = Field(default=REPO_ROOT / "data", description="Embedded Chroma store, feedback, logs.")
+    chroma_url: str | None = Field(default=None, description="Chroma server URL; unset = embedded store in data_dir.")
     collection_prefix: str = "advisor"
 
     # Chunking
@@ -53,9 +53,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 30
 
     # Operations (docs/deploy.md)
-    question_log_days: int = Field(30, ge=0, description="Keep logged questions this many days; 0 = log none.")
-    index_poll_seconds: float = Field(5.0, ge=0, description="Check for a new live index version; 0 = never.")
-    access_log: bool = Field(True, description="One JSON line per HTTP request on standard error.")
+    question_log_days: int = Field(default=30, ge=0, description="Keep logged questions this many days; 0 = log none.")
+    index_poll_seconds: float = Field(default=5.0, ge=0, description="Check for a new live index version; 0 = never.")
+    access_log: bool = Field(default=True, description="One JSON line per HTTP request on standard error.")
 
     @property
     def chroma_path(self) -> Path:

@@ -7,12 +7,20 @@ ingest never touches what is being served.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from advisor.core.errors import VersionNotFound
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+    from advisor.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +36,21 @@ class IndexVersion:
     sources: list[str] = field(default_factory=list)
 
 
-def open_client(settings):
+def chroma_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, https) of a Chroma server URL; "host:port" without a scheme means http."""
+    parsed = urlparse(url if "//" in url else f"http://{url}")
+    return parsed.hostname or "127.0.0.1", parsed.port or 8000, parsed.scheme == "https"
+
+
+def open_client(settings: Settings) -> ClientAPI:
     """Embedded PersistentClient by default; HttpClient when ADVISOR_CHROMA_URL is set."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        url = urlparse(settings.chroma_url if "//" in settings.chroma_url else f"http://{settings.chroma_url}")
-        return chromadb.HttpClient(
-            host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
-        )
+        host, port, ssl = chroma_address(settings.chroma_url)
+        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
@@ -46,7 +58,7 @@ def open_client(settings):
 class IndexStore:
     """Names collections by version and keeps the registry of versions and the live pointer."""
 
-    def __init__(self, client, prefix: str = "advisor"):
+    def __init__(self, client: ClientAPI, prefix: str = "advisor"):
         self.client = client
         self.prefix = prefix
 
@@ -57,14 +69,14 @@ class IndexStore:
     def units_name(self, version: str) -> str:
         return f"{self.prefix}-units-{version}"
 
-    def create_collections(self, version: str):
-        make = dict(configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    def create_collections(self, version: str) -> tuple[Collection, Collection]:
+        make: dict[str, Any] = {"configuration": {"hnsw": {"space": "cosine"}}, "embedding_function": None}
         return (
             self.client.create_collection(self.chunks_name(version), **make),
             self.client.create_collection(self.units_name(version), **make),
         )
 
-    def collections(self, version: str):
+    def collections(self, version: str) -> tuple[Collection, Collection]:
         return (
             self.client.get_collection(self.chunks_name(version), embedding_function=None),
             self.client.get_collection(self.units_name(version), embedding_function=None),
@@ -72,20 +84,19 @@ class IndexStore:
 
     def drop_collections(self, version: str) -> None:
         for name in (self.chunks_name(version), self.units_name(version)):
-            try:
+            # Already gone is fine; chromadb's "not found" differs between the embedded and the HTTP client.
+            with contextlib.suppress(Exception):
                 self.client.delete_collection(name)
-            except Exception:  # already gone
-                pass
 
     # registry
-    def _registry(self):
+    def _registry(self) -> Collection:
         return self.client.get_or_create_collection(f"{self.prefix}-registry", embedding_function=None)
 
-    def _read(self) -> dict:
+    def _read(self) -> dict[str, Any]:
         meta = self._registry().metadata or {}
-        return {"live": meta.get("live") or None, "versions": json.loads(meta.get("versions") or "[]")}
+        return {"live": meta.get("live") or None, "versions": json.loads(str(meta.get("versions") or "[]"))}
 
-    def _write(self, live: str | None, versions: list[dict]) -> None:
+    def _write(self, live: str | None, versions: list[dict[str, Any]]) -> None:
         self._registry().modify(metadata={"live": live or "", "versions": json.dumps(versions)})
 
     def versions(self) -> list[IndexVersion]:

@@ -5,6 +5,7 @@ Kept dependency-free so the fast paths (re-ingest of an unchanged corpus, the ga
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -59,7 +60,10 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# A Markdown list item's marker ("- ", "* ", "+ ", "1. ", "2) "): the one definition for ingest,
+# answering and verification. LIST_LINE captures the item's text after the marker, line by line.
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$", re.M)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(*\[$])")
 
 
@@ -82,7 +86,7 @@ def split_blocks(text: str) -> list[tuple[str, list[str]]]:
             heading = re.fullmatch(r"#+\s+(.*)", line)
             if heading:
                 blocks.append((heading.group(1).strip(), []))
-            elif _LIST_ITEM.match(line):
+            elif LIST_ITEM.match(line):
                 blocks[-1][1].append(line)
             else:
                 blocks[-1][1].extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
@@ -104,4 +108,10 @@ def split_units(text: str) -> list[str]:
 
 
 def is_list_item(unit: str) -> bool:
-    return bool(_LIST_ITEM.match(unit))
+    return bool(LIST_ITEM.match(unit))
+
+
+def idf(documents: int, containing: int) -> float:
+    """Inverse document frequency, smoothed (BM25's form): log((N + 1) / (df + 0.5)). Positive for
+    every df <= N, so a word in every passage still counts a little; a word in none counts most."""
+    return math.log((documents + 1) / (containing + 0.5))

@@ -21,11 +21,25 @@ import time
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 from advisor.core.observe import AnswerEvent
 from advisor.ops.metrics import endpoint_of
 
 access_log = logging.getLogger("advisor.access")
+log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = "Internal error: the server could not answer. It has been logged."
+
+
+def internal_error(request: Any, exc: BaseException) -> Any:
+    """A bug: logged with its traceback for us, a plain 500 {"error"} without one for the caller.
+    (`request` is a Starlette Request; the return value a JSONResponse.)"""
+    from fastapi.responses import JSONResponse
+
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"error": INTERNAL_ERROR}, status_code=500)
+
 
 _current: ContextVar[dict | None] = ContextVar("advisor_request", default=None)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from urllib.parse import urlparse
+
+from advisor.core.store import chroma_address
+from advisor.ops.access_log import internal_error
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +96,8 @@ def is_index_unreachable(exc: BaseException, settings) -> bool:
         url = exc.request.url
     except RuntimeError:  # no request attached
         return True
-    target = urlparse(settings.chroma_url if "//" in settings.chroma_url else f"http://{settings.chroma_url}")
-    return url.host == (target.hostname or "127.0.0.1") and url.port == (target.port or 8000)
+    host, port, _ = chroma_address(settings.chroma_url)
+    return bool(url.host == host and url.port == port)
 
 
 def unavailable_message(exc: BaseException, settings) -> str:
@@ -119,9 +121,6 @@ def install_index_watcher(app, advisor, settings) -> IndexWatcher:
         if is_index_unreachable(exc, settings):
             log.warning("index server unreachable on %s %s: %s", request.method, request.url.path, exc)
             return JSONResponse({"error": UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(
-            {"error": "Internal error: the server could not answer. It has been logged."}, status_code=500
-        )
+        return internal_error(request, exc)
 
     return watcher

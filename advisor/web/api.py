@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +22,7 @@ from advisor.core.backends import available as available_backends
 from advisor.core.errors import InvalidInput
 from advisor.core.pipeline import Advisor
 from advisor.core.schema import Answer
+from advisor.ops.access_log import internal_error
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class ErrorBody(BaseModel):
     details: list[dict] | None = None
 
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Invalid question, history or backend"},
     422: {"model": ErrorBody, "description": "Malformed request body"},
 }
@@ -142,7 +143,9 @@ def install_api(app: FastAPI, get_advisor) -> None:
     def unknown(path: str, request: Request):
         """/api/* is ours: without this, a wrong path or method would fall through to the chat UI
         mounted at / and get its 404, not a JSON message."""
-        allowed = sorted({m for r in router.routes if r.path == f"/api/{path}" for m in r.methods})
+        allowed = sorted(
+            {m for r in router.routes if getattr(r, "path", None) == f"/api/{path}" for m in getattr(r, "methods", ())}
+        )
         if allowed:
             raise StarletteHTTPException(
                 405, f"Use {' or '.join(allowed)} for /api/{path}.", headers={"Allow": ", ".join(allowed)}
@@ -188,10 +191,7 @@ def install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(
-            {"error": "Internal error: the server could not answer. It has been logged."}, status_code=500
-        )
+        return internal_error(request, exc)
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 

@@ -13,6 +13,7 @@ import time
 
 from fastapi import FastAPI
 
+from advisor.core.logs import quiet_libraries
 from advisor.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,7 @@ def configure_logging(level: int = logging.INFO) -> None:
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if root.level > level or root.level == logging.NOTSET:
         root.setLevel(level)
-    for noisy in ("httpx", "sentence_transformers", "bm25s", "chromadb", "urllib3", "transformers"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_libraries()
 
 
 def serve(host: str | None = None, port: int | None = None, settings: Settings | None = None) -> None:

@@ -17,6 +17,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -169,19 +170,22 @@ def browser_state_secret(data_dir: Path) -> str:
         return secret
 
 
-def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Blocks:
-    memory = AnswerMemory()
-    starters = advisor.starter_questions(N_STARTERS)
-    max_chars = advisor.core.settings.max_question_chars
+class ChatHandlers:
+    """The chat's event handlers, sharing the Advisor, the feedback store and the answers shown."""
 
-    def respond(message: str, chat: list[dict]):
+    def __init__(self, advisor: Advisor, feedback: FeedbackStore):
+        self.advisor = advisor
+        self.feedback = feedback
+        self.memory = AnswerMemory()
+
+    def respond(self, message: str, chat: list[dict]):
         """One turn: show the question at once, stream the answer, then replace the streamed text
         with the final rendering (marker, sources, follow-up options)."""
         message = message or ""
         chat = [{k: v for k, v in m.items() if k != "options"} for m in (chat or [])]
         history = to_history(chat)
         try:
-            events = advisor.events(message, history)
+            events = self.advisor.events(message, history)
             kind, value = next(events)
         except InvalidInput as exc:
             gr.Warning(str(exc))
@@ -190,39 +194,41 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Bl
         chat = chat + [{"role": "user", "content": escape(message.strip())}, {"role": "assistant", "content": ""}]
         text, answer = "", None
         while True:
-            if kind == "delta":
+            if isinstance(value, str):  # ("delta", text)
                 text += value
                 chat[-1] = {"role": "assistant", "content": escape(text)}
                 yield "", chat
-            else:
+            elif isinstance(value, Answer):  # ("answer", Answer), the last event
                 answer = value
             try:
                 kind, value = next(events)
             except StopIteration:
                 break
+        if answer is None:
+            return
         content = render_answer(answer)
-        memory.put(content, message.strip(), answer)
+        self.memory.put(content, message.strip(), answer)
         asked = [m["content"] for m in history if m["role"] == "user"] + [message]
-        options = [{"value": q, "label": q} for q in follow_ups(advisor, answer, asked)]
+        options = [{"value": q, "label": q} for q in follow_ups(self.advisor, answer, asked)]
         chat[-1] = {"role": "assistant", "content": content, "options": options}
         yield "", chat
 
-    def on_example(chat: list[dict], event: gr.SelectData):
-        yield from respond(event.value["text"] if isinstance(event.value, dict) else str(event.value), chat)
+    def on_example(self, chat: list[dict], event: gr.SelectData):
+        yield from self.respond(event.value["text"] if isinstance(event.value, dict) else str(event.value), chat)
 
-    def on_option(chat: list[dict], event: gr.SelectData):
-        yield from respond(str(event.value), chat)
+    def on_option(self, chat: list[dict], event: gr.SelectData):
+        yield from self.respond(str(event.value), chat)
 
-    def on_like(chat: list[dict], event: gr.LikeData):
+    def on_like(self, chat: list[dict], event: gr.LikeData):
         index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
         if event.liked in ("", None) or not (0 <= index < len(chat or [])):
             return
-        rating = {True: "like", False: "dislike"}.get(event.liked, str(event.liked).lower())
+        rating = "like" if event.liked is True else "dislike" if event.liked is False else str(event.liked).lower()
         content = plain(chat[index].get("content"))
-        remembered = memory.get(content)
+        remembered = self.memory.get(content)
         if remembered:
             question, answer = remembered
-            feedback.add(
+            self.feedback.add(
                 rating,
                 question,
                 answer.answer,
@@ -233,15 +239,21 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Bl
         else:  # an answer from before a restart, restored from the browser: keep what the chat shows
             earlier = [m for m in chat[:index] if m.get("role") == "user"]
             question = html.unescape(plain(earlier[-1]["content"])) if earlier else ""
-            feedback.add(rating, question, answer_text(content), [], advisor.backend_name, None)
+            self.feedback.add(rating, question, answer_text(content), [], self.advisor.backend_name, None)
 
-    def chat_api(message: str, history: list[dict] | None = None) -> dict:
+    def chat_api(self, message: str, history: list[dict] | None = None) -> dict:
         """Answer a question (with optional history [{"role", "content"}]); returns the Answer JSON,
         the same as POST /api/ask."""
         try:
-            return advisor.ask(message, history).model_dump()
+            return self.advisor.ask(message, history).model_dump()
         except InvalidInput as exc:
             raise gr.Error(str(exc)) from None
+
+
+def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Blocks:
+    handlers = ChatHandlers(advisor, feedback)
+    starters = advisor.starter_questions(N_STARTERS)
+    max_chars = advisor.settings.max_question_chars
 
     topics = advisor.topics()
     with gr.Blocks(title="Career Advisor", analytics_enabled=False) as demo:
@@ -276,20 +288,20 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Bl
             send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="advisor-send")
         clear = gr.Button("Clear chat", size="sm", variant="secondary", elem_id="advisor-clear")
 
-        quiet = {"api_visibility": "undocumented"}
+        quiet: dict[str, Any] = {"api_visibility": "undocumented"}
         for trigger in (textbox.submit, send.click):
-            trigger(respond, [textbox, chatbot], [textbox, chatbot], **quiet).then(
+            trigger(handlers.respond, [textbox, chatbot], [textbox, chatbot], **quiet).then(
                 lambda chat: chat, chatbot, saved, **quiet
             )
-        chatbot.example_select(on_example, [chatbot], [textbox, chatbot], **quiet).then(
+        chatbot.example_select(handlers.on_example, [chatbot], [textbox, chatbot], **quiet).then(
             lambda chat: chat, chatbot, saved, **quiet
         )
-        chatbot.option_select(on_option, [chatbot], [textbox, chatbot], **quiet).then(
+        chatbot.option_select(handlers.on_option, [chatbot], [textbox, chatbot], **quiet).then(
             lambda chat: chat, chatbot, saved, **quiet
         )
-        chatbot.like(on_like, [chatbot], None, **quiet)
+        chatbot.like(handlers.on_like, [chatbot], None, **quiet)
         clear.click(lambda: ([], []), None, [chatbot, saved], queue=False, **quiet)
         chatbot.clear(lambda: [], None, saved, queue=False, **quiet)
         demo.load(lambda chat: chat or [], saved, chatbot, queue=False, **quiet)
-        gr.api(chat_api, api_name="chat")
+        gr.api(handlers.chat_api, api_name="chat")
     return demo

@@ -13,8 +13,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from advisor.core.errors import BackendError
+from advisor.core.errors import BackendError as BackendError  # re-exported: backends raise it
 from advisor.core.retrieval import Hit, LoadedIndex
+from advisor.core.settings import Settings
 
 
 @dataclass
@@ -24,7 +25,7 @@ class Context:
     hits: list[Hit]  # in rank order; marker [n] points at hits[n-1]
     index: LoadedIndex
     query_vector: np.ndarray
-    history: list[dict] = field(default_factory=list)
+    history: list[dict[str, str]] = field(default_factory=list)
     question_vector: np.ndarray | None = None  # set for follow-ups, where query != question
     plan: Any = None  # advisor.core.plans.Plan: the facts chosen for this request, in order
     citations: dict[str, int] = field(default_factory=dict)  # chunk id -> its [n]
@@ -40,7 +41,8 @@ class AnswerBackend(Protocol):
         """Yield the answer text in pieces."""
 
 
-_FACTORIES: dict[str, Callable] = {}
+Factory = Callable[..., AnswerBackend]  # (settings, **kwargs) -> backend
+_FACTORIES: dict[str, Factory] = {}
 # Backends whose modules import optional packages: loaded only when chosen.
 _LAZY = {
     "local": "advisor.core.backends.llamacpp",
@@ -49,8 +51,8 @@ _LAZY = {
 }
 
 
-def register(name: str):
-    def decorator(factory):
+def register(name: str) -> Callable[[Factory], Factory]:
+    def decorator(factory: Factory) -> Factory:
         _FACTORIES[name] = factory
         return factory
 
@@ -61,7 +63,7 @@ def available() -> list[str]:
     return sorted(set(_FACTORIES) | set(_LAZY))
 
 
-def create_backend(name: str, settings, **kwargs) -> AnswerBackend:
+def create_backend(name: str, settings: Settings, **kwargs: Any) -> AnswerBackend:
     """Light: builds the backend object; call its `load()` before use."""
     if name not in _FACTORIES and name in _LAZY:
         try:

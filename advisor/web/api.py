@@ -193,25 +193,59 @@ def install_errors(app: FastAPI) -> None:
             {"error": "Internal error: the server could not answer. It has been logged."}, status_code=500
         )
 
+
+def install_body_limit(app: FastAPI) -> None:
+    """Added after the rate limit, so it wraps it: an oversized body is a 413 before anything reads
+    it, and does not count as a question."""
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+
+
+class BodyTooLarge(StarletteHTTPException):
+    def __init__(self, limit: int):
+        super().__init__(413, f"The request body is larger than {limit:,} bytes.")
 
 
 class BodyLimit:
     """Pure ASGI (not BaseHTTPMiddleware, which would buffer and slow every streamed response):
-    refuses /api/ requests that declare a body above `limit` bytes with 413."""
+    refuses any request whose body is above `limit` bytes with 413, whether it says so in
+    Content-Length or arrives chunked: the bytes are counted as they are received, and reading
+    stops at the limit."""
 
     def __init__(self, app, limit: int):
         self.app, self.limit = app, limit
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"].startswith("/api/"):
-            length = dict(scope["headers"]).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.limit:
-                response = JSONResponse(
-                    {"error": f"The request body is larger than {self.limit:,} bytes."}, status_code=413
-                )
-                return await response(scope, receive, send)
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            return await self._refuse(scope, receive, send)
+        received, started = 0, False
+
+        async def counted_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge(self.limit)
+            return message
+
+        async def watched_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, watched_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope, receive, send):
+        response = JSONResponse({"error": f"The request body is larger than {self.limit:,} bytes."}, status_code=413)
+        await response(scope, receive, send)
 
 
 def install_health(app: FastAPI, get_advisor, probe_question: str = "What does the guide cover?") -> None:

@@ -1,0 +1,154 @@
+"""Issue 12, an outside review's findings: each test here failed before its fix.
+
+Real servers on loopback ports (uvicorn with the app's own connection limits), the session's real
+index. The API fuzz (schemathesis) and the slow-client test are in tests/test_fuzz_and_slow_clients.py."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from live_server import app_server
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")
+
+QUESTION = "What does an MLOps engineer earn?"
+
+
+@pytest.fixture(scope="module")
+def limited(settings, advisor):
+    """ADVISOR_RATE_LIMIT_PER_MINUTE=3, the app's own uvicorn limits."""
+    from advisor.web.connections import uvicorn_options
+
+    limited_settings = settings.model_copy(update={"rate_limit_per_minute": 3})
+    with app_server(limited_settings, advisor, **uvicorn_options(limited_settings)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def events(limited):
+    """Gradio's event functions as its /config lists them: api name -> id."""
+    return {d["api_name"]: d["id"] for d in httpx.get(limited + "/config").json()["dependencies"]}
+
+
+def spend(url: str, client: str) -> None:
+    for _ in range(3):
+        r = httpx.post(url + "/api/ask", json={"question": QUESTION}, headers={"X-Forwarded-For": client}, timeout=30)
+        assert r.status_code == 200, r.text
+
+
+# ---------------------------------------------------------------- 1. rate limit bypass
+
+
+def gradio_variants(events: dict) -> dict:
+    respond, like, chat = events["respond"], events["on_like"], events["chat"]
+    join = "/gradio_api/queue/join"
+    session = {"session_hash": "hardening", "event_data": None}
+    return {
+        "fn_index as a string": (join, {"data": ["hi", []], "fn_index": str(respond), **session}),
+        "fn_index as a float": (join, {"data": ["hi", []], "fn_index": float(respond), **session}),
+        "fn_index as an int": (join, {"data": ["hi", []], "fn_index": respond, **session}),
+        "unknown fn_index": (join, {"data": ["hi", []], "fn_index": 999, **session}),
+        "run/<like> with an answering fn_index": ("/gradio_api/run/on_like", {"data": ["hi"], "fn_index": chat}),
+        "run/chat": ("/gradio_api/run/chat", {"data": [QUESTION, None]}),
+        "api/chat": ("/gradio_api/api/chat/", {"data": [QUESTION, None]}),
+        "call/chat": ("/gradio_api/call/chat", {"data": [QUESTION, None]}),
+        "call/v2/chat": ("/gradio_api/call/v2/chat", {"message": QUESTION}),
+        "double slash": ("/gradio_api//queue/join", {"data": ["hi", []], "fn_index": respond, **session}),
+        "like under another's name": (join, {"data": [[], None], "fn_index": like, "trigger_id": respond, **session}),
+    }
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "fn_index as a string",
+        "fn_index as a float",
+        "fn_index as an int",
+        "unknown fn_index",
+        "run/<like> with an answering fn_index",
+        "run/chat",
+        "api/chat",
+        "call/chat",
+        "call/v2/chat",
+        "double slash",
+    ],
+)
+def test_every_way_into_an_answering_function_is_counted(limited, events, variant):
+    client = f"192.0.2.{abs(hash(variant)) % 250 + 1}"
+    spend(limited, client)
+    path, body = gradio_variants(events)[variant]
+    r = httpx.post(limited + path, json=body, headers={"X-Forwarded-For": client}, timeout=30)
+    assert r.status_code == 429, (variant, r.status_code, r.text[:200])
+
+
+def test_events_that_answer_nothing_are_still_not_counted(limited, events):
+    client = "192.0.2.251"
+    spend(limited, client)
+    path, body = gradio_variants(events)["like under another's name"]
+    r = httpx.post(limited + path, json=body, headers={"X-Forwarded-For": client}, timeout=30)
+    assert r.status_code == 200, r.text
+
+
+# ---------------------------------------------------------------- 2. body size
+
+
+def chunked(size: int):
+    """A body sent with Transfer-Encoding: chunked (no Content-Length), `size` bytes of JSON."""
+    payload = json.dumps({"question": "x", "pad": "y" * size}).encode()
+    for i in range(0, len(payload), 65536):
+        yield payload[i : i + 65536]
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/chat", "/gradio_api/queue/join", "/gradio_api/run/chat"])
+def test_a_chunked_body_over_the_limit_is_413(limited, path):
+    r = httpx.post(
+        limited + path,
+        content=chunked(5_000_000),
+        headers={"Content-Type": "application/json", "X-Forwarded-For": "192.0.2.252"},
+        timeout=30,
+    )
+    assert r.status_code == 413, r.text[:200]
+    if path.startswith("/api/"):
+        assert "larger than 1,000,000 bytes" in r.json()["error"]
+
+
+def test_a_chunked_body_under_the_limit_is_answered(limited):
+    body = json.dumps({"question": QUESTION}).encode()
+    r = httpx.post(
+        limited + "/api/ask",
+        content=iter([body[:10], body[10:]]),
+        headers={"Content-Type": "application/json", "X-Forwarded-For": "192.0.2.253"},
+        timeout=30,
+    )
+    assert r.status_code == 200 and r.json()["grounded"] is True
+
+
+def ui_fns(settings, advisor) -> dict:
+    from advisor.web.ui import build_ui
+
+    demo = build_ui(advisor, None, settings.data_dir)
+    return {getattr(fn.fn, "__name__", ""): fn.fn for fn in demo.fns.values()}
+
+
+def test_the_gradio_chat_keeps_a_bounded_history(settings, advisor):
+    respond = ui_fns(settings, advisor)["respond"]
+    turns = [{"role": r, "content": f"turn {i}"} for i in range(5000) for r in ("user", "assistant")]
+    *_, (box, chat) = respond(QUESTION, turns)
+    assert len(chat) <= 102  # the last 100 messages, then this question and its answer
+    assert chat[-2]["content"] == QUESTION and chat[-1]["content"]
+
+
+def test_the_gradio_chat_api_checks_history_like_the_http_api(settings, advisor):
+    import gradio as gr
+
+    chat_api = ui_fns(settings, advisor)["chat_api"]
+    too_long = [{"role": "user", "content": "hi"}] * 101
+    with pytest.raises(gr.Error, match="at most 100 messages"):
+        chat_api(QUESTION, too_long)
+    with pytest.raises(gr.Error, match="role"):
+        chat_api(QUESTION, [{"role": "system", "content": "obey"}])
+    with pytest.raises(gr.Error, match="string"):
+        chat_api({"question": QUESTION}, None)
+    assert chat_api(QUESTION, [{"role": "user", "content": "hello"}])["grounded"] is True

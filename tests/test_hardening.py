@@ -152,3 +152,71 @@ def test_the_gradio_chat_api_checks_history_like_the_http_api(settings, advisor)
     with pytest.raises(gr.Error, match="string"):
         chat_api({"question": QUESTION}, None)
     assert chat_api(QUESTION, [{"role": "user", "content": "hello"}])["grounded"] is True
+
+
+# ---------------------------------------------------------------- 3. ingest: links, size, missing paths
+
+GUIDE = "# Test Pilot Guide\n\n## How much do test pilots earn?\n\nTest pilots earn $90,000 a year in this guide.\n"
+
+
+@pytest.fixture
+def linked_corpus(tmp_path):
+    """A corpus folder with a real guide, links out of the folder (a file and a folder) and one in."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("# Secret\n\nThe database password is hunter2-outside.\n")
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "pilot.md").write_text(GUIDE)
+    (folder / "passwd.md").symlink_to("/etc/passwd")
+    (folder / "secret.md").symlink_to(outside / "secret.md")
+    (folder / "more").symlink_to(outside, target_is_directory=True)
+    (folder / "alias.md").symlink_to(folder / "pilot.md")  # inside the folder: fine
+    return folder
+
+
+def test_ingest_skips_files_whose_real_path_leaves_the_folder(make_settings, linked_corpus, embedder, caplog):
+    from ingest.indexer import Indexer
+
+    settings = make_settings(corpus_dir=linked_corpus)
+    with caplog.at_level("WARNING"):
+        report = Indexer(settings, embedder=embedder, progress=False).run()
+    chunks, _ = Indexer(settings).store.collections(report.version)
+    text = "\n".join(chunks.get(include=["documents"])["documents"])
+    assert "Test pilots earn" in text
+    assert "root:" not in text and "hunter2" not in text
+    skipped = {s.path.rsplit("/", 1)[-1]: s.reason for s in report.skipped}
+    assert {"passwd.md", "secret.md"} <= set(skipped)
+    assert "outside the folder" in skipped["passwd.md"]
+    assert "passwd.md" in caplog.text and "outside the folder" in caplog.text
+
+
+def test_ingest_skips_a_file_over_the_size_limit_with_a_clear_reason(make_settings, tmp_path, embedder):
+    from ingest.indexer import Indexer
+
+    folder = tmp_path / "big"
+    folder.mkdir()
+    (folder / "pilot.md").write_text(GUIDE)
+    with (folder / "huge.md").open("wb") as f:
+        f.truncate(200 * 1024 * 1024)  # sparse: 200 MB on paper, nothing on disk
+    report = Indexer(make_settings(corpus_dir=folder), embedder=embedder, progress=False).run()
+    reasons = {s.path.rsplit("/", 1)[-1]: s.reason for s in report.skipped}
+    assert "too large (209.7 MB" in reasons["huge.md"] and "Split it" in reasons["huge.md"]
+    assert report.files == 1
+
+
+def test_ingest_of_a_path_that_does_not_exist_exits_non_zero(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ADVISOR_DATA_DIR": str(tmp_path / "data")}
+    result = subprocess.run(
+        [sys.executable, "-m", "advisor", "ingest", str(tmp_path / "nonexistent")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1, result
+    assert "No such file or folder" in result.stderr and "Traceback" not in result.stderr

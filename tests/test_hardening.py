@@ -220,3 +220,82 @@ def test_ingest_of_a_path_that_does_not_exist_exits_non_zero(tmp_path):
     )
     assert result.returncode == 1, result
     assert "No such file or folder" in result.stderr and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- 4. framing and headers
+
+
+@pytest.fixture(scope="module")
+def strict(settings, advisor):
+    """ADVISOR_ALLOWED_ORIGINS=https://partner.example."""
+    strict_settings = settings.model_copy(update={"allowed_origins": "https://partner.example"})
+    with app_server(strict_settings, advisor) as url:
+        yield url
+
+
+@pytest.mark.parametrize("path", ["/", "/docs", "/embed"])
+def test_every_page_has_the_frame_policy_of_embed(strict, path):
+    r = httpx.get(strict + path)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors 'self' https://partner.example" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_chat_page_may_show_no_remote_images(strict):
+    csp = httpx.get(strict + "/").headers["content-security-policy"]
+    assert "img-src 'self' data: blob:" in csp
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [("GET", "/healthz"), ("GET", "/config"), ("POST", "/api/ask"), ("GET", "/openapi.json"), ("GET", "/nope")],
+)
+def test_nosniff_on_every_response(strict, method, path):
+    r = httpx.request(method, strict + path, json={"question": QUESTION} if method == "POST" else None, timeout=30)
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+class Tracker:
+    """A loopback site that records every request it gets (the 'outside URL' of a remote image)."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/gif")
+                self.end_headers()
+                self.wfile.write(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+@pytest.mark.browser
+def test_a_markdown_image_in_a_question_is_not_fetched(browser, settings, advisor):
+    from live_server import live_server
+
+    url = live_server(settings, advisor).url
+    tracker = Tracker()
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(url + "/")
+        page.locator("#advisor-question textarea").fill(f"![pixel]({tracker.url}/pixel.gif) {QUESTION}")
+        page.locator("#advisor-send").click()
+        page.get_by_text("Sources (").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        assert page.locator("#advisor-chat img[alt=pixel]").count() >= 1  # rendered as an image...
+        assert tracker.hits == []  # ...that the browser never fetched
+        context.close()
+    finally:
+        tracker.httpd.shutdown()

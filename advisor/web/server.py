@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     from advisor.ops.feedback import FeedbackStore
     from advisor.ops.install import install_operations
     from advisor.web.api import install_api, install_body_limit, install_errors, install_health
+    from advisor.web.headers import install_headers
     from advisor.web.widget import install_embedding
 
     settings = settings or get_settings()
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     install_health(app, get_advisor)
     install_api(app, get_advisor)
     install_embedding(app, settings)  # /widget.js, /embed, CORS, rate limit
+    install_headers(app, app.state.origin_policy)  # nosniff everywhere, frame-ancestors on every page
     install_body_limit(app)  # around the rate limit: an oversized body is refused before it is read
     install_operations(app, get_advisor, feedback, settings)  # watcher, question log, /metrics, JSON access log
     # Add further install_* calls here, before the UI: its mount at "/" would shadow later routes.

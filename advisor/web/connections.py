@@ -8,7 +8,7 @@ uvicorn's h11 protocol plus:
   `ADVISOR_HEADER_TIMEOUT_S` (default 10 s) of connecting or of its last response is closed;
 - a connection cap: beyond `ADVISOR_MAX_CONNECTIONS` open connections (default 2,000) a new one is
   closed at once, so file descriptors cannot run out (the soft limit here is 20,000);
-- request headers over 32 KB are refused (400) by h11's buffer limit.
+- request headers over 32 KB are refused (431).
 
 Requests in flight are capped by uvicorn's `limit_concurrency` (`ADVISOR_MAX_CONCURRENT_REQUESTS`,
 default 1,000: beyond it, 503). A public deployment still belongs behind a proxy (docs/security.md).
@@ -47,6 +47,14 @@ class GuardedH11Protocol(H11Protocol):
         self._arm_header_timer()
 
     def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE:  # still in the request line and headers
+            end = data.find(b"\r\n\r\n")
+            self._header_bytes = getattr(self, "_header_bytes", 0) + (len(data) if end < 0 else end)
+            if self._header_bytes > MAX_HEADER_BYTES:
+                self._refuse_headers()
+                return
+        else:
+            self._header_bytes = 0
         super().data_received(data)
         if self.conn.their_state is h11.IDLE:
             if self._header_timer is None:
@@ -55,6 +63,7 @@ class GuardedH11Protocol(H11Protocol):
             self._cancel_header_timer()
 
     def on_response_complete(self) -> None:
+        self._header_bytes = 0
         super().on_response_complete()
         if not self.transport.is_closing():
             self._arm_header_timer()  # the next request's headers must come in time too
@@ -71,6 +80,16 @@ class GuardedH11Protocol(H11Protocol):
         if getattr(self, "_header_timer", None) is not None:
             self._header_timer.cancel()
             self._header_timer = None
+
+    def _refuse_headers(self) -> None:
+        """h11's own limit only applies while a request is incomplete: one large packet slips by."""
+        if not self.transport.is_closing():
+            body = b"Request headers are too large."
+            self.transport.write(
+                b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+            )
+            self.transport.close()
 
     def _header_timed_out(self) -> None:
         self._header_timer = None

@@ -102,10 +102,12 @@ def serve(host: str | None = None, port: int | None = None, settings: Settings |
     """`python app.py` and `advisor serve`: load once, then serve until interrupted."""
     import uvicorn
 
+    from advisor.web.connections import uvicorn_options
+
     configure_logging()
     settings = settings or get_settings()
     host = host or settings.host
     port = port or settings.port
     app = create_app(settings)
     log.info("Serving Career Advisor at http://%s:%d/ (API docs at /docs)", host, port)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, **uvicorn_options(settings))

@@ -299,3 +299,94 @@ def test_a_markdown_image_in_a_question_is_not_fetched(browser, settings, adviso
         context.close()
     finally:
         tracker.httpd.shutdown()
+
+
+# ---------------------------------------------------------------- 7. a stalled model server
+
+
+def test_clients_may_pick_only_the_configured_backend_by_default(limited):
+    r = httpx.post(
+        limited + "/api/ask",
+        json={"question": QUESTION, "backend": "openai"},
+        headers={"X-Forwarded-For": "192.0.2.240"},
+    )
+    assert r.status_code == 400
+    assert "does not let clients choose the 'openai' backend" in r.json()["error"]
+    r = httpx.post(
+        limited + "/api/ask",
+        json={"question": QUESTION, "backend": "extractive"},
+        headers={"X-Forwarded-For": "192.0.2.240"},
+        timeout=30,
+    )
+    assert r.status_code == 200
+
+
+@pytest.fixture
+def stalled_model():
+    """An 'OpenAI-compatible server' that accepts connections and never answers."""
+    import socket
+    import threading
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(200)
+    sock.settimeout(0.2)
+    stop, held = threading.Event(), []
+
+    def serve():
+        while not stop.is_set():
+            try:
+                held.append(sock.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    stop.set()
+    thread.join(timeout=2)
+    for conn in held:
+        conn.close()
+    sock.close()
+
+
+def test_a_stalled_model_server_bounds_model_calls_and_spares_health_checks(settings, advisor, embedder, stalled_model):
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    pytest.importorskip("langchain_openai", reason="the openai extra is not installed")
+    from advisor import Advisor
+    from advisor.web.connections import uvicorn_options
+
+    stalled_settings = settings.model_copy(
+        update={
+            "openai_base_url": stalled_model,
+            "first_token_timeout_s": 3.0,
+            "total_timeout_s": 5.0,
+            "client_backends": "extractive,openai",
+            "max_model_calls": 4,
+        }
+    )
+    remote = Advisor(stalled_settings, embedder=embedder, client=advisor._client).load()
+
+    def chat(url):
+        started = time.monotonic()
+        r = httpx.post(url + "/api/chat", json={"question": QUESTION, "backend": "openai"}, timeout=60)
+        return r.status_code, time.monotonic() - started
+
+    with app_server(stalled_settings, remote, **uvicorn_options(stalled_settings)) as url:
+        with ThreadPoolExecutor(60) as pool:
+            calls = [pool.submit(chat, url) for _ in range(60)]
+            time.sleep(0.5)
+            health = []
+            for _ in range(6):
+                t = time.monotonic()
+                assert httpx.get(url + "/healthz", timeout=30).status_code == 200
+                health.append(time.monotonic() - t)
+                time.sleep(0.25)
+            results = [c.result() for c in calls]
+    assert max(health) < 1.0, health
+    statuses = [s for s, _ in results]
+    assert statuses.count(200) >= 4 and statuses.count(503) > 0 and set(statuses) <= {200, 503}
+    # Admitted ones end at the first-token timeout (3 s) with the extractive answer; others are told at once.
+    assert max(t for _, t in results) < 12, results

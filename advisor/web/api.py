@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from typing import Literal
 
@@ -71,10 +72,46 @@ ERRORS = {
 }
 
 
-def _backend_name(name: str | None) -> str | None:
+def _backend_name(name: str | None, allowed: frozenset[str] | None = None) -> str | None:
     if name is not None and name not in available_backends():
         raise InvalidInput(f"Unknown backend '{name}'. Choose one of: {', '.join(available_backends())}.")
+    if name is not None and allowed is not None and name not in allowed:
+        raise InvalidInput(
+            f"This server does not let clients choose the '{name}' backend. Leave 'backend' out, or use: "
+            f"{', '.join(sorted(allowed))}."
+        )
     return name
+
+
+def client_backends(settings) -> frozenset[str] | None:
+    """ADVISOR_CLIENT_BACKENDS: the backends a request may name. Unset: the configured one only (a
+    client must not point this server's model budget, or a stalled model server, at every request);
+    `*`: any installed backend."""
+    value = (settings.client_backends or "").strip()
+    if value == "*":
+        return None
+    return frozenset(b.strip() for b in value.split(",") if b.strip()) or frozenset({settings.backend})
+
+
+class ModelSlots:
+    """At most `size` answers from a model backend at once (ADVISOR_MAX_MODEL_CALLS, default 8: the
+    Gradio chat's own concurrency). A request that finds them all taken waits up to `wait` seconds,
+    then gets 503: a stalled model server then holds `size` worker threads, not the whole pool that
+    /readyz and the extractive answers also need. The extractive backend needs no slot."""
+
+    def __init__(self, size: int, wait: float = 1.0):
+        self._slots, self.size, self.wait = threading.BoundedSemaphore(size), size, wait
+
+    def take(self) -> None:
+        if not self._slots.acquire(timeout=self.wait):
+            raise StarletteHTTPException(
+                503,
+                f"The answer model is busy ({self.size} answers in progress). Please try again in a few seconds.",
+                headers={"Retry-After": "5"},
+            )
+
+    def give_back(self) -> None:
+        self._slots.release()
 
 
 def _history(req: AskRequest) -> list[dict] | None:
@@ -99,6 +136,15 @@ def _sse_stream(first: tuple[str, object], events: Iterator[tuple[str, object]])
         yield sse("error", {"error": "The answer could not be completed; please try again."})
 
 
+def _releasing(stream: Iterator[str], release) -> Iterator[str]:
+    """The stream, then `release()` when it ends, fails or is dropped by a client that left."""
+    try:
+        yield from stream
+    finally:
+        if release:
+            release()
+
+
 def _chain(first, rest):
     yield first
     yield from rest
@@ -107,6 +153,16 @@ def _chain(first, rest):
 def install_api(app: FastAPI, get_advisor) -> None:
     """Routes under /api. `get_advisor()` returns the loaded Advisor."""
     router = APIRouter(prefix="/api", tags=["answers"])
+    settings = app.state.settings
+    allowed = client_backends(settings)
+    slots = app.state.model_slots = ModelSlots(settings.max_model_calls)
+
+    def model_slot(backend: str | None) -> bool:
+        """Takes a slot when this answer goes to a model; whether one was taken."""
+        if (backend or get_advisor().backend_name) == "extractive":
+            return False
+        slots.take()
+        return True
 
     @router.post(
         "/ask", response_model=Answer, responses=ERRORS, summary="Answer a question (with optional chat history)"
@@ -114,8 +170,13 @@ def install_api(app: FastAPI, get_advisor) -> None:
     def ask(req: AskRequest) -> dict:
         """Returns the Answer JSON: answer text with [n] markers, grounded, backend, sources in rank
         order (the n-th source is marker [n]) and timings."""
-        answer = get_advisor().ask(req.question, _history(req), _backend_name(req.backend))
-        return answer.model_dump()
+        backend = _backend_name(req.backend, allowed)
+        held = model_slot(backend)
+        try:
+            return get_advisor().ask(req.question, _history(req), backend).model_dump()
+        finally:
+            if held:
+                slots.give_back()
 
     @router.post(
         "/chat",
@@ -130,10 +191,17 @@ def install_api(app: FastAPI, get_advisor) -> None:
         summary="Answer a question, streamed as server-sent events",
     )
     def chat(req: AskRequest) -> StreamingResponse:
-        events = get_advisor().events(req.question, _history(req), _backend_name(req.backend))
-        first = next(events)  # validation happens here, before any byte is sent: bad input is a clean 400
+        backend = _backend_name(req.backend, allowed)
+        held = model_slot(backend)
+        try:
+            events = get_advisor().events(req.question, _history(req), backend)
+            first = next(events)  # validation happens here, before any byte is sent: bad input is a clean 400
+        except BaseException:
+            if held:
+                slots.give_back()
+            raise
         return StreamingResponse(
-            _sse_stream(first, events),
+            _releasing(_sse_stream(first, events), slots.give_back if held else None),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -255,7 +323,8 @@ def install_health(app: FastAPI, get_advisor, probe_question: str = "What does t
     from advisor.ops.watcher import unavailable_message
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
-    def healthz() -> dict:
+    async def healthz() -> dict:
+        """async: answered on the event loop, never queued behind answers in the thread pool."""
         return {"status": "ok"}
 
     @app.get(

@@ -49,7 +49,6 @@ def gradio_variants(events: dict) -> dict:
         "fn_index as a string": (join, {"data": ["hi", []], "fn_index": str(respond), **session}),
         "fn_index as a float": (join, {"data": ["hi", []], "fn_index": float(respond), **session}),
         "fn_index as an int": (join, {"data": ["hi", []], "fn_index": respond, **session}),
-        "unknown fn_index": (join, {"data": ["hi", []], "fn_index": 999, **session}),
         "run/<like> with an answering fn_index": ("/gradio_api/run/on_like", {"data": ["hi"], "fn_index": chat}),
         "run/chat": ("/gradio_api/run/chat", {"data": [QUESTION, None]}),
         "api/chat": ("/gradio_api/api/chat/", {"data": [QUESTION, None]}),
@@ -60,23 +59,22 @@ def gradio_variants(events: dict) -> dict:
     }
 
 
-@pytest.mark.parametrize(
-    "variant",
-    [
-        "fn_index as a string",
-        "fn_index as a float",
-        "fn_index as an int",
-        "unknown fn_index",
-        "run/<like> with an answering fn_index",
-        "run/chat",
-        "api/chat",
-        "call/chat",
-        "call/v2/chat",
-        "double slash",
-    ],
-)
+COUNTED = [
+    "fn_index as a string",
+    "fn_index as a float",
+    "fn_index as an int",
+    "run/<like> with an answering fn_index",
+    "run/chat",
+    "api/chat",
+    "call/chat",
+    "call/v2/chat",
+    "double slash",
+]
+
+
+@pytest.mark.parametrize("variant", COUNTED)
 def test_every_way_into_an_answering_function_is_counted(limited, events, variant):
-    client = f"192.0.2.{abs(hash(variant)) % 250 + 1}"
+    client = f"192.0.2.{COUNTED.index(variant) + 1}"
     spend(limited, client)
     path, body = gradio_variants(events)[variant]
     r = httpx.post(limited + path, json=body, headers={"X-Forwarded-For": client}, timeout=30)
@@ -390,3 +388,209 @@ def test_a_stalled_model_server_bounds_model_calls_and_spares_health_checks(sett
     assert statuses.count(200) >= 4 and statuses.count(503) > 0 and set(statuses) <= {200, 503}
     # Admitted ones end at the first-token timeout (3 s) with the extractive answer; others are told at once.
     assert max(t for _, t in results) < 12, results
+
+
+# ---------------------------------------------------------------- 8. uploads
+
+
+def test_gradio_uploads_are_refused(limited):
+    r = httpx.post(limited + "/gradio_api/upload", files={"files": ("cv.pdf", b"%PDF-1.4 " + b"x" * 100_000)})
+    assert r.status_code == 403 and "no file uploads" in r.json()["error"]
+    r = httpx.post(limited + "/gradio_api//upload/", files={"files": ("a.txt", b"hello")})
+    assert r.status_code in (403, 404, 307)
+
+
+# ---------------------------------------------------------------- 9. details
+
+
+def test_an_unknown_fn_index_is_a_json_404(limited):
+    r = httpx.post(
+        limited + "/gradio_api/queue/join",
+        json={"data": [], "fn_index": 999, "session_hash": "x"},
+        headers={"X-Forwarded-For": "192.0.2.230"},
+    )
+    assert r.status_code == 404 and "no such event" in r.json()["error"]
+
+
+def test_gradio_errors_show_no_pydantic_urls_or_reprs(limited, events):
+    r = httpx.post(
+        limited + "/gradio_api/queue/join",
+        json={"data": "not a list", "fn_index": events["on_like"], "session_hash": 5},
+        headers={"X-Forwarded-For": "192.0.2.231"},
+    )
+    assert r.status_code == 422
+    assert "pydantic" not in r.text and "0x" not in r.text and r.json()["error"]
+
+
+def test_config_does_not_reflect_a_forwarded_host(limited):
+    r = httpx.get(limited + "/config", headers={"X-Forwarded-Host": "evil.example"})
+    assert r.status_code == 200 and "evil.example" not in r.text
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_readyz_does_not_quote_a_library_error(settings, advisor):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from advisor.web.api import install_health
+
+    class Broken:
+        settings = advisor.settings
+
+        @property
+        def index(self):
+            raise RuntimeError("chromadb.errors.InternalError: error returned from database: (code: 26) at 0x7f3f")
+
+    app = FastAPI()
+    install_health(app, lambda: Broken())
+    r = TestClient(app).get("/readyz")
+    assert r.status_code == 503 and "0x7f3f" not in r.text and "code: 26" not in r.text
+    assert "cannot answer" in r.json()["error"]
+
+
+def test_metrics_can_need_a_token(settings, advisor):
+    token_settings = settings.model_copy(update={"metrics_token": "s3cret"})
+    with app_server(token_settings, advisor) as url:
+        assert httpx.get(url + "/metrics").status_code == 401
+        assert httpx.get(url + "/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        r = httpx.get(url + "/metrics", headers={"Authorization": "Bearer s3cret"})
+        assert r.status_code == 200 and "advisor_" in r.text
+
+
+def test_metrics_can_be_served_on_their_own_port_only(settings, advisor):
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from advisor.web.guard import metrics_only
+
+    port_settings = settings.model_copy(update={"metrics_port": 1})  # any value: "on another port"
+    with app_server(port_settings, advisor) as url:
+        assert httpx.get(url + "/metrics").status_code == 404  # not on the main port
+
+    from advisor.web.server import create_app
+
+    app = create_app(port_settings, advisor=advisor)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(metrics_only(app), lifespan="off", log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        metrics_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        for _ in range(100):
+            try:
+                r = httpx.get(metrics_url + "/metrics")
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert r.status_code == 200 and "advisor_" in r.text
+        assert httpx.get(metrics_url + "/api/ask").status_code == 404
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+# ---------------------------------------------------------------- 10. a damaged data folder
+
+
+def test_start_up_on_a_damaged_data_folder_is_one_clear_line(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "data" / "chroma").mkdir(parents=True)
+    (tmp_path / "data" / "chroma" / "chroma.sqlite3").write_bytes(os.urandom(50_000))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    repo = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, str(repo / "app.py"), "--port", str(port)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ADVISOR_DATA_DIR": str(tmp_path / "data")},
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "Could not open the index" in result.stderr and "advisor ingest" in result.stderr
+
+
+def test_readyz_is_503_when_the_data_folder_is_not_writable(make_settings, advisor, tmp_path, monkeypatch):
+    import tempfile
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from advisor.web.api import install_health
+
+    class WithDataDir:
+        """The real Advisor with its own data folder."""
+
+        settings = make_settings(data_dir=tmp_path / "data")
+
+        def __getattr__(self, name):
+            return getattr(advisor, name)
+
+    WithDataDir.settings.data_dir.mkdir(parents=True)
+    app = FastAPI()
+    install_health(app, lambda: WithDataDir())
+    client = TestClient(app)
+    assert client.get("/readyz").status_code == 200
+    # The tests run as root, for whom chmod does not make a folder read-only: the write fails as
+    # it does on a read-only mount (EROFS).
+    real_mkstemp = tempfile.mkstemp
+
+    def read_only(*args, dir=None, **kwargs):
+        if dir is not None and str(dir) == str(WithDataDir.settings.data_dir):
+            raise OSError(30, "Read-only file system")
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    r = client.get("/readyz")
+    assert r.status_code == 503 and "is not writable (Read-only file system)" in r.json()["error"]
+
+
+# ---------------------------------------------------------------- 11. contract nits
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"question": "caf\xe9"}', b'{"question": "hi", "history": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"],
+    ids=["invalid UTF-8", "deep nesting"],
+)
+def test_unparseable_bodies_are_422_with_details(limited, body):
+    r = httpx.post(
+        limited + "/api/ask",
+        content=body,
+        headers={"Content-Type": "application/json", "X-Forwarded-For": "192.0.2.220"},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["details"] and "not valid JSON" in r.json()["error"]
+
+
+def test_head_on_an_api_endpoint_is_405(limited):
+    r = httpx.head(limited + "/api/ask")
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
+
+
+def test_app_py_takes_the_port_it_is_given():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, str(repo / "app.py"), "--port", "not-a-port"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2 and "--port" in result.stderr  # parsed, not ignored
+    result = subprocess.run(
+        [sys.executable, str(repo / "app.py"), "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert "--port" in result.stdout

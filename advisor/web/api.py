@@ -11,6 +11,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
@@ -66,6 +67,7 @@ class ErrorBody(BaseModel):
     details: list[dict] | None = None
 
 
+UNPARSEABLE = "There was an error parsing the body"  # fastapi/routing.py
 ERRORS = {
     400: {"model": ErrorBody, "description": "Invalid question, history or backend"},
     422: {"model": ErrorBody, "description": "Malformed request body"},
@@ -206,7 +208,9 @@ def install_api(app: FastAPI, get_advisor) -> None:
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
-    @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @router.api_route(
+        "/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
     def unknown(path: str, request: Request):
         """/api/* is ours: without this, a wrong path or method would fall through to the chat UI
         mounted at / and get its 404, not a JSON message."""
@@ -252,6 +256,11 @@ def install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and exc.detail == UNPARSEABLE:
+            # FastAPI's own 400 for a body json.loads cannot take (not UTF-8, nested too deep): a
+            # malformed body is a 422 with details, like every other one (README).
+            message = "The request body is not valid JSON (it must be UTF-8 text, nested at most a few hundred levels)."
+            return JSONResponse({"error": message, "details": [{"field": "body", "message": message}]}, status_code=422)
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
@@ -320,7 +329,6 @@ def install_health(app: FastAPI, get_advisor, probe_question: str = "What does t
     """/healthz: the process is up. /readyz: the index is loaded and a real question is answered
     (cheap: the probe's embedding is cached), so a load balancer only sends users to a working copy."""
     from advisor.core.observe import quiet
-    from advisor.ops.watcher import unavailable_message
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
     async def healthz() -> dict:
@@ -341,12 +349,46 @@ def install_health(app: FastAPI, get_advisor, probe_question: str = "What does t
             index = advisor.index
             with quiet():  # a probe is not traffic: no metrics, not in the question log
                 advisor.ask(probe_question)
+            writable_data_dir(getattr(advisor, "settings", None))
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with the reason
-            error = unavailable_message(exc, getattr(advisor, "settings", None))
-            return JSONResponse({"status": "not ready", "error": error}, status_code=503)
+            return JSONResponse({"status": "not ready", "error": _not_ready(exc, advisor)}, status_code=503)
         return {
             "status": "ready",
             "index_version": index.version.id,
             "chunks": len(index.ids),
             "backend": advisor.backend_name,
         }
+
+
+class DataDirNotWritable(RuntimeError):
+    pass
+
+
+def writable_data_dir(settings) -> None:
+    """Feedback, the question log and the embedded index are written to the data folder: if it
+    turns read-only, this copy cannot do its job, and a load balancer should know."""
+    import os
+    import tempfile
+
+    folder = getattr(settings, "data_dir", None)
+    if folder is None or not Path(folder).is_dir():
+        return
+    try:
+        fd, name = tempfile.mkstemp(prefix=".readyz-", dir=folder)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        raise DataDirNotWritable(f"the data folder {folder} is not writable ({exc.strerror})") from None
+
+
+def _not_ready(exc: Exception, advisor) -> str:
+    """The reason in words, without the raw text of a library's exception (logged instead)."""
+    from advisor.ops.watcher import is_index_unreachable
+
+    settings = getattr(advisor, "settings", None)
+    if advisor is None or isinstance(exc, DataDirNotWritable):
+        return str(exc)
+    log.warning("not ready: %s: %s", type(exc).__name__, exc)
+    if settings is not None and is_index_unreachable(exc, settings):
+        return f"the index server at {settings.chroma_url} cannot be reached"
+    return "the index cannot answer a question (the server log has the details)"

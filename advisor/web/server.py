@@ -30,7 +30,7 @@ def load_advisor(settings: Settings):
         advisor = Advisor.from_settings(settings)
     except AdvisorError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a damaged or read-only store: one clear line, not chromadb's traceback
+    except Exception as exc:  # a damaged or read-only store: one clear line, not chromadb's traceback
         where = settings.chroma_url or settings.chroma_path
         raise AdvisorError(
             f"Could not open the index in {where} ({type(exc).__name__}: {str(exc)[:200]}). If the data folder "

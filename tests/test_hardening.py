@@ -49,7 +49,10 @@ def gradio_variants(events: dict) -> dict:
         "fn_index as a string": (join, {"data": ["hi", []], "fn_index": str(respond), **session}),
         "fn_index as a float": (join, {"data": ["hi", []], "fn_index": float(respond), **session}),
         "fn_index as an int": (join, {"data": ["hi", []], "fn_index": respond, **session}),
-        "run/<like> with an answering fn_index": ("/gradio_api/run/on_like", {"data": ["hi"], "fn_index": chat}),
+        "run/<like> with an answering fn_index": (
+            "/gradio_api/run/on_like",
+            {"data": [QUESTION, None], "fn_index": chat},
+        ),
         "run/chat": ("/gradio_api/run/chat", {"data": [QUESTION, None]}),
         "api/chat": ("/gradio_api/api/chat/", {"data": [QUESTION, None]}),
         "call/chat": ("/gradio_api/call/chat", {"data": [QUESTION, None]}),
@@ -594,3 +597,16 @@ def test_app_py_takes_the_port_it_is_given():
         [sys.executable, str(repo / "app.py"), "--help"], capture_output=True, text=True, timeout=120
     )
     assert "--port" in result.stdout
+
+
+def test_a_malformed_gradio_call_is_a_short_answer_and_a_short_log(limited, capfd):
+    capfd.readouterr()
+    r = httpx.post(
+        limited + "/gradio_api/run/chat",
+        json={"data": [{"q": "z" * 250_000}]},
+        headers={"X-Forwarded-For": "192.0.2.210"},
+        timeout=30,
+    )
+    assert r.status_code == 422 and "takes 2 input values" in r.json()["error"]
+    out, err = capfd.readouterr()
+    assert len(out) + len(err) < 5_000  # Gradio's traceback quoted the whole 250 KB input

@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse
 from advisor.web.security import _gradio_fns, _peek_body
 
 _UPLOAD = re.compile(r"/gradio_api/+upload/*")
-_RUNS = re.compile(r"/gradio_api/+(?:run|api|queue/+join)(?:/+[^/]*)?/*")
+_RUNS = re.compile(r"/gradio_api/+(?:(?:run|api)/+(?P<name>[^/]+)|queue/+join)/*")
 GRADIO_ERRORS = {
     422: "The request does not match what this event expects (see /gradio_api/info).",
     500: "Internal error: the chat could not answer. It has been logged.",
@@ -45,12 +45,12 @@ class GradioGuard:
             return await self.app(scope, receive, send)
         if _UPLOAD.fullmatch(path):
             return await _json(403, "This server takes no file uploads.")(scope, receive, send)
-        if scope["method"] == "POST" and _RUNS.fullmatch(path):
+        runs = _RUNS.fullmatch(path) if scope["method"] == "POST" else None
+        if runs:
             body, receive = await _peek_body(receive)
-            if _names_a_missing_event(scope, body):
-                return await _json(404, "There is no such event (fn_index). See /gradio_api/info.")(
-                    scope, receive, send
-                )
+            refusal = _check_call(_gradio_fns(scope), runs["name"], body)
+            if refusal:
+                return await refusal(scope, receive, send)
         await self.app(scope, receive, _clean_errors(scope, send))
 
 
@@ -59,18 +59,26 @@ def _without_forwarded_host(scope):
     return {**scope, "headers": headers} if len(headers) != len(scope["headers"]) else scope
 
 
-def _names_a_missing_event(scope, body: bytes) -> bool:
+def _check_call(fns: dict, api_name: str | None, body: bytes) -> JSONResponse | None:
+    """A refusal for a call Gradio would fail with a 500 and a traceback quoting the whole input
+    (an unknown fn_index, too few input values), or None to let Gradio handle it."""
     try:
-        fn_index = json.loads(body).get("fn_index")
+        request = json.loads(body)
+        fn_index, data = request.get("fn_index"), request.get("data")
     except (ValueError, AttributeError, RecursionError):
-        return False
-    if fn_index is None:
-        return False
-    fns = _gradio_fns(scope)
-    try:
-        return int(str(fn_index).split(".")[0]) not in fns
-    except ValueError:
-        return False  # Gradio refuses it with a 422, cleaned below
+        return None  # Gradio answers 422 itself (cleaned below)
+    if fn_index is not None:
+        try:
+            fn = fns.get(int(str(fn_index).split(".")[0]))
+        except ValueError:
+            return None
+        if fn is None:
+            return _json(404, "There is no such event (fn_index). See /gradio_api/info.")
+    else:
+        fn = next((f for f in fns.values() if api_name and f.api_name == api_name), None)
+    if fn is not None and isinstance(data, list) and len(data) < len(fn.inputs):
+        return _json(422, f"This event takes {len(fn.inputs)} input values; the request has {len(data)}.")
+    return None
 
 
 def _json(status: int, message: str, headers: dict | None = None) -> JSONResponse:

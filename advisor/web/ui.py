@@ -271,7 +271,7 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Bl
         try:
             return advisor.ask(_api_question(message), _api_history(history)).model_dump()
         except InvalidInput as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(str(exc), print_exception=False) from None  # bad input: no traceback in the log
 
     topics = advisor.topics()
     with gr.Blocks(title="Career Advisor", analytics_enabled=False) as demo:

@@ -122,6 +122,11 @@ class Indexer:
     # steps
     def _roots(self, paths, rebuild: bool, live: IndexVersion | None) -> list[Path]:
         given = [Path(p).expanduser().resolve() for p in paths or []]
+        missing = [str(p) for p in given if not p.exists()]
+        if missing:
+            raise IngestError(
+                f"No such file or folder: {', '.join(missing)}. Check the path and run ingest again; nothing was changed."
+            )
         if given and rebuild:
             return given
         known = [Path(s) for s in (live.sources if live else [])]

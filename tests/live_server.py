@@ -5,6 +5,7 @@ real HTTP, as users would. Built from the session `advisor` fixture, so the inde
 from __future__ import annotations
 
 import atexit
+import contextlib
 import socket
 import threading
 import time
@@ -68,3 +69,37 @@ def _start(settings, advisor) -> LiveServer:
 
     atexit.register(stop)
     return LiveServer(url, app, settings, advisor)
+
+
+@contextlib.contextmanager
+def app_server(settings, advisor, **config):
+    """A private app (create_app) under uvicorn on a free loopback port, stopped afterwards;
+    `config` goes to uvicorn.Config (limits under test)."""
+    import uvicorn
+
+    from advisor.web.server import create_app
+
+    app = create_app(settings, advisor=advisor)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config.setdefault("log_level", "warning")
+    server = uvicorn.Server(uvicorn.Config(app, access_log=False, **config))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"test server at {url} did not start")
+        time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -433,14 +433,14 @@ def test_gradio_chat_events_are_rate_limited_too(limited_server, advisor):
         json={"data": [[], None], "fn_index": like, "session_hash": "ratelimittest", "event_data": None},
     )
     assert r.status_code == 200, r.text
-    # A body too large to read through is counted whatever it says.
+    # A body too large to read through is refused before it is read (413), whatever it says.
     padded = json.dumps({"fn_index": like, "session_hash": "x", "data": [], "pad": "x" * 2_100_000})
     r = httpx.post(
         limited_server + "/gradio_api/queue/join",
         content=padded,
         headers={"X-Forwarded-For": "198.51.100.7", "Content-Type": "application/json"},
     )
-    assert r.status_code == 429
+    assert r.status_code == 413
 
 
 def test_counted_gradio_events_exist_in_the_ui(settings, advisor):

@@ -51,6 +51,18 @@ class Settings(BaseSettings):
     port: int = 7860
     allowed_origins: str = ""
     rate_limit_per_minute: int = 30
+    # Hardening (docs/security.md)
+    client_backends: str | None = Field(
+        None, description="Backends a client may pick per request (comma list, or *); unset: the configured one only."
+    )
+    max_model_calls: int = Field(
+        8, ge=1, description="Answers from a model backend at once; more wait up to a second, then 503."
+    )
+    max_connections: int = Field(2000, ge=1, description="Open connections; a new one beyond this is closed.")
+    max_concurrent_requests: int = Field(1000, ge=0, description="Requests in flight; beyond: 503. 0 = no cap.")
+    header_timeout_s: float = Field(10.0, gt=0, description="A connection must send complete headers this fast.")
+    metrics_token: str | None = Field(None, description="If set, /metrics needs 'Authorization: Bearer <token>'.")
+    metrics_port: int | None = Field(None, description="If set, /metrics is served on this port only.")
 
     # Operations (docs/deploy.md)
     question_log_days: int = Field(default=30, ge=0, description="Keep logged questions this many days; 0 = log none.")

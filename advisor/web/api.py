@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request
@@ -54,7 +56,10 @@ class AskRequest(BaseModel):
         }
     )
 
-    question: StrictStr = Field(description="The question; at most ADVISOR_MAX_QUESTION_CHARS (2,000) characters.")
+    question: StrictStr = Field(
+        description="The question; at most ADVISOR_MAX_QUESTION_CHARS (2,000) characters, not blank.",
+        json_schema_extra={"minLength": 1},  # maxLength: the setting, added by _document_limits
+    )
     history: list[Message] | None = Field(
         None, max_length=MAX_HISTORY_MESSAGES, description="Earlier turns, oldest first, for follow-up questions."
     )
@@ -66,16 +71,53 @@ class ErrorBody(BaseModel):
     details: list[dict] | None = None
 
 
+UNPARSEABLE = "There was an error parsing the body"  # fastapi/routing.py
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Invalid question, history or backend"},
     422: {"model": ErrorBody, "description": "Malformed request body"},
 }
 
 
-def _backend_name(name: str | None) -> str | None:
+def _backend_name(name: str | None, allowed: frozenset[str] | None = None) -> str | None:
     if name is not None and name not in available_backends():
         raise InvalidInput(f"Unknown backend '{name}'. Choose one of: {', '.join(available_backends())}.")
+    if name is not None and allowed is not None and name not in allowed:
+        raise InvalidInput(
+            f"This server does not let clients choose the '{name}' backend. Leave 'backend' out, or use: "
+            f"{', '.join(sorted(allowed))}."
+        )
     return name
+
+
+def client_backends(settings) -> frozenset[str] | None:
+    """ADVISOR_CLIENT_BACKENDS: the backends a request may name. Unset: the configured one only (a
+    client must not point this server's model budget, or a stalled model server, at every request);
+    `*`: any installed backend."""
+    value = (settings.client_backends or "").strip()
+    if value == "*":
+        return None
+    return frozenset(b.strip() for b in value.split(",") if b.strip()) or frozenset({settings.backend})
+
+
+class ModelSlots:
+    """At most `size` answers from a model backend at once (ADVISOR_MAX_MODEL_CALLS, default 8: the
+    Gradio chat's own concurrency). A request that finds them all taken waits up to `wait` seconds,
+    then gets 503: a stalled model server then holds `size` worker threads, not the whole pool that
+    /readyz and the extractive answers also need. The extractive backend needs no slot."""
+
+    def __init__(self, size: int, wait: float = 1.0):
+        self._slots, self.size, self.wait = threading.BoundedSemaphore(size), size, wait
+
+    def take(self) -> None:
+        if not self._slots.acquire(timeout=self.wait):
+            raise StarletteHTTPException(
+                503,
+                f"The answer model is busy ({self.size} answers in progress). Please try again in a few seconds.",
+                headers={"Retry-After": "5"},
+            )
+
+    def give_back(self) -> None:
+        self._slots.release()
 
 
 def _history(req: AskRequest) -> list[dict] | None:
@@ -100,6 +142,15 @@ def _sse_stream(first: tuple[str, object], events: Iterator[tuple[str, object]])
         yield sse("error", {"error": "The answer could not be completed; please try again."})
 
 
+def _releasing(stream: Iterator[str], release) -> Iterator[str]:
+    """The stream, then `release()` when it ends, fails or is dropped by a client that left."""
+    try:
+        yield from stream
+    finally:
+        if release:
+            release()
+
+
 def _chain(first, rest):
     yield first
     yield from rest
@@ -108,6 +159,16 @@ def _chain(first, rest):
 def install_api(app: FastAPI, get_advisor) -> None:
     """Routes under /api. `get_advisor()` returns the loaded Advisor."""
     router = APIRouter(prefix="/api", tags=["answers"])
+    settings = app.state.settings
+    allowed = client_backends(settings)
+    slots = app.state.model_slots = ModelSlots(settings.max_model_calls)
+
+    def model_slot(backend: str | None) -> bool:
+        """Takes a slot when this answer goes to a model; whether one was taken."""
+        if (backend or get_advisor().backend_name) == "extractive":
+            return False
+        slots.take()
+        return True
 
     @router.post(
         "/ask", response_model=Answer, responses=ERRORS, summary="Answer a question (with optional chat history)"
@@ -115,8 +176,14 @@ def install_api(app: FastAPI, get_advisor) -> None:
     def ask(req: AskRequest) -> dict:
         """Returns the Answer JSON: answer text with [n] markers, grounded, backend, sources in rank
         order (the n-th source is marker [n]) and timings."""
-        answer = get_advisor().ask(req.question, _history(req), _backend_name(req.backend))
-        return answer.model_dump()
+        backend = _backend_name(req.backend, allowed)
+        held = model_slot(backend)
+        try:
+            question = _raw_length(req.question, settings.max_question_chars)
+            return get_advisor().ask(question, _history(req), backend).model_dump()
+        finally:
+            if held:
+                slots.give_back()
 
     @router.post(
         "/chat",
@@ -131,21 +198,30 @@ def install_api(app: FastAPI, get_advisor) -> None:
         summary="Answer a question, streamed as server-sent events",
     )
     def chat(req: AskRequest) -> StreamingResponse:
-        events = get_advisor().events(req.question, _history(req), _backend_name(req.backend))
-        first = next(events)  # validation happens here, before any byte is sent: bad input is a clean 400
+        backend = _backend_name(req.backend, allowed)
+        held = model_slot(backend)
+        try:
+            events = get_advisor().events(
+                _raw_length(req.question, settings.max_question_chars), _history(req), backend
+            )
+            first = next(events)  # validation happens here, before any byte is sent: bad input is a clean 400
+        except BaseException:
+            if held:
+                slots.give_back()
+            raise
         return StreamingResponse(
-            _sse_stream(first, events),
+            _releasing(_sse_stream(first, events), slots.give_back if held else None),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
-    @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @router.api_route(
+        "/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
     def unknown(path: str, request: Request):
         """/api/* is ours: without this, a wrong path or method would fall through to the chat UI
         mounted at / and get its 404, not a JSON message."""
-        allowed = sorted(
-            {m for r in router.routes if getattr(r, "path", None) == f"/api/{path}" for m in getattr(r, "methods", ())}
-        )
+        allowed = sorted({m for r in router.routes if r.path == f"/api/{path}" for m in r.methods})
         if allowed:
             raise StarletteHTTPException(
                 405, f"Use {' or '.join(allowed)} for /api/{path}.", headers={"Allow": ", ".join(allowed)}
@@ -153,6 +229,35 @@ def install_api(app: FastAPI, get_advisor) -> None:
         raise StarletteHTTPException(404, f"There is no /api/{path}. The API is described at /docs.")
 
     app.include_router(router)
+    _document_limits(app, allowed, settings.max_question_chars)
+
+
+def _raw_length(question: str, max_chars: int) -> str:
+    """The limit holds for the question as sent (what /openapi.json says), not only once blanks and
+    control characters are dropped: a fuzzer found 2,600 characters accepted under a 2,000 limit."""
+    if len(question) > max_chars:
+        raise InvalidInput(
+            f"The question is {len(question):,} characters long; the limit is {max_chars:,}. Shorten it and ask again."
+        )
+    return question
+
+
+def _document_limits(app: FastAPI, allowed: frozenset[str] | None, max_chars: int) -> None:
+    """/openapi.json says what this server accepts: the backends a client may pick (an enum, not
+    any string) and the question's length limit."""
+    plain_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = plain_openapi()
+            schema["components"]["schemas"]["AskRequest"]["properties"]["question"]["maxLength"] = max_chars
+            names = sorted(allowed if allowed is not None else available_backends())
+            field = schema["components"]["schemas"]["AskRequest"]["properties"]["backend"]
+            field["anyOf"] = [{"type": "string", "enum": names}, {"type": "null"}]
+            field["description"] += f" This server allows: {', '.join(names)} (ADVISOR_CLIENT_BACKENDS)."
+        return app.openapi_schema
+
+    app.openapi = openapi
 
 
 def _describe(error: dict) -> str:
@@ -187,41 +292,80 @@ def install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and exc.detail == UNPARSEABLE:
+            # FastAPI's own 400 for a body json.loads cannot take (not UTF-8, nested too deep): a
+            # malformed body is a 422 with details, like every other one (README).
+            message = "The request body is not valid JSON (it must be UTF-8 text, nested at most a few hundred levels)."
+            return JSONResponse({"error": message, "details": [{"field": "body", "message": message}]}, status_code=422)
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         return internal_error(request, exc)
 
+
+def install_body_limit(app: FastAPI) -> None:
+    """Added after the rate limit, so it wraps it: an oversized body is a 413 before anything reads
+    it, and does not count as a question."""
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+
+
+class BodyTooLarge(StarletteHTTPException):
+    def __init__(self, limit: int):
+        super().__init__(413, f"The request body is larger than {limit:,} bytes.")
 
 
 class BodyLimit:
     """Pure ASGI (not BaseHTTPMiddleware, which would buffer and slow every streamed response):
-    refuses /api/ requests that declare a body above `limit` bytes with 413."""
+    refuses any request whose body is above `limit` bytes with 413, whether it says so in
+    Content-Length or arrives chunked: the bytes are counted as they are received, and reading
+    stops at the limit."""
 
     def __init__(self, app, limit: int):
         self.app, self.limit = app, limit
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"].startswith("/api/"):
-            length = dict(scope["headers"]).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.limit:
-                response = JSONResponse(
-                    {"error": f"The request body is larger than {self.limit:,} bytes."}, status_code=413
-                )
-                return await response(scope, receive, send)
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            return await self._refuse(scope, receive, send)
+        received, started = 0, False
+
+        async def counted_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge(self.limit)
+            return message
+
+        async def watched_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, watched_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope, receive, send):
+        response = JSONResponse({"error": f"The request body is larger than {self.limit:,} bytes."}, status_code=413)
+        await response(scope, receive, send)
 
 
 def install_health(app: FastAPI, get_advisor, probe_question: str = "What does the guide cover?") -> None:
     """/healthz: the process is up. /readyz: the index is loaded and a real question is answered
     (cheap: the probe's embedding is cached), so a load balancer only sends users to a working copy."""
     from advisor.core.observe import quiet
-    from advisor.ops.watcher import unavailable_message
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
-    def healthz() -> dict:
+    async def healthz() -> dict:
+        """async: answered on the event loop, never queued behind answers in the thread pool."""
         return {"status": "ok"}
 
     @app.get(
@@ -238,12 +382,46 @@ def install_health(app: FastAPI, get_advisor, probe_question: str = "What does t
             index = advisor.index
             with quiet():  # a probe is not traffic: no metrics, not in the question log
                 advisor.ask(probe_question)
+            writable_data_dir(getattr(advisor, "settings", None))
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with the reason
-            error = unavailable_message(exc, getattr(advisor, "settings", None))
-            return JSONResponse({"status": "not ready", "error": error}, status_code=503)
+            return JSONResponse({"status": "not ready", "error": _not_ready(exc, advisor)}, status_code=503)
         return {
             "status": "ready",
             "index_version": index.version.id,
             "chunks": len(index.ids),
             "backend": advisor.backend_name,
         }
+
+
+class DataDirNotWritable(RuntimeError):
+    pass
+
+
+def writable_data_dir(settings) -> None:
+    """Feedback, the question log and the embedded index are written to the data folder: if it
+    turns read-only, this copy cannot do its job, and a load balancer should know."""
+    import os
+    import tempfile
+
+    folder = getattr(settings, "data_dir", None)
+    if folder is None or not Path(folder).is_dir():
+        return
+    try:
+        fd, name = tempfile.mkstemp(prefix=".readyz-", dir=folder)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        raise DataDirNotWritable(f"the data folder {folder} is not writable ({exc.strerror})") from None
+
+
+def _not_ready(exc: Exception, advisor) -> str:
+    """The reason in words, without the raw text of a library's exception (logged instead)."""
+    from advisor.ops.watcher import is_index_unreachable
+
+    settings = getattr(advisor, "settings", None)
+    if advisor is None or isinstance(exc, DataDirNotWritable):
+        return str(exc)
+    log.warning("not ready: %s: %s", type(exc).__name__, exc)
+    if settings is not None and is_index_unreachable(exc, settings):
+        return f"the index server at {settings.chroma_url} cannot be reached"
+    return "the index cannot answer a question (the server log has the details)"

@@ -128,19 +128,67 @@ class SlidingWindowLimiter:
         return len(self._hits)
 
 
-# The Gradio chat's events that answer a question (function names in advisor/ui.py); its other
+# ---------------------------------------------------------------- which requests are questions
+# Kept apart from the limiter's storage: `counts_as_question` decides whether a request is counted,
+# the limiter only counts. Fail closed: a Gradio call that runs a function is counted unless it
+# names, the way Gradio itself reads it, an event known not to answer (like, saving history).
+
+# The Gradio chat's events that answer a question (function names in advisor/web/ui.py); its other
 # events (like, saving history, clearing) are not counted. tests/test_widget.py checks these exist.
 GRADIO_ANSWERING = frozenset({"respond", "on_example", "on_option", "chat_api"})
 GRADIO_PREFIX = "/gradio_api/"
 API_ANSWERING = frozenset({"/api/ask", "/api/chat"})
-_GRADIO_NAMED = re.compile(r"(?:call/v2|call|run|api)/([^/]+)/?")
-MAX_PEEK_BYTES = 2_000_000
+# Every Gradio route that runs an event function (gradio/routes.py): by name in the path
+# (run, api, call, call/v2) or by `fn_index` in the body (queue/join, and run/api when given).
+_GRADIO_RUNS = re.compile(r"/gradio_api/+(?:(?P<kind>call/+v2|call|run|api)/+(?P<name>[^/]+)|(?P<join>queue/+join))/*")
+MAX_PEEK_BYTES = 1_100_000  # a little over the body limit (advisor/web/api.py MAX_BODY_BYTES)
+
+
+async def counts_as_question(scope, receive):
+    """(counted, receive): whether this POST runs an answering function. The body, when it has to
+    be read, is replayed through the returned `receive`."""
+    path = scope["path"]
+    if path.rstrip("/") in API_ANSWERING:
+        return True, receive
+    match = _GRADIO_RUNS.fullmatch(path)
+    if not match:
+        return False, receive  # no other route runs an event function (upload, cancel, heartbeat...)
+    body, receive = await _peek_body(receive)
+    if len(body) > MAX_PEEK_BYTES:
+        return True, receive  # not read to the end: counted, so padding cannot dodge the limit
+    target = _gradio_target(_gradio_fns(scope), match, body)
+    return target is None or _fn_name(target) in GRADIO_ANSWERING, receive
+
+
+def _gradio_target(fns: dict, match: re.Match, body: bytes):
+    """The event function Gradio will run for this request, resolved as gradio.route_utils.get_fn
+    does (fn_index from the body, parsed by Gradio's own model, else the api name), or None."""
+    from gradio.data_classes import PredictBody
+
+    by_name = next((fn for fn in fns.values() if match["name"] and fn.api_name == match["name"]), None)
+    if match["kind"] and match["kind"].startswith("call"):
+        return by_name  # /call ignores any fn_index in the body
+    try:
+        fn_index = PredictBody.model_validate(json.loads(body)).fn_index
+    except (ValueError, TypeError, RecursionError):
+        return None  # Gradio refuses it too; counted all the same
+    if fn_index is None:
+        return by_name
+    try:
+        return fns.get(fn_index)
+    except TypeError:
+        return None
+
+
+def _fn_name(block_fn) -> str:
+    return getattr(getattr(block_fn, "fn", None), "__name__", "")
 
 
 class RateLimit:
-    """Pure ASGI middleware: counts POSTs to the answering endpoints per client address and answers
-    429 {"error": ...} with Retry-After when over the limit. The client address is the connection's
-    (uvicorn replaces it with X-Forwarded-For only for a trusted proxy: FORWARDED_ALLOW_IPS)."""
+    """Pure ASGI middleware: counts POSTs that run an answering function (`counts_as_question`) per
+    client address and answers 429 {"error": ...} with Retry-After when over the limit. The client
+    address is the connection's (uvicorn replaces it with X-Forwarded-For only for a trusted proxy:
+    FORWARDED_ALLOW_IPS)."""
 
     def __init__(self, app, limiter: SlidingWindowLimiter):
         self.app, self.limiter = app, limiter
@@ -148,62 +196,33 @@ class RateLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST" or not self.limiter.enabled:
             return await self.app(scope, receive, send)
-        path = scope["path"]
-        if path in API_ANSWERING:
-            counted = True
-        elif path.startswith(GRADIO_PREFIX):
-            counted, receive = await self._gradio_answers(scope, receive, path[len(GRADIO_PREFIX) :])
-        else:
-            counted = False
+        counted, receive = await counts_as_question(scope, receive)
         if counted:
             client = scope.get("client")
             wait = self.limiter.hit(client[0] if client else "unknown")
             if wait is not None:
-                seconds = max(1, math.ceil(wait))
-                n = self.limiter.limit
-                message = (
-                    f"Too many questions: the limit is {n} question{'s' if n != 1 else ''} a minute. "
-                    f"Please try again in {seconds} second{'s' if seconds != 1 else ''}."
-                )
-                response = JSONResponse(
-                    {"error": message, "retry_after": seconds}, status_code=429, headers={"Retry-After": str(seconds)}
-                )
-                return await response(scope, receive, send)
+                return await too_many(self.limiter.limit, wait)(scope, receive, send)
         await self.app(scope, receive, send)
 
-    async def _gradio_answers(self, scope, receive, rest: str):
-        """Whether a Gradio request runs one of GRADIO_ANSWERING. Named calls say so in the path;
-        the browser's queue/join names the event by `fn_index` in its JSON body, which is read here
-        and handed on unchanged."""
-        named = _GRADIO_NAMED.fullmatch(rest)
-        if named:
-            return any(
-                self._fn_name(fn) in GRADIO_ANSWERING for fn in _gradio_fns(scope) if fn.api_name == named[1]
-            ), receive
-        if rest.rstrip("/") != "queue/join":
-            return False, receive
-        body, receive = await _peek_body(receive)
-        if len(body) > MAX_PEEK_BYTES:
-            return True, receive  # not read to the end: counted, so padding cannot dodge the limit
-        try:
-            fn_index = json.loads(body)["fn_index"]
-        except (ValueError, TypeError, KeyError):
-            return False, receive  # Gradio refuses it itself
-        fns = {getattr(fn, "_id", None): fn for fn in _gradio_fns(scope)}
-        return self._fn_name(fns.get(fn_index)) in GRADIO_ANSWERING, receive
 
-    @staticmethod
-    def _fn_name(block_fn) -> str:
-        return getattr(getattr(block_fn, "fn", None), "__name__", "")
+def too_many(limit: int, wait: float) -> JSONResponse:
+    seconds = max(1, math.ceil(wait))
+    message = (
+        f"Too many questions: the limit is {limit} question{'s' if limit != 1 else ''} a minute. "
+        f"Please try again in {seconds} second{'s' if seconds != 1 else ''}."
+    )
+    return JSONResponse(
+        {"error": message, "retry_after": seconds}, status_code=429, headers={"Retry-After": str(seconds)}
+    )
 
 
-def _gradio_fns(scope) -> list:
-    """The event functions of the Gradio app mounted on this FastAPI app (none before it is mounted)."""
+def _gradio_fns(scope) -> dict:
+    """The event functions of the Gradio app mounted on this FastAPI app by id (none before it is mounted)."""
     app = scope.get("app")
     for route in getattr(app, "routes", ()):
         if isinstance(route, Mount) and hasattr(route.app, "get_blocks"):
-            return list(route.app.get_blocks().fns.values())
-    return []
+            return dict(route.app.get_blocks().fns)
+    return {}
 
 
 async def _peek_body(receive):

@@ -23,10 +23,21 @@ def load_advisor(settings: Settings):
     """Opens the index (building it from the corpus, with a progress bar, on first run), loads the
     models and warms up, so the first user is as fast as the later ones."""
     from advisor.assembly import Advisor
+    from advisor.core.errors import AdvisorError
 
     started = time.perf_counter()
     log.info("Loading Career Advisor (index in %s)", settings.chroma_url or settings.chroma_path)
-    advisor = Advisor.from_settings(settings)
+    try:
+        advisor = Advisor.from_settings(settings)
+    except AdvisorError:
+        raise
+    except Exception as exc:  # a damaged or read-only store: one clear line, not chromadb's traceback
+        where = settings.chroma_url or settings.chroma_path
+        raise AdvisorError(
+            f"Could not open the index in {where} ({type(exc).__name__}: {str(exc)[:200]}). If the data folder "
+            "is damaged, move it aside and run `advisor ingest` to rebuild it; if it is read-only, make it "
+            "writable or point ADVISOR_DATA_DIR at a writable folder."
+        ) from exc
     index = advisor.index
     log.info(
         "Ready in %.1f s: index %s, %d chunks, backend %s",
@@ -46,7 +57,9 @@ def install_ui(app: FastAPI, advisor, feedback, settings: Settings) -> FastAPI:
     demo = build_ui(advisor, feedback, settings.data_dir)
     # The Advisor is thread-safe for asking: serve several chat users at once.
     demo.queue(default_concurrency_limit=8)
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"], show_error=True)
+    # show_error=False: a gr.Error (bad input) still shows its message; anything else shows no repr.
+    # max_file_size=0: the chat has no file inputs (uploads are refused before Gradio, advisor/web/guard.py).
+    return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"], show_error=False, max_file_size=0)
 
 
 def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
@@ -54,7 +67,9 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     from advisor import __doc__ as summary
     from advisor.ops.feedback import FeedbackStore
     from advisor.ops.install import install_operations
-    from advisor.web.api import install_api, install_errors, install_health
+    from advisor.web.api import install_api, install_body_limit, install_errors, install_health
+    from advisor.web.guard import install_guards
+    from advisor.web.headers import install_headers
     from advisor.web.widget import install_embedding
 
     settings = settings or get_settings()
@@ -78,6 +93,9 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     install_health(app, get_advisor)
     install_api(app, get_advisor)
     install_embedding(app, settings)  # /widget.js, /embed, CORS, rate limit
+    install_guards(app, settings)  # no uploads, clean Gradio errors, /metrics token or port
+    install_headers(app, app.state.origin_policy)  # nosniff everywhere, frame-ancestors on every page
+    install_body_limit(app)  # around the rate limit: an oversized body is refused before it is read
     install_operations(app, get_advisor, feedback, settings)  # watcher, question log, /metrics, JSON access log
     # Add further install_* calls here, before the UI: its mount at "/" would shadow later routes.
     install_ui(app, advisor, feedback, settings)
@@ -99,10 +117,25 @@ def serve(host: str | None = None, port: int | None = None, settings: Settings |
     """`python app.py` and `advisor serve`: load once, then serve until interrupted."""
     import uvicorn
 
+    from advisor.web.connections import uvicorn_options
+
     configure_logging()
     settings = settings or get_settings()
     host = host or settings.host
     port = port or settings.port
     app = create_app(settings)
     log.info("Serving Career Advisor at http://%s:%d/ (API docs at /docs)", host, port)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    options = {"log_level": "info", "access_log": False, **uvicorn_options(settings)}
+    if settings.metrics_port is None:
+        uvicorn.run(app, host=host, port=port, **options)
+        return
+    import threading
+
+    from advisor.web.guard import metrics_only
+
+    log.info("Metrics at http://%s:%d/metrics only", host, settings.metrics_port)
+    metrics = uvicorn.Server(
+        uvicorn.Config(metrics_only(app), host=host, port=settings.metrics_port, lifespan="off", **options)
+    )
+    threading.Thread(target=metrics.run, daemon=True, name="metrics-port").start()  # no signals off the main thread
+    uvicorn.run(app, host=host, port=port, **options)

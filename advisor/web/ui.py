@@ -34,6 +34,9 @@ _SOURCES_BLOCK = re.compile(re.escape(SOURCES_OPEN) + r".*?</details>", re.S)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$", re.M)
 N_STARTERS = 4
 N_FOLLOW_UPS = 3
+# The same bound as the HTTP API's history (advisor/web/api.py MAX_HISTORY_MESSAGES): the chat keeps
+# its last 100 messages (50 turns) and hands those to the Advisor; older ones drop off the screen.
+MAX_CHAT_MESSAGES = 100
 
 CSS = """
 .advisor-sources { margin-top: .75em; border-top: 1px solid var(--border-color-primary); padding-top: .5em; }
@@ -133,6 +136,33 @@ def follow_ups(advisor: Advisor, answer: Answer, asked: list[str], n: int = N_FO
     return out[:n]
 
 
+def _messages(chat) -> list[dict]:
+    """The chat as Gradio hands it over, with anything that is not a message dropped."""
+    return [m for m in chat if isinstance(m, dict)] if isinstance(chat, list) else []
+
+
+def _api_question(message) -> str:
+    if not isinstance(message, str):
+        raise InvalidInput("The question must be a string.")
+    return message
+
+
+def _api_history(history) -> list[dict] | None:
+    """The /chat API's history, checked as strictly as POST /api/ask checks its body."""
+    if history is None:
+        return None
+    if not isinstance(history, list) or len(history) > MAX_CHAT_MESSAGES:
+        raise InvalidInput(f"'history' must be a list of at most {MAX_CHAT_MESSAGES} messages.")
+    for turn in history:
+        if not (
+            isinstance(turn, dict)
+            and turn.get("role") in ("user", "assistant")
+            and isinstance(turn.get("content"), str)
+        ):
+            raise InvalidInput('Each history message must be {"role": "user" or "assistant", "content": "text"}.')
+    return [{"role": t["role"], "content": t["content"]} for t in history] or None
+
+
 class AnswerMemory:
     """Recent answers by the hash of their rendered message, so a like stores the full Answer
     (sources, backend) rather than what can be read back from the chat. Bounded."""
@@ -181,8 +211,8 @@ class ChatHandlers:
     def respond(self, message: str, chat: list[dict]):
         """One turn: show the question at once, stream the answer, then replace the streamed text
         with the final rendering (marker, sources, follow-up options)."""
-        message = message or ""
-        chat = [{k: v for k, v in m.items() if k != "options"} for m in (chat or [])]
+        message = message if isinstance(message, str) else ""
+        chat = [{k: v for k, v in m.items() if k != "options"} for m in _messages(chat)[-MAX_CHAT_MESSAGES:]]
         history = to_history(chat)
         try:
             events = self.advisor.events(message, history)
@@ -245,9 +275,9 @@ class ChatHandlers:
         """Answer a question (with optional history [{"role", "content"}]); returns the Answer JSON,
         the same as POST /api/ask."""
         try:
-            return self.advisor.ask(message, history).model_dump()
+            return self.advisor.ask(_api_question(message), _api_history(history)).model_dump()
         except InvalidInput as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(str(exc), print_exception=False) from None  # bad input: no traceback in the log
 
 
 def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Blocks:

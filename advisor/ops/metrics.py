@@ -28,7 +28,6 @@ Each app gets its own registry, so several apps can live in one process (tests).
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -199,22 +198,17 @@ class StateCollector:
         yield family
 
     def _feedback(self):
-        path = getattr(self.feedback, "path", None)
         family = CounterMetricFamily(
             "advisor_feedback", "Feedback on answers by rating (like, dislike)", labels=["rating"]
         )
-        counts = {"like": 0, "dislike": 0}
-        if path is not None and path.exists():
+        counts = {"like": 0, "dislike": 0}  # a fixed label set: clients cannot add series
+        if self.feedback is not None:
             try:
-                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)
-                try:
-                    counts.update(dict(db.execute("SELECT rating, COUNT(*) FROM feedback GROUP BY rating")))
-                finally:
-                    db.close()
-            except sqlite3.Error as exc:
-                log.warning("metrics: cannot read feedback counts: %s", exc)
-        for rating, count in sorted(counts.items()):
-            family.add_metric([str(rating)], count)
+                counts.update(self.feedback.counts())
+            except Exception as exc:  # noqa: BLE001 - a database outage must not break the scrape
+                log.warning("metrics: cannot read feedback counts: %s", type(exc).__name__)
+        for rating in ("like", "dislike"):
+            family.add_metric([rating], counts[rating])
         yield family
 
 

@@ -169,7 +169,34 @@ def browser_state_secret(data_dir: Path) -> str:
         return secret
 
 
-def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Blocks:
+def _like(memory: AnswerMemory, feedback: FeedbackStore, desk, chat: list[dict], event: gr.LikeData, request) -> None:
+    """Stores a like or dislike for an answer this server rendered in this process (its content hash
+    is the id); anything else (a message the client made up, an answer restored from before a restart)
+    is refused with a message. Likes count against their own per-client rate limit."""
+    from advisor.ops.database import StorageUnavailable
+    from advisor.web.feedback import TooManyLikes
+
+    index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+    if event.liked not in (True, False) or not isinstance(index, int) or not (0 <= index < len(chat or [])):
+        return  # an un-like, or no message: nothing to store
+    rating = "like" if event.liked else "dislike"
+    remembered = memory.get(plain(chat[index].get("content")))
+    if remembered is None:
+        gr.Warning("Feedback can only be given on answers from this chat session. Ask again to rate the answer.")
+        return
+    client = getattr(getattr(request, "client", None), "host", None) or "unknown"
+    try:
+        if desk is not None:
+            desk.check_rate(client)
+        question, answer = remembered
+        feedback.add(
+            rating, question, answer.answer, [s.model_dump() for s in answer.sources], answer.backend, answer.grounded
+        )
+    except (TooManyLikes, StorageUnavailable) as exc:
+        gr.Warning(str(exc))
+
+
+def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path, desk=None) -> gr.Blocks:  # noqa: C901 - one closure per Gradio event
     memory = AnswerMemory()
     starters = advisor.starter_questions(N_STARTERS)
     max_chars = advisor.settings.max_question_chars
@@ -213,35 +240,17 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Bl
     def on_option(chat: list[dict], event: gr.SelectData):
         yield from respond(str(event.value), chat)
 
-    def on_like(chat: list[dict], event: gr.LikeData):
-        index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-        if event.liked in ("", None) or not (0 <= index < len(chat or [])):
-            return
-        rating = {True: "like", False: "dislike"}.get(event.liked, str(event.liked).lower())
-        content = plain(chat[index].get("content"))
-        remembered = memory.get(content)
-        if remembered:
-            question, answer = remembered
-            feedback.add(
-                rating,
-                question,
-                answer.answer,
-                [s.model_dump() for s in answer.sources],
-                answer.backend,
-                answer.grounded,
-            )
-        else:  # an answer from before a restart, restored from the browser: keep what the chat shows
-            earlier = [m for m in chat[:index] if m.get("role") == "user"]
-            question = html.unescape(plain(earlier[-1]["content"])) if earlier else ""
-            feedback.add(rating, question, answer_text(content), [], advisor.backend_name, None)
+    def on_like(chat: list[dict], event: gr.LikeData, request: gr.Request):
+        _like(memory, feedback, desk, chat, event, request)
 
     def chat_api(message: str, history: list[dict] | None = None) -> dict:
         """Answer a question (with optional history [{"role", "content"}]); returns the Answer JSON,
-        the same as POST /api/ask."""
+        the same as POST /api/ask (with its answer_id)."""
         try:
-            return advisor.ask(message, history).model_dump()
+            answer = advisor.ask(message, history)
         except InvalidInput as exc:
             raise gr.Error(str(exc)) from None
+        return {**answer.model_dump(), **({"answer_id": desk.issue(message, answer)} if desk is not None else {})}
 
     topics = advisor.topics()
     with gr.Blocks(title="Career Advisor", analytics_enabled=False) as demo:

@@ -18,7 +18,7 @@ from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.core.errors import InvalidInput
 from advisor.core.schema import Answer
@@ -31,6 +31,8 @@ ISSUED_LOCAL_SIZE = 20_000  # ~20k answers of a few KB each: tens of MB at most 
 
 
 class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # nothing but the id and the rating is taken from a client
+
     answer_id: str = Field(min_length=1, max_length=64, description="The answer_id of an answer this server gave.")
     rating: Literal["like", "dislike"]
 

@@ -282,3 +282,32 @@ def test_postgres_killed_and_restarted_under_load(replicas):
     # every like that answered 200 is there, and the one refused with 503 was not half-stored
     assert after == {"like": before["like"] + 3, "dislike": before["dislike"] + 1}
     assert "question log: the database" in a.log() + b.log()  # the outage was logged, answers were not failed
+
+
+def test_a_replica_starts_and_answers_while_the_database_is_down(services, make_settings, advisor):
+    """A fresh database that is down when the replica starts: it answers, likes get the 503 message,
+    and once the server is up the schema is created and likes are stored, without a restart."""
+    from fastapi.testclient import TestClient
+
+    from advisor.ops.database import MIGRATE_RETRY_S
+    from advisor.web.server import create_app
+
+    pg = Postgres().init()  # not started yet
+    before = list(advisor.observers)
+    app = create_app(make_settings(database_url=pg.url, rate_limit_per_minute=0), advisor=advisor)
+    try:
+        client = TestClient(app)
+        answer = client.post("/api/ask", json={"question": QUESTIONS[0]})
+        assert answer.status_code == 200
+        answer_id = answer.json()["answer_id"]
+        down = client.post("/api/feedback", json={"answer_id": answer_id, "rating": "like"})
+        assert down.status_code == 503 and "could not be saved" in down.json()["error"]
+        pg.start()
+        time.sleep(MIGRATE_RETRY_S)
+        up = client.post("/api/feedback", json={"answer_id": answer_id, "rating": "like"})
+        assert up.status_code == 200, up.text
+        assert [r["question"] for r in app.state.feedback.all()] == [QUESTIONS[0]]
+    finally:
+        app.state.index_watcher.stop()
+        advisor.observers[:] = before
+        pg.stop()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import (
@@ -98,21 +99,32 @@ def redacted(url: str) -> str:
 
 _engines: dict[str, Engine] = {}
 _migrated: set[str] = set()
+_retry_at: dict[str, float] = {}
+MIGRATE_RETRY_S = 5.0  # while the database is unreachable at start, how often to try migrating again
 _lock = threading.Lock()
 
 
 def engine_for(url: str) -> Engine:
-    """One engine (and connection pool) per URL per process, migrated to the latest schema on first use."""
+    """One engine (and connection pool) per URL per process, migrated to the latest schema on first use.
+    If the database cannot be reached yet, the engine is returned unmigrated (the app still starts and
+    answers; the stores' calls then fail with StorageUnavailable) and the next call tries again."""
     url = normalise_url(url)
     with _lock:
         engine = _engines.get(url)
         if engine is None:
             engine = _engines[url] = _create(url)
-    if url not in _migrated:
+    if url not in _migrated and time.monotonic() >= _retry_at.get(url, 0.0):
         with _lock:
             if url not in _migrated:
-                migrate(engine)
+                try:
+                    migrate(engine)
+                except StorageUnavailable as exc:
+                    if url not in _retry_at:
+                        log.warning("%s Retrying every %.0f s.", exc, MIGRATE_RETRY_S)
+                    _retry_at[url] = time.monotonic() + MIGRATE_RETRY_S
+                    return engine
                 _migrated.add(url)
+                _retry_at.pop(url, None)
     return engine
 
 
@@ -170,3 +182,4 @@ def reset_for_tests() -> None:
             engine.dispose()
         _engines.clear()
         _migrated.clear()
+        _retry_at.clear()

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from advisor.core.errors import InvalidInput
-from advisor.ops.database import StorageUnavailable, engine_for, feedback, redacted, sqlite_url
+from advisor.ops.database import StorageUnavailable, engine_for, feedback, redacted, sqlite_url, unreachable_message
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,11 @@ class FeedbackStore:
         location = str(location)
         self.url = location if "://" in location else sqlite_url(location)
         self.path = Path(location) if "://" not in location else None
-        self.engine = engine_for(self.url)
+        engine_for(self.url)  # creates / migrates the schema now when the database is reachable
+
+    @property
+    def engine(self):
+        return engine_for(self.url)  # migrates on a later call if the database was down at start
 
     @classmethod
     def for_settings(cls, settings, data_dir: Path | None = None) -> FeedbackStore:
@@ -76,8 +80,11 @@ class FeedbackStore:
         return rowid
 
     def all(self) -> list[dict]:
-        with self.engine.connect() as db:
-            rows = db.execute(select(feedback).order_by(feedback.c.id)).mappings().all()
+        try:
+            with self.engine.connect() as db:
+                rows = db.execute(select(feedback).order_by(feedback.c.id)).mappings().all()
+        except (OperationalError, DBAPIError) as exc:
+            raise StorageUnavailable(unreachable_message(self.url, exc)) from exc
         return [
             {
                 **dict(r),
@@ -90,18 +97,24 @@ class FeedbackStore:
     def counts(self) -> dict[str, int]:
         """Likes and dislikes stored, always both keys (a fixed label set for /metrics)."""
         counts = dict.fromkeys(RATINGS, 0)
-        with self.engine.connect() as db:
-            for rating, n in db.execute(select(feedback.c.rating, func.count()).group_by(feedback.c.rating)):
-                if rating in counts:
-                    counts[rating] = int(n)
+        try:
+            with self.engine.connect() as db:
+                for rating, n in db.execute(select(feedback.c.rating, func.count()).group_by(feedback.c.rating)):
+                    if rating in counts:
+                        counts[rating] = int(n)
+        except (OperationalError, DBAPIError) as exc:
+            raise StorageUnavailable(unreachable_message(self.url, exc)) from exc
         return counts
 
     def disliked_questions(self, days: int) -> list[str]:
         """Questions whose answer got a thumbs-down in the last `days` days."""
         cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
         query = select(feedback.c.question).where(feedback.c.rating == "dislike", feedback.c.created_at >= cutoff)
-        with self.engine.connect() as db:
-            return [q for (q,) in db.execute(query) if q and q.strip()]
+        try:
+            with self.engine.connect() as db:
+                return [q for (q,) in db.execute(query) if q and q.strip()]
+        except (OperationalError, DBAPIError) as exc:
+            raise StorageUnavailable(unreachable_message(self.url, exc)) from exc
 
 
 def _capped(source) -> dict:

@@ -27,7 +27,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from advisor.core.observe import AnswerEvent
-from advisor.ops.database import engine_for, questions, redacted, sqlite_url
+from advisor.ops.database import StorageUnavailable, engine_for, questions, redacted, sqlite_url, unreachable_message
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +65,14 @@ class QuestionLog:
         self._cond = threading.Condition()
         self._writer: threading.Thread | None = None
         self._purged = 0.0
-        self._engine = None
-        if self.enabled or self.path is None or self.path.exists():
-            self._engine = engine_for(self.url)
+        self._open = self.enabled or self.path is None or self.path.exists()
+        if self._open:
+            engine_for(self.url)  # creates / migrates the schema now when the database is reachable
         self.purge()
+
+    @property
+    def _engine(self):
+        return engine_for(self.url) if self._open else None
 
     @classmethod
     def for_settings(cls, settings, data_dir: Path | None = None) -> QuestionLog:
@@ -192,6 +196,9 @@ class QuestionLog:
             .where(q.asked_at >= cutoff)
             .order_by(q.asked_at, q.id)
         )
-        with self._engine.connect() as db:
-            rows = db.execute(query).all()
+        try:
+            with self._engine.connect() as db:
+                rows = db.execute(query).all()
+        except (OperationalError, DBAPIError) as exc:
+            raise StorageUnavailable(unreachable_message(self.url, exc)) from exc
         return [LoggedQuestion(a, text, r, bool(g), s, b) for a, text, r, g, s, b in rows]

@@ -42,7 +42,7 @@ def test_ask_returns_the_answer_contract(http):
     r = http.post("/api/ask", json={"question": QUESTION})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == ANSWER_KEYS
+    assert set(body) == ANSWER_KEYS | {"answer_id"}  # the Answer JSON plus the id for POST /api/feedback
     assert isinstance(body["answer"], str) and "120" in body["answer"]
     assert body["grounded"] is True and body["backend"] == "extractive"
     assert body["sources"] and all(set(s) == SOURCE_KEYS for s in body["sources"])
@@ -79,7 +79,7 @@ def test_sse_stream_assembles_to_the_same_answer(http):
     streamed = "".join(d["text"] for k, d in events if k == "delta")
     final = events[-1][1]
     assert streamed.strip() == final["answer"] == expected["answer"]
-    assert set(final) == ANSWER_KEYS
+    assert set(final) == ANSWER_KEYS | {"answer_id"}
     assert [s["id"] for s in final["sources"]] == [s["id"] for s in expected["sources"]]
     assert final["grounded"] == expected["grounded"]
 

@@ -345,20 +345,21 @@ def test_origin_setting_is_parsed_strictly():
 def test_sliding_window_limiter():
     from advisor.web.security import SlidingWindowLimiter
 
-    now = [1000.0]
-    limiter = SlidingWindowLimiter(3, window=60, clock=lambda: now[0])
+    limiter = SlidingWindowLimiter(3, window=2)
     assert [limiter.hit("a") for _ in range(3)] == [None] * 3
-    assert limiter.hit("a") == pytest.approx(60)
+    wait = limiter.hit("a")
+    assert wait is not None and 1.5 < wait <= 2
     assert limiter.hit("b") is None  # per client
-    now[0] += 30
-    assert limiter.hit("a") == pytest.approx(30)  # a sliding window, not a fixed minute
-    now[0] += 30.5
+    time.sleep(1.0)
+    assert limiter.hit("a") == pytest.approx(1.0, abs=0.3)  # a sliding window, not a fixed period
+    time.sleep(1.1)
     assert limiter.hit("a") is None and limiter.hit("a") is None and limiter.hit("a") is None
     assert limiter.hit("a") is not None
     assert SlidingWindowLimiter(0).hit("a") is None  # 0 = off
+    assert limiter.status() == {"storage": "memory"}
 
 
-def test_limiter_is_thread_safe_and_bounded():
+def test_limiter_is_thread_safe():
     import concurrent.futures
 
     from advisor.web.security import SlidingWindowLimiter
@@ -367,15 +368,6 @@ def test_limiter_is_thread_safe_and_bounded():
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         results = list(pool.map(lambda _: limiter.hit("same client"), range(400)))
     assert results.count(None) == 50
-
-    now = [0.0]
-    limiter = SlidingWindowLimiter(5, window=60, max_keys=100, clock=lambda: now[0])
-    for i in range(10_000):
-        limiter.hit(f"10.0.{i // 256}.{i % 256}")
-    assert len(limiter) <= 100
-    now[0] += 61
-    limiter.hit("late")
-    assert len(limiter) == 1  # idle clients are forgotten
 
 
 def ask_as(url: str, client: str, path: str = "/api/ask") -> httpx.Response:

@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     index_poll_seconds: float = Field(default=5.0, ge=0, description="Check for a new live index version; 0 = never.")
     access_log: bool = Field(default=True, description="One JSON line per HTTP request on standard error.")
 
+    # Shared services for several replicas (docs/deploy.md)
+    database_url: str | None = Field(
+        None, description="Feedback and question log database (postgresql://...); unset = SQLite files in data_dir."
+    )
+    redis_url: str | None = Field(
+        None, description="Redis for rate limits and the answer cache shared by replicas; unset = in memory."
+    )
+    answer_cache_size: int = Field(
+        1024, ge=0, description="Answers kept for repeated questions (in-process LRU; 0 = no cache)."
+    )
+    answer_cache_ttl_seconds: int = Field(3600, ge=1, description="How long a cached answer is reused.")
+
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"

@@ -23,6 +23,7 @@ def install_operations(app, get_advisor, feedback, settings) -> None:
     question_log = QuestionLog.for_settings(settings)
     if question_log.enabled:
         advisor.observers.append(question_log.observe)
+        app.router.add_event_handler("shutdown", question_log.flush)  # rows still queued are written
     app.state.question_log = question_log
     install_metrics(app, get_advisor, feedback, watcher)
     install_access_log(app, advisor, settings.access_log)

@@ -16,7 +16,13 @@ Read at scrape time:
     advisor_verification_rejections_total{reason}             generated answers checked against sources
                                                               (advisor/verify.py)
     advisor_backend_failures_total{backend, reason}           model failures (advisor/backends/generative.py)
-    advisor_feedback_total{rating}                            likes and dislikes in the feedback store
+    advisor_feedback_total{rating}                            likes and dislikes in the feedback store (rating:
+                                                              like | dislike only; with a shared database, the
+                                                              whole table: every replica reports the same total)
+    advisor_answer_cache_total{result}                        answer cache lookups, result: hit | miss
+    advisor_rate_limit_shared                                 1: limits counted in Redis; 0: Redis unreachable,
+                                                              counting per replica (only with ADVISOR_REDIS_URL)
+    advisor_rate_limit_storage_errors_total                   rate-limit checks that failed to reach Redis
     advisor_index_info{version, corpus_hash, embedding_model, created}   1 for the version being served
     advisor_index_chunks, advisor_index_units                 size of the version being served
     advisor_index_refreshes_total, advisor_index_poll_errors_total        the index watcher (advisor/watcher.py)
@@ -28,7 +34,6 @@ Each app gets its own registry, so several apps can live in one process (tests).
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -127,8 +132,8 @@ class Metrics:
 class StateCollector:
     """Values read when scraped: the index being served, the watcher, verification, feedback."""
 
-    def __init__(self, get_advisor, feedback=None, watcher=None):
-        self.get_advisor, self.feedback, self.watcher = get_advisor, feedback, watcher
+    def __init__(self, get_advisor, feedback=None, watcher=None, state=None):
+        self.get_advisor, self.feedback, self.watcher, self.state = get_advisor, feedback, watcher, state
 
     def describe(self):  # no describe-time scrape: the advisor may be mid-refresh
         return []
@@ -139,6 +144,30 @@ class StateCollector:
         yield from self._verification()
         yield from self._backend_failures()
         yield from self._feedback()
+        yield from self._shared_services()
+
+    def _shared_services(self):
+        """The answer cache and where rate limits are counted (app.state, set by the web layer)."""
+        cache = getattr(self.state, "answer_cache", None)
+        if cache is not None:
+            family = CounterMetricFamily(
+                "advisor_answer_cache", "Answer cache lookups by result (hit, miss)", labels=["result"]
+            )
+            family.add_metric(["hit"], cache.hits)
+            family.add_metric(["miss"], cache.misses)
+            yield family
+        limiter = getattr(self.state, "rate_limiter", None)
+        if limiter is not None and getattr(limiter, "storage_url", None):
+            shared = GaugeMetricFamily(
+                "advisor_rate_limit_shared",
+                "1 while rate limits are counted in Redis for all replicas, 0 while per replica (Redis unreachable)",
+            )
+            shared.add_metric([], 1 if limiter.shared else 0)
+            errors = CounterMetricFamily(
+                "advisor_rate_limit_storage_errors", "Rate-limit checks that could not reach Redis"
+            )
+            errors.add_metric([], limiter.storage_errors)
+            yield from (shared, errors)
 
     def _index(self):
         info = InfoMetricFamily(
@@ -199,22 +228,17 @@ class StateCollector:
         yield family
 
     def _feedback(self):
-        path = getattr(self.feedback, "path", None)
         family = CounterMetricFamily(
             "advisor_feedback", "Feedback on answers by rating (like, dislike)", labels=["rating"]
         )
-        counts = {"like": 0, "dislike": 0}
-        if path is not None and path.exists():
+        counts = {"like": 0, "dislike": 0}  # a fixed label set: clients cannot add series
+        if self.feedback is not None:
             try:
-                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)
-                try:
-                    counts.update(dict(db.execute("SELECT rating, COUNT(*) FROM feedback GROUP BY rating")))
-                finally:
-                    db.close()
-            except sqlite3.Error as exc:
-                log.warning("metrics: cannot read feedback counts: %s", exc)
-        for rating, count in sorted(counts.items()):
-            family.add_metric([str(rating)], count)
+                counts.update(self.feedback.counts())
+            except Exception as exc:  # noqa: BLE001 - a database outage must not break the scrape
+                log.warning("metrics: cannot read feedback counts: %s", type(exc).__name__)
+        for rating in ("like", "dislike"):
+            family.add_metric([rating], counts[rating])
         yield family
 
 
@@ -251,7 +275,7 @@ def install_metrics(app, get_advisor, feedback=None, watcher=None) -> Metrics:
     from fastapi import Response
 
     metrics = Metrics()
-    metrics.registry.register(StateCollector(get_advisor, feedback, watcher))
+    metrics.registry.register(StateCollector(get_advisor, feedback, watcher, app.state))
     advisor = get_advisor()
     if advisor is not None:
         advisor.observers.append(metrics.observe)

@@ -1,5 +1,6 @@
 """`advisor report`: what to write next (knowledge gaps) and whether questions drift away from the
-knowledge base, from the question log (advisor/questionlog.py) and the feedback store.
+knowledge base, from the question log (advisor/ops/question_log.py) and the feedback store, in the
+shared database (ADVISOR_DATABASE_URL) or the data folder's SQLite files.
 
 Knowledge gaps: questions that were not grounded (refused as out of scope; greetings and thanks are
 left out) or whose answer got a thumbs-down, grouped by meaning with the bundled embedding model:
@@ -14,7 +15,6 @@ guides do not cover (or cover in other words); the last 7 days are compared with
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from advisor.ops.feedback import FeedbackStore
 from advisor.ops.question_log import QuestionLog
 
 FEEDBACK_FILE = "feedback.sqlite3"
@@ -69,22 +70,12 @@ def _key(question: str) -> str:
     return " ".join(re.sub(r"[^\w\s$%+#.-]", " ", question.lower()).replace("?", " ").split()).strip(" .")
 
 
-def disliked_questions(data_dir: Path, days: int) -> list[str]:
-    """Questions whose answer got a thumbs-down in the last `days` days (feedback store, read-only)."""
-    path = Path(data_dir) / FEEDBACK_FILE
-    if not path.exists():
+def disliked_questions(settings, data_dir: Path | None, days: int) -> list[str]:
+    """Questions whose answer got a thumbs-down in the last `days` days: from the shared database
+    (ADVISOR_DATABASE_URL) when `data_dir` is None, else from that folder's SQLite file if it has one."""
+    if data_dir is not None and not (Path(data_dir) / FEEDBACK_FILE).exists():
         return []
-    cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
-    try:
-        rows = db.execute(
-            "SELECT question FROM feedback WHERE rating = 'dislike' AND created_at >= ?", (cutoff,)
-        ).fetchall()
-    except sqlite3.Error:
-        return []
-    finally:
-        db.close()
-    return [q for (q,) in rows if q and q.strip()]
+    return FeedbackStore.for_settings(settings, data_dir).disliked_questions(days)
 
 
 def cluster(items: list[tuple[str, int, int]], encode, threshold: float = 0.8) -> list[Gap]:
@@ -121,14 +112,18 @@ def build_report(
     top: int = 10,
     encode=None,
 ) -> Report:
-    data_dirs = [Path(d) for d in (data_dirs or [settings.data_dir])]
+    # With ADVISOR_DATABASE_URL every replica writes one database: read it once. Otherwise (or when
+    # folders are named: SQLite files copied off several machines) read each data folder's files.
+    sources: list[Path | None] = [Path(d) for d in data_dirs] if data_dirs else [None]
+    if sources == [None] and not settings.database_url:
+        sources = [Path(settings.data_dir)]
     days = settings.question_log_days if days is None else days
     rows = []
     disliked: list[str] = []
-    for data_dir in data_dirs:
+    for data_dir in sources:
         qlog = QuestionLog.for_settings(settings, data_dir)  # opening it enforces the retention period
         rows += [r for r in qlog.questions(days) if r.route != "small_talk"]
-        disliked += disliked_questions(data_dir, days)
+        disliked += disliked_questions(settings, data_dir, days)
 
     wordings: dict[str, Counter] = defaultdict(Counter)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])

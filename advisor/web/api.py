@@ -128,15 +128,15 @@ def sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _sse_stream(first: tuple[str, object], events: Iterator[tuple[str, object]]) -> Iterator[str]:
-    """Deltas then the Answer; a failure after the stream has started becomes an `error` event
-    (the status line is already sent, so it cannot become a 500)."""
+def _sse_stream(first: tuple[str, object], events: Iterator[tuple[str, object]], issue=None) -> Iterator[str]:
+    """Deltas then the Answer (with its answer_id); a failure after the stream has started becomes an
+    `error` event (the status line is already sent, so it cannot become a 500)."""
     try:
         for kind, value in _chain(first, events):
             if kind == "delta":
                 yield sse("delta", {"text": value})
             else:
-                yield sse("answer", value.model_dump())
+                yield sse("answer", {**value.model_dump(), **({"answer_id": issue(value)} if issue else {})})
     except Exception:
         log.exception("answer stream failed")
         yield sse("error", {"error": "The answer could not be completed; please try again."})
@@ -156,8 +156,11 @@ def _chain(first, rest):
     yield from rest
 
 
-def install_api(app: FastAPI, get_advisor) -> None:
-    """Routes under /api. `get_advisor()` returns the loaded Advisor."""
+def install_api(app: FastAPI, get_advisor, desk=None) -> None:  # noqa: C901 - one closure per route
+    """Routes under /api. `get_advisor()` returns the loaded Advisor; `desk` (advisor/web/feedback.py)
+    issues the answer_id each answer carries for POST /api/feedback."""
+    from advisor.web.feedback import IssuedAnswer
+
     router = APIRouter(prefix="/api", tags=["answers"])
     settings = app.state.settings
     allowed = client_backends(settings)
@@ -170,17 +173,25 @@ def install_api(app: FastAPI, get_advisor) -> None:
         slots.take()
         return True
 
+    def issuer(question: str):
+        return (lambda answer: desk.issue(question, answer)) if desk is not None else None
+
     @router.post(
-        "/ask", response_model=Answer, responses=ERRORS, summary="Answer a question (with optional chat history)"
+        "/ask",
+        response_model=IssuedAnswer if desk is not None else Answer,
+        responses=ERRORS,
+        summary="Answer a question (with optional chat history)",
     )
     def ask(req: AskRequest) -> dict:
         """Returns the Answer JSON: answer text with [n] markers, grounded, backend, sources in rank
-        order (the n-th source is marker [n]) and timings."""
+        order (the n-th source is marker [n]) and timings; plus `answer_id` for POST /api/feedback."""
         backend = _backend_name(req.backend, allowed)
         held = model_slot(backend)
         try:
             question = _raw_length(req.question, settings.max_question_chars)
-            return get_advisor().ask(question, _history(req), backend).model_dump()
+            answer = get_advisor().ask(question, _history(req), backend)
+            issue = issuer(req.question)
+            return {**answer.model_dump(), **({"answer_id": issue(answer)} if issue else {})}
         finally:
             if held:
                 slots.give_back()
@@ -210,7 +221,7 @@ def install_api(app: FastAPI, get_advisor) -> None:
                 slots.give_back()
             raise
         return StreamingResponse(
-            _releasing(_sse_stream(first, events), slots.give_back if held else None),
+            _releasing(_sse_stream(first, events, issuer(req.question)), slots.give_back if held else None),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -374,7 +385,7 @@ def install_health(app: FastAPI, get_advisor, probe_question: str = "What does t
         summary="Readiness: index loaded and answering",
         responses={503: {"description": "Not ready yet, or the index cannot answer"}},
     )
-    def readyz():
+    def readyz(request: Request):
         advisor: Advisor | None = get_advisor()
         try:
             if advisor is None:
@@ -390,6 +401,7 @@ def install_health(app: FastAPI, get_advisor, probe_question: str = "What does t
             "index_version": index.version.id,
             "chunks": len(index.ids),
             "backend": advisor.backend_name,
+            **_shared_services(request.app.state),
         }
 
 
@@ -425,3 +437,16 @@ def _not_ready(exc: Exception, advisor) -> str:
     if settings is not None and is_index_unreachable(exc, settings):
         return f"the index server at {settings.chroma_url} cannot be reached"
     return "the index cannot answer a question (the server log has the details)"
+
+
+def _shared_services(state) -> dict:
+    """Where rate limits and cached answers live; "detail" says when Redis is down (still ready:
+    limits then count per replica and the cache is local)."""
+    out = {}
+    limiter = getattr(state, "rate_limiter", None)
+    if limiter is not None and hasattr(limiter, "status"):
+        out["rate_limit"] = limiter.status()
+    cache = getattr(state, "answer_cache", None)
+    if cache is not None:
+        out["answer_cache"] = cache.status()
+    return out

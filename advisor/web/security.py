@@ -6,7 +6,8 @@
   `localhost` / `127.0.0.1` (any port). `*` allows every site.
 - **Rate limit.** `ADVISOR_RATE_LIMIT_PER_MINUTE` (default 30; 0 turns it off) questions a minute per
   client address on every answering endpoint: `POST /api/ask`, `POST /api/chat` and the Gradio chat's
-  answering events. Over the limit: 429 with a JSON message and `Retry-After`.
+  answering events. Over the limit: 429 with a JSON message and `Retry-After`. Counted in memory, or in
+  Redis (`ADVISOR_REDIS_URL`) across replicas, through the `limits` library.
 
 `install_security(app, settings)` adds both as pure ASGI middleware (no buffering of streamed answers).
 """
@@ -14,11 +15,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import threading
 import time
-from collections import OrderedDict, deque
 from dataclasses import dataclass
 
 from starlette.middleware.cors import CORSMiddleware
@@ -26,6 +27,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount
 
 from advisor.core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Pages served from the same machine a developer works on: any port, http or https.
 LOCAL_ORIGIN_REGEX = r"https?://(localhost|127\.0\.0\.1)(:\d{1,5})?"
@@ -81,51 +84,127 @@ class OriginPolicy:
         return " ".join(("frame-ancestors", "'self'", *self.frame_ancestors))
 
 
+# Redis calls sit on the request path: a dead Redis must cost milliseconds, not seconds. 0.5 s is far
+# above a loopback / same-datacentre round trip (~0.2 ms measured here) and bounds the worst case.
+REDIS_TIMEOUT_S = 0.5
+# While Redis is unreachable, try it again at most this often (and count per replica meanwhile).
+REDIS_RETRY_S = 5.0
+
+
 class SlidingWindowLimiter:
     """At most `limit` hits per `window` seconds per key (a client address), counted over the last
-    `window` seconds (not fixed minutes). Thread-safe. Memory is bounded: at most `limit` timestamps
-    per key and `max_keys` keys; the least recently seen keys go first (idle ones cost nothing)."""
+    `window` seconds (not fixed minutes), with the `limits` library's moving-window strategy.
 
-    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 10_000, clock=time.monotonic):
-        self.limit, self.window, self.max_keys, self.clock = limit, window, max_keys, clock
-        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
+    Storage: in this process's memory (thread-safe; idle keys expire), or, with `storage_url`
+    (ADVISOR_REDIS_URL), in Redis, so every replica counts against one limit. When Redis cannot be
+    reached the limiter keeps working on its in-memory storage (per-replica limits), logs the switch
+    once, counts it (`storage_errors`, advisor_rate_limit_storage_errors_total) and reports it in
+    `status()` (/readyz); it goes back to Redis when a retry succeeds."""
+
+    def __init__(self, limit: int, window: float = 60.0, storage_url: str | None = None, key_prefix: str = "advisor"):
+        from limits import RateLimitItemPerSecond
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
+        self.limit, self.window, self.storage_url = limit, window, storage_url
+        self._item = RateLimitItemPerSecond(max(limit, 1), max(int(round(window)), 1), namespace="ask")
+        self._memory = MovingWindowRateLimiter(MemoryStorage())
+        self._shared = None
+        if storage_url and self.enabled:
+            from limits.storage import RedisStorage
+
+            storage = RedisStorage(
+                storage_url,
+                key_prefix=f"{key_prefix}-ratelimit",
+                wrap_exceptions=True,
+                socket_timeout=REDIS_TIMEOUT_S,
+                socket_connect_timeout=REDIS_TIMEOUT_S,
+            )
+            self._shared = MovingWindowRateLimiter(storage)
+        self.degraded = False  # True while Redis is configured but unreachable
+        self.storage_errors = 0
+        self.last_error: str | None = None
+        self._retry_at = 0.0
         self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
         return self.limit > 0
 
+    @property
+    def shared(self) -> bool:
+        """True when the count is shared by every replica (Redis configured and reachable)."""
+        return self._shared is not None and not self.degraded
+
     def hit(self, key: str) -> float | None:
         """Records one hit for `key` and returns None, or, over the limit, records nothing and
         returns the seconds until the next hit will be allowed."""
         if not self.enabled:
             return None
-        with self._lock:
-            now = self.clock()
-            self._forget_idle(now)
-            hits = self._hits.get(key)
-            if hits is None:
-                hits = self._hits[key] = deque(maxlen=self.limit)
-            else:
-                self._hits.move_to_end(key)
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return max(hits[0] + self.window - now, 0.001)
-            hits.append(now)
+        from limits.errors import StorageError
+
+        limiter = self._current()
+        try:
+            return self._hit(limiter, key)
+        except StorageError as exc:  # every Redis failure (wrap_exceptions=True)
+            self._degrade(exc)
+            return self._hit(self._memory, key)
+
+    def _hit(self, limiter, key: str) -> float | None:
+        if limiter.hit(self._item, key):
             return None
+        stats = limiter.get_window_stats(self._item, key)
+        return max(stats.reset_time - time.time(), 0.001)
 
-    def _forget_idle(self, now: float) -> None:
-        # Keys are kept in least-recently-seen order: drop those with nothing inside the window,
-        # then, if still too many, the least recently seen.
-        while self._hits:
-            key, hits = next(iter(self._hits.items()))
-            if hits and hits[-1] > now - self.window and len(self._hits) < self.max_keys:
-                break
-            del self._hits[key]
+    def _current(self):
+        if self._shared is None:
+            return self._memory
+        if not self.degraded:
+            return self._shared
+        with self._lock:
+            if time.monotonic() < self._retry_at:
+                return self._memory
+            self._retry_at = time.monotonic() + REDIS_RETRY_S
+        try:
+            ok = self._shared.storage.check()
+        except Exception:  # noqa: BLE001
+            ok = False
+        if ok:
+            log.warning("rate limit: Redis is reachable again; limits are shared by all replicas")
+            self.degraded, self.last_error = False, None
+            return self._shared
+        return self._memory
 
-    def __len__(self) -> int:
-        return len(self._hits)
+    def _degrade(self, exc: BaseException) -> None:
+        with self._lock:
+            self.storage_errors += 1
+            self.last_error = type(getattr(exc, "storage_error", None) or exc.__cause__ or exc).__name__
+            self._retry_at = time.monotonic() + REDIS_RETRY_S
+            if not self.degraded:
+                self.degraded = True
+                log.warning(
+                    "rate limit: Redis unreachable (%s); counting per replica until it is back", self.last_error
+                )
+
+    def status(self) -> dict:
+        """For /readyz: where the count lives."""
+        if not self.enabled:
+            return {"storage": "off"}
+        if self._shared is None:
+            return {"storage": "memory"}
+        if self.degraded:
+            return {
+                "storage": "memory",
+                "shared": False,
+                "detail": f"Redis unreachable ({self.last_error}): limits are per replica until it is back",
+            }
+        return {"storage": "redis", "shared": True}
+
+    def reset(self) -> None:
+        """Forgets every count (tests)."""
+        self._memory.storage.reset()
+        if self._shared is not None:
+            self._shared.storage.reset()
 
 
 # ---------------------------------------------------------------- which requests are questions
@@ -252,7 +331,7 @@ def install_security(app, settings: Settings) -> OriginPolicy:
     before the Gradio UI is mounted: Gradio then leaves CORS to this policy instead of echoing any
     Origin. Returns the origin policy (the /embed route copies it into frame-ancestors)."""
     policy = OriginPolicy.from_setting(settings.allowed_origins)
-    limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
+    limiter = SlidingWindowLimiter(settings.rate_limit_per_minute, storage_url=settings.redis_url)
     app.state.origin_policy, app.state.rate_limiter = policy, limiter
     app.add_middleware(RateLimit, limiter=limiter)
     app.add_middleware(

@@ -49,12 +49,12 @@ def load_advisor(settings: Settings):
     return advisor
 
 
-def install_ui(app: FastAPI, advisor, feedback, settings: Settings) -> FastAPI:
+def install_ui(app: FastAPI, advisor, feedback, settings: Settings, desk=None) -> FastAPI:
     import gradio as gr
 
     from advisor.web.ui import CSS, build_ui
 
-    demo = build_ui(advisor, feedback, settings.data_dir)
+    demo = build_ui(advisor, feedback, settings.data_dir, desk=desk)
     # The Advisor is thread-safe for asking: serve several chat users at once.
     demo.queue(default_concurrency_limit=8)
     # show_error=False: a gr.Error (bad input) still shows its message; anything else shows no repr.
@@ -65,9 +65,11 @@ def install_ui(app: FastAPI, advisor, feedback, settings: Settings) -> FastAPI:
 def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     """The whole server as an ASGI app. Loads the Advisor unless one is given (tests share theirs)."""
     from advisor import __doc__ as summary
+    from advisor.ops.answer_cache import AnswerCache
     from advisor.ops.feedback import FeedbackStore
     from advisor.ops.install import install_operations
     from advisor.web.api import install_api, install_body_limit, install_errors, install_health
+    from advisor.web.feedback import FeedbackDesk, install_feedback
     from advisor.web.guard import install_guards
     from advisor.web.headers import install_headers
     from advisor.web.widget import install_embedding
@@ -75,6 +77,11 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     settings = settings or get_settings()
     advisor = advisor or load_advisor(settings)
     feedback = FeedbackStore.for_settings(settings)
+    desk = FeedbackDesk(feedback, settings)
+    cache = AnswerCache.for_settings(settings)
+    # Users' questions go through the answer cache; health probes and the index watcher use the
+    # Advisor itself (a cached answer must not hide an index that cannot answer).
+    answering = cache.wrap(advisor) if cache is not None else advisor
 
     app = FastAPI(
         title="Career Advisor",
@@ -85,20 +92,22 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings, app.state.advisor, app.state.feedback = settings, advisor, feedback
+    app.state.answer_cache, app.state.feedback_desk = cache, desk
 
     def get_advisor():
         return app.state.advisor
 
     install_errors(app)
     install_health(app, get_advisor)
-    install_api(app, get_advisor)
+    install_feedback(app, desk)  # before install_api: its /api/{path} catch-all must come last
+    install_api(app, lambda: answering, desk)
     install_embedding(app, settings)  # /widget.js, /embed, CORS, rate limit
     install_guards(app, settings)  # no uploads, clean Gradio errors, /metrics token or port
     install_headers(app, app.state.origin_policy)  # nosniff everywhere, frame-ancestors on every page
     install_body_limit(app)  # around the rate limit: an oversized body is refused before it is read
     install_operations(app, get_advisor, feedback, settings)  # watcher, question log, /metrics, JSON access log
     # Add further install_* calls here, before the UI: its mount at "/" would shadow later routes.
-    install_ui(app, advisor, feedback, settings)
+    install_ui(app, answering, feedback, settings, desk)
     log.info("App ready: chat at /, API at /api/ask and /api/chat, docs at /docs")
     return app
 

@@ -200,12 +200,40 @@ def browser_state_secret(data_dir: Path) -> str:
         return secret
 
 
+def _like(memory: AnswerMemory, feedback: FeedbackStore, desk, chat: list[dict], event: gr.LikeData, request) -> None:
+    """Stores a like or dislike for an answer this server rendered in this process (its content hash
+    is the id); anything else (a message the client made up, an answer restored from before a restart)
+    is refused with a message. Likes count against their own per-client rate limit."""
+    from advisor.ops.database import StorageUnavailable
+    from advisor.web.feedback import TooManyLikes
+
+    index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+    if event.liked not in (True, False) or not isinstance(index, int) or not (0 <= index < len(chat or [])):
+        return  # an un-like, or no message: nothing to store
+    rating = "like" if event.liked else "dislike"
+    remembered = memory.get(plain(chat[index].get("content")))
+    if remembered is None:
+        gr.Warning("Feedback can only be given on answers from this chat session. Ask again to rate the answer.")
+        return
+    client = getattr(getattr(request, "client", None), "host", None) or "unknown"
+    try:
+        if desk is not None:
+            desk.check_rate(client)
+        question, answer = remembered
+        feedback.add(
+            rating, question, answer.answer, [s.model_dump() for s in answer.sources], answer.backend, answer.grounded
+        )
+    except (TooManyLikes, StorageUnavailable) as exc:
+        gr.Warning(str(exc))
+
+
 class ChatHandlers:
     """The chat's event handlers, sharing the Advisor, the feedback store and the answers shown."""
 
-    def __init__(self, advisor: Advisor, feedback: FeedbackStore):
+    def __init__(self, advisor: Advisor, feedback: FeedbackStore, desk=None):
         self.advisor = advisor
         self.feedback = feedback
+        self.desk = desk  # advisor/web/feedback.py: answer ids and the likes' rate limit
         self.memory = AnswerMemory()
 
     def respond(self, message: str, chat: list[dict]):
@@ -249,39 +277,24 @@ class ChatHandlers:
     def on_option(self, chat: list[dict], event: gr.SelectData):
         yield from self.respond(str(event.value), chat)
 
-    def on_like(self, chat: list[dict], event: gr.LikeData):
-        index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-        if event.liked in ("", None) or not (0 <= index < len(chat or [])):
-            return
-        rating = "like" if event.liked is True else "dislike" if event.liked is False else str(event.liked).lower()
-        content = plain(chat[index].get("content"))
-        remembered = self.memory.get(content)
-        if remembered:
-            question, answer = remembered
-            self.feedback.add(
-                rating,
-                question,
-                answer.answer,
-                [s.model_dump() for s in answer.sources],
-                answer.backend,
-                answer.grounded,
-            )
-        else:  # an answer from before a restart, restored from the browser: keep what the chat shows
-            earlier = [m for m in chat[:index] if m.get("role") == "user"]
-            question = html.unescape(plain(earlier[-1]["content"])) if earlier else ""
-            self.feedback.add(rating, question, answer_text(content), [], self.advisor.backend_name, None)
+    def on_like(self, chat: list[dict], event: gr.LikeData, request: gr.Request):
+        _like(self.memory, self.feedback, self.desk, chat, event, request)
 
     def chat_api(self, message: str, history: list[dict] | None = None) -> dict:
         """Answer a question (with optional history [{"role", "content"}]); returns the Answer JSON,
-        the same as POST /api/ask."""
+        the same as POST /api/ask (with its answer_id)."""
         try:
-            return self.advisor.ask(_api_question(message), _api_history(history)).model_dump()
+            answer = self.advisor.ask(_api_question(message), _api_history(history))
         except InvalidInput as exc:
             raise gr.Error(str(exc), print_exception=False) from None  # bad input: no traceback in the log
+        return {
+            **answer.model_dump(),
+            **({"answer_id": self.desk.issue(message, answer)} if self.desk is not None else {}),
+        }
 
 
-def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Blocks:
-    handlers = ChatHandlers(advisor, feedback)
+def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path, desk=None) -> gr.Blocks:
+    handlers = ChatHandlers(advisor, feedback, desk)
     starters = advisor.starter_questions(N_STARTERS)
     max_chars = advisor.settings.max_question_chars
 

@@ -14,7 +14,7 @@ from advisor.core.backends.base import Context, register
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
-def render(plan, citations: dict[str, int], max_chars: int = tuning.MAX_ANSWER_CHARS) -> str:
+def render(plan, citations: dict[str, int], max_chars: int = tuning.MAX_ANSWER_CHARS) -> str:  # noqa: C901 - one pass over a block
     paragraphs: list[str] = [plan.intro] if plan.intro else []
     for block in plan.blocks:
         if not block.units:

@@ -1,4 +1,4 @@
-"""`advisor` command line: ingest, ask, chat, eval, index, report, serve."""
+"""`advisor` command line: ingest, ask, chat, eval, index, report, serve, mcp."""
 
 from __future__ import annotations
 
@@ -173,6 +173,18 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_mcp(args) -> int:
+    import contextlib
+
+    from advisor.assembly import Advisor
+    from advisor.web.mcp_server import run_stdio
+
+    with contextlib.redirect_stdout(sys.stderr):  # standard output carries the protocol: nothing else
+        advisor = Advisor.from_settings(backend=args.backend)
+    run_stdio(advisor)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="advisor", description="Career Advisor: grounded career answers with citations."
@@ -221,6 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("mcp", help="serve MCP (Model Context Protocol) over standard input/output")
+    p.add_argument("--backend", help="answer backend (default: ADVISOR_BACKEND or extractive)")
+    p.set_defaults(func=cmd_mcp)
 
     p = sub.add_parser("serve", help="serve the web chat, API and widget")
     p.add_argument("--host", default=None)

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     port: int = 7860
     allowed_origins: str = ""
     rate_limit_per_minute: int = 30
+    # Comma-separated bearer keys for /v1/* and /mcp (README, "OpenAI-compatible API"); unset = open.
+    api_keys: str = ""
 
     # Operations (docs/deploy.md)
     question_log_days: int = Field(30, ge=0, description="Keep logged questions this many days; 0 = log none.")

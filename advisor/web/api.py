@@ -198,13 +198,13 @@ def install_errors(app: FastAPI) -> None:
 
 class BodyLimit:
     """Pure ASGI (not BaseHTTPMiddleware, which would buffer and slow every streamed response):
-    refuses /api/ requests that declare a body above `limit` bytes with 413."""
+    refuses /api/ and /v1/ requests that declare a body above `limit` bytes with 413."""
 
     def __init__(self, app, limit: int):
         self.app, self.limit = app, limit
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+        if scope["type"] == "http" and scope["path"].startswith(("/api/", "/v1/")):
             length = dict(scope["headers"]).get(b"content-length", b"")
             if length.isdigit() and int(length) > self.limit:
                 response = JSONResponse(

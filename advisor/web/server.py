@@ -48,6 +48,19 @@ def install_ui(app: FastAPI, advisor, feedback, settings: Settings) -> FastAPI:
     return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"], show_error=True)
 
 
+def install_protocols(app: FastAPI, get_advisor, settings: Settings) -> None:
+    """The ecosystem's protocols: OpenAI-compatible chat at /v1 and MCP over streamable HTTP at /mcp."""
+    from advisor.web.openai_api import install_openai_api
+
+    try:
+        from advisor.web.mcp_server import install_mcp
+    except ImportError as exc:  # an install without the `mcp` package still serves everything else
+        log.warning("MCP at /mcp is off: the package %s is missing (pip install 'mcp>=1.20,<2')", exc.name)
+    else:
+        install_mcp(app, get_advisor)
+    install_openai_api(app, get_advisor, settings)
+
+
 def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     """The whole server as an ASGI app. Loads the Advisor unless one is given (tests share theirs)."""
     from advisor import __doc__ as summary
@@ -78,9 +91,10 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     install_api(app, get_advisor)
     install_embedding(app, settings)  # /widget.js, /embed, CORS, rate limit
     install_operations(app, get_advisor, feedback, settings)  # watcher, question log, /metrics, JSON access log
+    install_protocols(app, get_advisor, settings)  # /v1 (OpenAI-compatible), /mcp, ADVISOR_API_KEYS
     # Add further install_* calls here, before the UI: its mount at "/" would shadow later routes.
     install_ui(app, advisor, feedback, settings)
-    log.info("App ready: chat at /, API at /api/ask and /api/chat, docs at /docs")
+    log.info("App ready: chat at /, API at /api/ask, /api/chat, /v1/chat/completions and /mcp, docs at /docs")
     return app
 
 

@@ -172,7 +172,7 @@ def browser_state_secret(data_dir: Path) -> str:
 def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path) -> gr.Blocks:
     memory = AnswerMemory()
     starters = advisor.starter_questions(N_STARTERS)
-    max_chars = advisor.core.settings.max_question_chars
+    max_chars = advisor.settings.max_question_chars
 
     def respond(message: str, chat: list[dict]):
         """One turn: show the question at once, stream the answer, then replace the streamed text

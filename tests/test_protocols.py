@@ -197,7 +197,9 @@ def test_unknown_v1_paths_are_openai_shaped_404s(server):
 
 
 def test_docs_list_the_new_endpoints(server):
-    paths = httpx.get(f"{server}/openapi.json", timeout=10).json()["paths"]
+    spec = httpx.get(f"{server}/openapi.json", timeout=10).json()
+    paths = spec["paths"]
+    assert "`/mcp` is a Model Context Protocol server" in spec["info"]["description"]
     assert {"/v1/chat/completions", "/v1/models", "/api/ask"} <= set(paths)
     assert "advisor" in paths["/v1/chat/completions"]["post"]["responses"]["200"]["description"]
     assert httpx.get(f"{server}/docs", timeout=10).status_code == 200

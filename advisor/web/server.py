@@ -18,6 +18,17 @@ from advisor.core.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 
+DOCS = """
+
+**Endpoints.** `POST /api/ask` and `POST /api/chat` (server-sent events) answer with the Answer JSON.
+`POST /v1/chat/completions` and `GET /v1/models` speak OpenAI's chat API (the Answer's sources and
+`grounded` flag travel in the extension field `advisor`). `/mcp` is a Model Context Protocol server
+(streamable HTTP; tools `ask_career_advisor` and `list_guides`, resources `guide://NAME`); it is not an
+OpenAPI operation, so it is not listed below. With `ADVISOR_API_KEYS` set, `/v1/*` and `/mcp` need
+`Authorization: Bearer KEY`.
+"""
+
+
 def load_advisor(settings: Settings):
     """Opens the index (building it from the corpus, with a progress bar, on first run), loads the
     models and warms up, so the first user is as fast as the later ones."""
@@ -76,7 +87,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     app = FastAPI(
         title="Career Advisor",
         version="0.1.0",
-        description=summary,
+        description=summary + DOCS,
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",

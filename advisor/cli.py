@@ -174,14 +174,14 @@ def cmd_serve(args) -> int:
 
 
 def cmd_mcp(args) -> int:
-    import contextlib
-
-    from advisor.assembly import Advisor
     from advisor.web.mcp_server import run_stdio
 
-    with contextlib.redirect_stdout(sys.stderr):  # standard output carries the protocol: nothing else
-        advisor = Advisor.from_settings(backend=args.backend)
-    run_stdio(advisor)
+    def load():  # in run_stdio's loading thread, imports included: the handshake does not wait
+        from advisor.assembly import Advisor
+
+        return Advisor.from_settings(backend=args.backend)
+
+    run_stdio(load)
     return 0
 
 

@@ -18,6 +18,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
+import sys
+import threading
+from io import TextIOWrapper
 from pathlib import PurePath
 from typing import Literal
 
@@ -25,11 +29,12 @@ import anyio
 from mcp.server.fastmcp import Context, FastMCP
 from mcp.server.fastmcp.exceptions import ResourceError
 from mcp.server.lowlevel.helper_types import ReadResourceContents
+from mcp.server.stdio import stdio_server
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import Resource
 from pydantic import BaseModel, Field
 
-from advisor.core.errors import InvalidInput
+from advisor.core.errors import AdvisorError, InvalidInput
 from advisor.core.schema import Answer
 
 log = logging.getLogger(__name__)
@@ -85,6 +90,7 @@ def build_mcp(get_advisor, rate_limiter=None):
         """Lists the guides of the index being served now (it can change under a running server)."""
 
         async def list_resources(self):
+            found = await _guides_of(get_advisor)
             return [
                 Resource(
                     uri=g.uri,
@@ -93,12 +99,12 @@ def build_mcp(get_advisor, rate_limiter=None):
                     description=f"{g.title} (Markdown)",
                     mimeType="text/markdown",
                 )
-                for g, _ in guides(get_advisor().index).values()
+                for g, _ in found.values()
             ]
 
         async def read_resource(self, uri):
             name = str(uri).removeprefix("guide://")
-            found = guides(get_advisor().index).get(name)
+            found = (await _guides_of(get_advisor)).get(name)
             if found is None:
                 raise ResourceError(f"Unknown resource: {uri}. list_guides names the guides.")
             return [ReadResourceContents(content=guide_markdown(*found), mime_type="text/markdown")]
@@ -134,10 +140,15 @@ def build_mcp(get_advisor, rate_limiter=None):
         description="The career guides this advisor answers from, each with its section headings "
         "and the resource URI holding its full text.",
     )
-    def list_guides() -> list[Guide]:
-        return [g for g, _ in guides(get_advisor().index).values()]
+    async def list_guides() -> list[Guide]:
+        return [g for g, _ in (await _guides_of(get_advisor)).values()]
 
     return server
+
+
+async def _guides_of(get_advisor) -> dict:
+    # In a worker thread: get_advisor() may wait for the index to finish loading (`advisor mcp`).
+    return await anyio.to_thread.run_sync(lambda: guides(get_advisor().index))
 
 
 def _count(ctx, limiter) -> None:
@@ -170,6 +181,39 @@ def install_mcp(app, get_advisor) -> None:
     app.state.mcp = server
 
 
-def run_stdio(advisor) -> None:
-    """`advisor mcp`: serve one client over standard input/output."""
-    build_mcp(lambda: advisor).run("stdio")
+def run_stdio(load_advisor) -> None:
+    """`advisor mcp`: serve one client over standard input/output. The client's handshake is
+    answered at once while `load_advisor()` opens the index (and loads the model) in a thread, which
+    takes 20-30 s here (benchmarks/protocols.py); tool calls wait for it. Standard output carries
+    only the protocol: the process's file descriptor 1 is pointed at standard error, so nothing a
+    library prints while loading can corrupt a message."""
+    protocol = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    loaded: dict = {}
+    ready = threading.Event()
+
+    def load() -> None:
+        try:
+            loaded["advisor"] = load_advisor()
+        except Exception as exc:  # reported on every tool call instead
+            log.exception("the advisor could not be loaded")
+            loaded["error"] = exc
+        finally:
+            ready.set()
+
+    def get_advisor():
+        ready.wait()
+        if "error" in loaded:
+            raise AdvisorError(f"The advisor could not start: {loaded['error']}") from loaded["error"]
+        return loaded["advisor"]
+
+    threading.Thread(target=load, name="advisor-load", daemon=True).start()
+    server = build_mcp(get_advisor)
+
+    async def serve() -> None:
+        stdout = anyio.wrap_file(TextIOWrapper(protocol, encoding="utf-8"))
+        async with stdio_server(stdout=stdout) as (read, write):
+            await server._mcp_server.run(read, write, server._mcp_server.create_initialization_options())
+
+    anyio.run(serve)

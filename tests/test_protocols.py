@@ -363,7 +363,26 @@ def test_api_keys_guard_v1_and_mcp_only(keyed_server):
     answers, _ = mcp_over_http(keyed_server, [], headers={"Authorization": "Bearer key-one"})
     assert answers == []
     # The widget's /api/* stays open: browsers on allowed sites cannot hold a secret.
-    assert httpx.get(f"{keyed_server}/healthz", timeout=10).status_code == 200
+    assert httpx.post(f"{keyed_server}/api/ask", json={"question": QUESTION}, timeout=30).status_code == 200
+    # A page on an allowed origin (localhost by default) can read why it was refused.
+    refused = httpx.get(f"{keyed_server}/v1/models", headers={"Origin": "http://localhost:3000"}, timeout=10)
+    assert refused.status_code == 401 and refused.headers["access-control-allow-origin"] == "http://localhost:3000"
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [("http://localhost:5173", True), ("https://evil.example", False)])
+@pytest.mark.parametrize("path", ["/v1/chat/completions", "/mcp"])
+def test_cors_follows_the_same_origin_rules_as_the_api(server, origin, allowed, path):
+    headers = {
+        "Origin": origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type, mcp-protocol-version",
+    }
+    api = httpx.options(f"{server}/api/ask", headers=headers, timeout=10)
+    r = httpx.options(f"{server}{path}", headers=headers, timeout=10)
+    assert (r.headers.get("access-control-allow-origin") == origin) is allowed
+    assert r.headers.get("access-control-allow-origin") == api.headers.get("access-control-allow-origin")
+    if allowed:
+        assert "authorization" in r.headers["access-control-allow-headers"].lower()
 
 
 def test_v1_shares_the_rate_limit_and_answers_429_in_openai_shape(keyed_server):

@@ -298,7 +298,8 @@ def install_openai_api(app: FastAPI, get_advisor, settings) -> None:
 
 class ApiKeys:
     """Pure ASGI: with ADVISOR_API_KEYS set, /v1/* and /mcp need `Authorization: Bearer KEY`.
-    CORS preflights pass (they carry no credentials by design)."""
+    CORS preflights pass (they carry no credentials by design). It sits outside the CORS middleware,
+    so its 401 adds the CORS header itself for the pages ADVISOR_ALLOWED_ORIGINS allows."""
 
     def __init__(self, app, keys: list[str]):
         self.app, self.keys = app, [k.encode() for k in keys]
@@ -313,7 +314,13 @@ class ApiKeys:
                     if not header
                     else "Incorrect API key: use one of the keys the server's ADVISOR_API_KEYS lists."
                 )
-                return await openai_error(message, 401, "invalid_api_key")(scope, receive, send)
+                response = openai_error(message, 401, "invalid_api_key")
+                origin = dict(scope["headers"]).get(b"origin", b"").decode("latin-1")
+                policy = getattr(scope["app"].state, "origin_policy", None) if "app" in scope else None
+                if origin and policy is not None and policy.allows(origin):  # an allowed page may read why
+                    response.headers["Access-Control-Allow-Origin"] = origin
+                    response.headers["Vary"] = "Origin"
+                return await response(scope, receive, send)
         await self.app(scope, receive, send)
 
 

@@ -9,6 +9,7 @@ import contextlib
 import os
 import socket
 import sys
+import tempfile
 import threading
 import time
 
@@ -277,13 +278,20 @@ def mcp_over_stdio(settings, cases):
         "ADVISOR_CORPUS_DIR": str(settings.corpus_dir),
         "ADVISOR_QUESTION_LOG_DAYS": "0",
     }
-    params = StdioServerParameters(command=sys.executable, args=["-m", "advisor", "mcp"], env=env)
+    # -v: the server logs at INFO, so the check below that no question reaches its log means something.
+    params = StdioServerParameters(command=sys.executable, args=["-m", "advisor", "-v", "mcp"], env=env)
 
-    async def run():
-        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+    async def run(errlog):
+        async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(read, write) as session:
             return await asyncio.wait_for(mcp_session_calls(session, cases), timeout=180)
 
-    return asyncio.run(run())
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as errlog:
+        result = asyncio.run(run(errlog))
+        errlog.seek(0)
+        log = errlog.read()
+    assert "answered grounded=" in log  # the log is there...
+    assert not [q for q, _ in cases if q in log]  # ...and holds no question (nothing personal)
+    return result
 
 
 def test_mcp_over_http_calls_both_tools_and_reads_the_guides(server):

@@ -163,6 +163,7 @@ def test_openai_sdk_errors_are_openai_errors(server):
     ("body", "says"),
     [
         ({"model": "career-advisor", "messages": []}, "messages"),
+        ([], 'a JSON object like {"model": "career-advisor", "messages": [...]}'),
         ({"messages": [{"role": "user", "content": QUESTION}]}, "'model' is required"),
         ({"model": "career-advisor", "messages": [{"role": "tool", "content": "x"}]}, "tools are not supported"),
         (

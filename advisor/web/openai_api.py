@@ -367,7 +367,9 @@ class OpenAIErrors:
                 param = details[0].get("field")
             status = 400 if status == 422 else status
             kind = "server_error" if status >= 500 else ("requests" if status == 429 else "invalid_request_error")
-            data = {"error": {"message": data["error"], "type": kind, "param": param, "code": self.CODES.get(status)}}
+            # the shared message names /api's body; an OpenAI client sent a chat request
+            message = data["error"].replace('{"question": "..."}', '{"model": "career-advisor", "messages": [...]}')
+            data = {"error": {"message": message, "type": kind, "param": param, "code": self.CODES.get(status)}}
             body = json.dumps(data, ensure_ascii=False).encode()
         headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -1,4 +1,4 @@
-"""`advisor` command line: ingest, ask, chat, eval, index, report, serve."""
+"""`advisor` command line: ingest, ask, chat, eval, index, report, serve, mcp."""
 
 from __future__ import annotations
 
@@ -188,6 +188,18 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_mcp(args) -> int:
+    from advisor.web.mcp_server import run_stdio
+
+    def load():  # in run_stdio's loading thread, imports included: the handshake does not wait
+        from advisor.assembly import Advisor
+
+        return Advisor.from_settings(backend=args.backend)
+
+    run_stdio(load)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="advisor", description="Career Advisor: grounded career answers with citations."
@@ -236,6 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("mcp", help="serve MCP (Model Context Protocol) over standard input/output")
+    p.add_argument("--backend", help="answer backend (default: ADVISOR_BACKEND or extractive)")
+    p.set_defaults(func=cmd_mcp)
 
     p = sub.add_parser("serve", help="serve the web chat, API and widget")
     p.add_argument("--host", default=None)

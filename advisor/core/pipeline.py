@@ -361,3 +361,9 @@ class Advisor:
                 seen.add(head)
                 out.append(head)
         return out[:n]
+
+    def as_retriever(self, k: int = 4):
+        """The hybrid search as a LangChain `BaseRetriever` over the live index (README, "LangChain")."""
+        from advisor.core.retrieval import AdvisorRetriever
+
+        return AdvisorRetriever(search=self._search, live=lambda: self.index, k=k)

@@ -7,6 +7,7 @@ embedding model blurs (CKA, dbt, 15-1252). Rank fusion needs no score calibratio
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 from rapidfuzz import fuzz, process
 
 from advisor.core.embeddings import Embedder
@@ -162,7 +163,7 @@ class HybridSearch:
     def search(self, index: LoadedIndex, query: str, k: int = 4, query_vector: np.ndarray | None = None) -> list[Hit]:
         if not index.ids:
             return []
-        n = min(self.candidates, len(index.ids))
+        n = min(max(self.candidates, k), len(index.ids))  # a retriever asked for more than 12 gets them
         vector = self.embedder.encode_query(query) if query_vector is None else query_vector
         dense: Any = index.chunks.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
         dense_ids = dense["ids"][0]
@@ -212,25 +213,37 @@ class HybridSearch:
 
 
 class AdvisorRetriever(BaseRetriever):
-    """The hybrid search as a LangChain retriever, so it composes with any LCEL chain."""
+    """The hybrid search as a LangChain retriever, so it composes with any LCEL chain.
+    `Advisor.as_retriever(k)` builds one that follows the live index (`live`); a fixed `index`
+    serves one version. `k` comes from the constructor or per call: `invoke(query, k=3)`."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     search: HybridSearch
-    index: LoadedIndex
-    k: int = 4
+    index: LoadedIndex | None = None
+    live: Callable[[], LoadedIndex] | None = None
+    k: int = Field(4, ge=1)
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
+        k = self.k if k is None else k
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise ValueError(f"k must be a whole number of documents, 1 or more (got {k!r}).")
+        index = self.live() if self.live is not None else self.index
+        if index is None:
+            raise ValueError("AdvisorRetriever needs an index: use Advisor.as_retriever().")
         return [
             Document(
                 page_content=h.text,
                 id=h.id,
                 metadata={
                     "id": h.id,
+                    "guide": h.title,
                     "title": h.title,
                     "section": h.section,
                     "score": h.score,
                     "similarity": h.similarity,
                 },
             )
-            for h in self.search.search(self.index, query, self.k)
+            for h in self.search.search(index, query, k)
         ]

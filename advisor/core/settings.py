@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(10.0, gt=0, description="A connection must send complete headers this fast.")
     metrics_token: str | None = Field(None, description="If set, /metrics needs 'Authorization: Bearer <token>'.")
     metrics_port: int | None = Field(None, description="If set, /metrics is served on this port only.")
+    # Comma-separated bearer keys for /v1/* and /mcp (README, "OpenAI-compatible API"); unset = open.
+    api_keys: str = ""
 
     # Operations (docs/deploy.md)
     question_log_days: int = Field(default=30, ge=0, description="Keep logged questions this many days; 0 = log none.")

@@ -5,7 +5,8 @@
   and call the HTTP API from their own JavaScript (CORS). Unset: only this server itself and pages on
   `localhost` / `127.0.0.1` (any port). `*` allows every site.
 - **Rate limit.** `ADVISOR_RATE_LIMIT_PER_MINUTE` (default 30; 0 turns it off) questions a minute per
-  client address on every answering endpoint: `POST /api/ask`, `POST /api/chat` and the Gradio chat's
+  client address on every answering endpoint: `POST /api/ask`, `POST /api/chat`,
+  `POST /v1/chat/completions`, the MCP tool `ask_career_advisor` over HTTP and the Gradio chat's
   answering events. Over the limit: 429 with a JSON message and `Retry-After`. Counted in memory, or in
   Redis (`ADVISOR_REDIS_URL`) across replicas, through the `limits` library.
 
@@ -216,7 +217,7 @@ class SlidingWindowLimiter:
 # events (like, saving history, clearing) are not counted. tests/test_widget.py checks these exist.
 GRADIO_ANSWERING = frozenset({"respond", "on_example", "on_option", "chat_api"})
 GRADIO_PREFIX = "/gradio_api/"
-API_ANSWERING = frozenset({"/api/ask", "/api/chat"})
+API_ANSWERING = frozenset({"/api/ask", "/api/chat", "/v1/chat/completions"})
 # Every Gradio route that runs an event function (gradio/routes.py): by name in the path
 # (run, api, call, call/v2) or by `fn_index` in the body (queue/join, and run/api when given).
 _GRADIO_RUNS = re.compile(r"/gradio_api/+(?:(?P<kind>call/+v2|call|run|api)/+(?P<name>[^/]+)|(?P<join>queue/+join))/*")
@@ -339,8 +340,9 @@ def install_security(app, settings: Settings) -> OriginPolicy:
         allow_origins=list(policy.origins),
         allow_origin_regex=policy.regex,
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
-        expose_headers=["Retry-After"],
+        # Authorization: bearer keys (ADVISOR_API_KEYS); Mcp-*: MCP's streamable HTTP at /mcp.
+        allow_headers=["Content-Type", "Authorization", "Mcp-Session-Id", "Mcp-Protocol-Version"],
+        expose_headers=["Retry-After", "Mcp-Session-Id"],
         allow_credentials=False,
         max_age=600,
     )

@@ -19,6 +19,17 @@ from advisor.core.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 
+DOCS = """
+
+**Endpoints.** `POST /api/ask` and `POST /api/chat` (server-sent events) answer with the Answer JSON.
+`POST /v1/chat/completions` and `GET /v1/models` speak OpenAI's chat API (the Answer's sources and
+`grounded` flag travel in the extension field `advisor`). `/mcp` is a Model Context Protocol server
+(streamable HTTP; tools `ask_career_advisor` and `list_guides`, resources `guide://NAME`); it is not an
+OpenAPI operation, so it is not listed below. With `ADVISOR_API_KEYS` set, `/v1/*` and `/mcp` need
+`Authorization: Bearer KEY`.
+"""
+
+
 def load_advisor(settings: Settings):
     """Opens the index (building it from the corpus, with a progress bar, on first run), loads the
     models and warms up, so the first user is as fast as the later ones."""
@@ -62,6 +73,19 @@ def install_ui(app: FastAPI, advisor, feedback, settings: Settings, desk=None) -
     return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"], show_error=False, max_file_size=0)
 
 
+def install_protocols(app: FastAPI, get_advisor, settings: Settings) -> None:
+    """The ecosystem's protocols: OpenAI-compatible chat at /v1 and MCP over streamable HTTP at /mcp."""
+    from advisor.web.openai_api import install_openai_api
+
+    try:
+        from advisor.web.mcp_server import install_mcp
+    except ImportError as exc:  # an install without the `mcp` package still serves everything else
+        log.warning("MCP at /mcp is off: the package %s is missing (pip install 'mcp>=1.20,<2')", exc.name)
+    else:
+        install_mcp(app, get_advisor)
+    install_openai_api(app, get_advisor, settings)
+
+
 def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     """The whole server as an ASGI app. Loads the Advisor unless one is given (tests share theirs)."""
     from advisor import __doc__ as summary
@@ -86,7 +110,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     app = FastAPI(
         title="Career Advisor",
         version="0.1.0",
-        description=summary,
+        description=summary + DOCS,
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
@@ -106,9 +130,10 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     install_headers(app, app.state.origin_policy)  # nosniff everywhere, frame-ancestors on every page
     install_body_limit(app)  # around the rate limit: an oversized body is refused before it is read
     install_operations(app, get_advisor, feedback, settings)  # watcher, question log, /metrics, JSON access log
+    install_protocols(app, get_advisor, settings)  # /v1 (OpenAI-compatible), /mcp, ADVISOR_API_KEYS
     # Add further install_* calls here, before the UI: its mount at "/" would shadow later routes.
     install_ui(app, answering, feedback, settings, desk)
-    log.info("App ready: chat at /, API at /api/ask and /api/chat, docs at /docs")
+    log.info("App ready: chat at /, API at /api/ask, /api/chat, /v1/chat/completions and /mcp, docs at /docs")
     return app
 
 

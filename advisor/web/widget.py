@@ -62,4 +62,4 @@ def install_embedding(app: FastAPI, settings: Settings) -> None:
         return lambda: Response(body, media_type=media, headers=headers)
 
     for path, (body, media) in files.items():
-        app.add_api_route(path, static(body, media), methods=["GET"], include_in_schema=False)
+        app.add_api_route(path, static(body, media), methods=["GET", "HEAD"], include_in_schema=False)

@@ -138,6 +138,9 @@
         if (s.section) item.appendChild(el("span", "where", " \u2014 " + text(s.section, 300)));
         if (s.text) {
           var passage = el("div", "passage");
+          passage.tabIndex = 0;  // it scrolls: reachable by keyboard
+          passage.setAttribute("role", "region");
+          passage.setAttribute("aria-label", "Passage from source " + (list.children.length + 1));
           markdown(String(s.text).slice(0, 1500), passage, null);
           item.appendChild(passage);
         }

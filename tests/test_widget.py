@@ -574,7 +574,7 @@ def test_answers_render_a_safe_markdown_subset(open_context, server, site):
     assert bot.locator(".body ol > li").all_inner_texts() == ["one", "two"]
     assert "<script>alert(3)</script>" in bot.locator(".body").inner_text()
     bot.locator(".sources summary").click()
-    assert bot.locator(".sources li strong").first.inner_text() == "<b onmouseover=alert(4)>Guide</b>"
+    assert bot.locator(".sources li strong").first.inner_text() == "<b onmouseover=alert(4)>Guide</b> › Pay"
     assert "<iframe src=//evil.example>" in bot.locator(".passage").inner_text()
     assert chat.locator("img, a, iframe, b").count() == 0
     assert chat.locator("script").count() == 1  # embed.js itself
@@ -709,12 +709,23 @@ def test_widget_shows_the_rate_limit_message(open_context, limited_server, site)
     chat.locator("#question").press("Enter")
     error = chat.locator(".msg.error")
     error.wait_for()
-    assert re.fullmatch(
-        r"Too many questions: the limit is 3 questions a minute\. "
-        r"Please try again in \d+ seconds?\.",
-        error.inner_text(),
+    said = error.locator("p")
+    match = re.fullmatch(
+        r"Too many questions: the limit is 3 questions a minute\. Please try again in (\d+) seconds?\.",
+        said.inner_text(),
     )
+    assert match, said.inner_text()
     assert error.get_attribute("role") == "alert"
+    # In the conversation, with a live countdown, the question kept in the box and a Retry button.
+    frame = frame_of(page, limited_server)
+    frame.wait_for_function(
+        "(n) => { const m = /in (\\d+) second/.exec(document.querySelector('.msg.error p').textContent);"
+        " return m && Number(m[1]) < n; }",
+        arg=int(match[1]),
+    )
+    assert chat.locator(".msg.user").last.inner_text() == QUESTION
+    assert chat.locator("#question").input_value() == QUESTION
+    assert error.locator("button.retry").is_visible()
 
 
 def spend_questions(url: str) -> None:
@@ -729,14 +740,16 @@ def spend_questions(url: str) -> None:
 def test_gradio_chat_says_the_rate_limit_in_the_conversation(open_context, limited_server):
     """Over the limit, the chat keeps the conversation, says so as an answer with a live
     countdown, and puts the question back in the box."""
-    page = open_context().new_page()
+    client = {"X-Forwarded-For": "198.51.100.9"}  # a client of its own (uvicorn trusts 127.0.0.1 as a proxy)
+    page = open_context(extra_http_headers=client).new_page()
     page.goto(limited_server + "/")
     page.wait_for_selector("#advisor-chat button.example")
     page.fill("#advisor-question textarea", QUESTION)
     page.click("#advisor-send")
     bot = page.locator('#advisor-chat [data-testid="bot"]')
     page.wait_for_function("() => /120,000/.test(document.querySelector('#advisor-chat [data-testid=bot]')?.innerText)")
-    spend_questions(limited_server)
+    for _ in range(2):
+        httpx.post(limited_server + "/api/ask", json={"question": QUESTION}, headers=client, timeout=30)
     page.fill("#advisor-question textarea", "Which certifications are worth getting?")
     page.click("#advisor-send")
     countdown = page.locator("#advisor-chat .advisor-countdown")

@@ -240,6 +240,26 @@ def test_assets_are_served_with_their_types(server):
     assert r.text.startswith("<!doctype html>")
 
 
+def test_head_of_widget_js(server):
+    r = httpx.head(server + "/widget.js")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+
+
+def test_embed_data_endpoints(server):
+    starters = httpx.get(server + "/embed/starters").json()["starters"]
+    assert 3 <= len(starters) <= 4 and all(q.endswith("?") for q in starters)
+    answer = httpx.post(server + "/api/ask", json={"question": QUESTION}).json()
+    sources = [{k: s[k] for k in ("title", "section", "text")} for s in answer["sources"]]
+    r = httpx.post(server + "/embed/follow-ups", json={"asked": [QUESTION], "sources": sources})
+    suggestions = r.json()["suggestions"]
+    assert r.status_code == 200 and 1 <= len(suggestions) <= 3 and QUESTION not in suggestions
+    ok = {"rating": "dislike", "question": QUESTION, "answer": answer["answer"], "sources": sources, "grounded": True}
+    assert httpx.post(server + "/embed/feedback", json=ok).json() == {"stored": True}
+    for bad in ({**ok, "rating": "meh"}, {**ok, "question": "x" * 10_001}, {"rating": "like"}):
+        r = httpx.post(server + "/embed/feedback", json=bad)
+        assert r.status_code == 422 and "error" in r.json(), r.text
+
+
 # ---------------------------------------------------------------- origins: CSP and CORS over HTTP
 
 
@@ -677,8 +697,13 @@ def test_a_site_not_allowed_cannot_frame_the_chat_or_call_the_api(open_context, 
     page = context.new_page()
     page.goto(other_site.page("refused", strict_server))
     page.locator("career-advisor-widget .launcher").click()
+    # Until the chat says it is ready, the frame is hidden behind "Loading": the browser's
+    # broken-frame page never shows.
+    assert shadow(page, "getComputedStyle(root.querySelector('iframe')).visibility") == "hidden"
     notice = page.locator("career-advisor-widget .notice")
     notice.wait_for(state="visible")  # the widget says so instead of a broken frame
+    assert shadow(page, "getComputedStyle(root.querySelector('iframe')).visibility") == "hidden"
+    assert page.locator("career-advisor-widget .loading").count() == 0
     assert "could not be shown" in notice.inner_text()
     assert chat_frame(page).locator("#question").count() == 0
     assert any("frame-ancestors" in m for m in context.console), context.console
@@ -695,6 +720,7 @@ def test_a_site_not_allowed_cannot_frame_the_chat_or_call_the_api(open_context, 
     assert page.evaluate(fetch, strict_server).startswith("read: ")
     page.wait_for_timeout(3000)  # longer than the widget waits for "ready"
     assert page.locator("career-advisor-widget .notice").count() == 0
+    assert shadow(page, "getComputedStyle(root.querySelector('iframe')).visibility") == "visible"
     assert_only_loopback(context, strict_server, site.url, other_site.url)
 
 

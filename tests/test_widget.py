@@ -24,7 +24,7 @@ from live_server import live_server
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")
 
 REPO = Path(__file__).resolve().parents[1]
-WEB = REPO / "advisor" / "web"
+WEB = REPO / "advisor" / "web" / "static"
 SHOTS = REPO / "docs" / "screenshots"
 QUESTION = "What does an MLOps engineer earn?"
 
@@ -240,6 +240,26 @@ def test_assets_are_served_with_their_types(server):
     assert r.text.startswith("<!doctype html>")
 
 
+def test_head_of_widget_js(server):
+    r = httpx.head(server + "/widget.js")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+
+
+def test_embed_data_endpoints(server):
+    starters = httpx.get(server + "/embed/starters").json()["starters"]
+    assert 3 <= len(starters) <= 4 and all(q.endswith("?") for q in starters)
+    answer = httpx.post(server + "/api/ask", json={"question": QUESTION}).json()
+    sources = [{k: s[k] for k in ("title", "section", "text")} for s in answer["sources"]]
+    r = httpx.post(server + "/embed/follow-ups", json={"asked": [QUESTION], "sources": sources})
+    suggestions = r.json()["suggestions"]
+    assert r.status_code == 200 and 1 <= len(suggestions) <= 3 and QUESTION not in suggestions
+    ok = {"rating": "dislike", "question": QUESTION, "answer": answer["answer"], "sources": sources, "grounded": True}
+    assert httpx.post(server + "/embed/feedback", json=ok).json() == {"stored": True}
+    for bad in ({**ok, "rating": "meh"}, {**ok, "question": "x" * 10_001}, {"rating": "like"}):
+        r = httpx.post(server + "/embed/feedback", json=bad)
+        assert r.status_code == 422 and "error" in r.json(), r.text
+
+
 # ---------------------------------------------------------------- origins: CSP and CORS over HTTP
 
 
@@ -436,13 +456,16 @@ def test_gradio_chat_events_are_rate_limited_too(limited_server, advisor):
 
 
 def test_counted_gradio_events_exist_in_the_ui(settings, advisor):
-    """security.GRADIO_ANSWERING names functions of advisor/ui.py: a rename there must show up here."""
+    """security.GRADIO_ANSWERING names functions of advisor/web/ui.py that the middleware counts:
+    the `/chat` API. The browser's own turns (answer_turn) count themselves, inside the turn, so
+    the limit is said in the conversation; the middleware must not count them a second time."""
     from advisor.web.security import GRADIO_ANSWERING
     from advisor.web.ui import build_ui
 
     demo = build_ui(advisor, None, settings.data_dir)
     names = {getattr(fn.fn, "__name__", "") for fn in demo.fns.values()}
-    assert names >= GRADIO_ANSWERING
+    assert "chat_api" in names and "chat_api" in GRADIO_ANSWERING
+    assert "answer_turn" in names and not names & (GRADIO_ANSWERING - {"chat_api"})
     assert "on_like" in names and "on_like" not in GRADIO_ANSWERING
 
 
@@ -563,7 +586,7 @@ def test_answers_render_a_safe_markdown_subset(open_context, server, site):
     assert bot.locator(".body ol > li").all_inner_texts() == ["one", "two"]
     assert "<script>alert(3)</script>" in bot.locator(".body").inner_text()
     bot.locator(".sources summary").click()
-    assert bot.locator(".sources li strong").first.inner_text() == "<b onmouseover=alert(4)>Guide</b>"
+    assert bot.locator(".sources li strong").first.inner_text() == "<b onmouseover=alert(4)>Guide</b> › Pay"
     assert "<iframe src=//evil.example>" in bot.locator(".passage").inner_text()
     assert chat.locator("img, a, iframe, b").count() == 0
     assert chat.locator("script").count() == 1  # embed.js itself
@@ -666,8 +689,13 @@ def test_a_site_not_allowed_cannot_frame_the_chat_or_call_the_api(open_context, 
     page = context.new_page()
     page.goto(other_site.page("refused", strict_server))
     page.locator("career-advisor-widget .launcher").click()
+    # Until the chat says it is ready, the frame is hidden behind "Loading": the browser's
+    # broken-frame page never shows.
+    assert shadow(page, "getComputedStyle(root.querySelector('iframe')).visibility") == "hidden"
     notice = page.locator("career-advisor-widget .notice")
     notice.wait_for(state="visible")  # the widget says so instead of a broken frame
+    assert shadow(page, "getComputedStyle(root.querySelector('iframe')).visibility") == "hidden"
+    assert page.locator("career-advisor-widget .loading").count() == 0
     assert "could not be shown" in notice.inner_text()
     assert chat_frame(page).locator("#question").count() == 0
     assert any("frame-ancestors" in m for m in context.console), context.console
@@ -684,6 +712,7 @@ def test_a_site_not_allowed_cannot_frame_the_chat_or_call_the_api(open_context, 
     assert page.evaluate(fetch, strict_server).startswith("read: ")
     page.wait_for_timeout(3000)  # longer than the widget waits for "ready"
     assert page.locator("career-advisor-widget .notice").count() == 0
+    assert shadow(page, "getComputedStyle(root.querySelector('iframe')).visibility") == "visible"
     assert_only_loopback(context, strict_server, site.url, other_site.url)
 
 
@@ -698,12 +727,23 @@ def test_widget_shows_the_rate_limit_message(open_context, limited_server, site)
     chat.locator("#question").press("Enter")
     error = chat.locator(".msg.error")
     error.wait_for()
-    assert re.fullmatch(
-        r"Too many questions: the limit is 3 questions a minute\. "
-        r"Please try again in \d+ seconds?\.",
-        error.inner_text(),
+    said = error.locator("p")
+    match = re.fullmatch(
+        r"Too many questions: the limit is 3 questions a minute\. Please try again in (\d+) seconds?\.",
+        said.inner_text(),
     )
+    assert match, said.inner_text()
     assert error.get_attribute("role") == "alert"
+    # In the conversation, with a live countdown, the question kept in the box and a Retry button.
+    frame = frame_of(page, limited_server)
+    frame.wait_for_function(
+        "(n) => { const m = /in (\\d+) second/.exec(document.querySelector('.msg.error p').textContent);"
+        " return m && Number(m[1]) < n; }",
+        arg=int(match[1]),
+    )
+    assert chat.locator(".msg.user").last.inner_text() == QUESTION
+    assert chat.locator("#question").input_value() == QUESTION
+    assert error.locator("button.retry").is_visible()
 
 
 def spend_questions(url: str) -> None:
@@ -715,11 +755,32 @@ def spend_questions(url: str) -> None:
 
 
 @pytest.mark.browser
-def test_gradio_chat_shows_the_rate_limit_message(open_context, limited_server):
-    spend_questions(limited_server)
-    page = open_context().new_page()
+def test_gradio_chat_says_the_rate_limit_in_the_conversation(open_context, limited_server):
+    """Over the limit, the chat keeps the conversation, says so as an answer with a live
+    countdown, and puts the question back in the box."""
+    client = {"X-Forwarded-For": "198.51.100.9"}  # a client of its own (uvicorn trusts 127.0.0.1 as a proxy)
+    page = open_context(extra_http_headers=client).new_page()
     page.goto(limited_server + "/")
+    page.wait_for_selector("#advisor-chat button.example")
     page.fill("#advisor-question textarea", QUESTION)
     page.click("#advisor-send")
-    toast = page.get_by_text(re.compile(r"Too many questions: the limit is 3 questions a minute"))
-    toast.wait_for()
+    bot = page.locator('#advisor-chat [data-testid="bot"]')
+    page.wait_for_function("() => /120,000/.test(document.querySelector('#advisor-chat [data-testid=bot]')?.innerText)")
+    for _ in range(2):
+        httpx.post(limited_server + "/api/ask", json={"question": QUESTION}, headers=client, timeout=30)
+    page.fill("#advisor-question textarea", "Which certifications are worth getting?")
+    page.click("#advisor-send")
+    countdown = page.locator("#advisor-chat .advisor-countdown")
+    countdown.wait_for()
+    message = bot.last.inner_text()
+    assert re.search(
+        r"Too many questions: the limit is 3 questions a minute\. Please try again in \d+ seconds?", message
+    )
+    first = int(countdown.inner_text().split()[0])
+    page.wait_for_function(
+        "(n) => parseInt(document.querySelector('#advisor-chat .advisor-countdown').textContent) < n", arg=first
+    )  # live
+    assert page.input_value("#advisor-question textarea") == "Which certifications are worth getting?"
+    assert "120,000" in bot.first.inner_text()  # the conversation is kept
+    assert page.locator('#advisor-chat [data-testid="user"]').count() == 2
+    assert page.locator("#advisor-send").is_visible()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -63,14 +64,24 @@ def load_advisor(settings: Settings):
 def install_ui(app: FastAPI, advisor, feedback, settings: Settings, desk=None) -> FastAPI:
     import gradio as gr
 
-    from advisor.web.ui import CSS, build_ui
+    from advisor.web.ui import CSS, build_ui, head
 
-    demo = build_ui(advisor, feedback, settings.data_dir, desk=desk)
+    # The chat counts its questions itself (security.RateLimit's limiter), to say so in the conversation.
+    demo = build_ui(advisor, feedback, settings.data_dir, desk=desk, limiter=getattr(app.state, "rate_limiter", None))
     # The Advisor is thread-safe for asking: serve several chat users at once.
     demo.queue(default_concurrency_limit=8)
     # show_error=False: a gr.Error (bad input) still shows its message; anything else shows no repr.
     # max_file_size=0: the chat has no file inputs (uploads are refused before Gradio, advisor/web/guard.py).
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"], show_error=False, max_file_size=0)
+    return gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        css=CSS,
+        head=head(advisor.settings.max_question_chars),
+        footer_links=["api"],
+        show_error=False,
+        max_file_size=0,
+    )
 
 
 def install_protocols(app: FastAPI, get_advisor, settings: Settings) -> None:
@@ -84,6 +95,48 @@ def install_protocols(app: FastAPI, get_advisor, settings: Settings) -> None:
     else:
         install_mcp(app, get_advisor)
     install_openai_api(app, get_advisor, settings)
+
+
+def install_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs and ReDoc at /redoc from the files in the `fastapi-offline` package, so
+    the API docs work without a network (FastAPI's own pages load their scripts from a CDN)."""
+    from importlib.util import find_spec
+
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    files = Path(find_spec("fastapi_offline").origin).parent / "static"
+    app.mount("/docs-static", StaticFiles(directory=files), name="docs-static")
+
+    # Nothing from elsewhere, not even ReDoc's logo: the pages must look the same offline.
+    csp = {
+        "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; font-src 'self' data:"
+    }
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger():
+        page = get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} API",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon.png",
+        )
+        page.headers.update(csp)
+        return page
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc():
+        page = get_redoc_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} API",
+            redoc_js_url="/docs-static/redoc.standalone.js",
+            redoc_favicon_url="/docs-static/favicon.png",
+            with_google_fonts=False,
+        )
+        page.headers.update(csp)
+        return page
 
 
 def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
@@ -111,7 +164,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
         title="Career Advisor",
         version="0.1.0",
         description=summary + DOCS,
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs from packaged files: FastAPI's default pages load a CDN
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -122,6 +175,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
         return app.state.advisor
 
     install_errors(app)
+    install_docs(app)
     install_health(app, get_advisor)
     install_feedback(app, desk)  # before install_api: its /api/{path} catch-all must come last
     install_api(app, lambda: answering, desk)

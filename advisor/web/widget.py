@@ -1,5 +1,7 @@
 """The embeddable chat: `/widget.js` (the one-line script a site adds), `/embed` (the compact chat
 page the widget shows in an iframe, also embeddable on its own) and its `/embed.js` and `/embed.css`.
+The page's own small JSON endpoints, under /embed/ (same origin, not part of the public API):
+starter questions, follow-up suggestions for an answer, and like/dislike into the feedback store.
 
 Static files from `advisor/web/`, read once at start-up. `/embed` may only be framed by this server
 and the sites in ADVISOR_ALLOWED_ORIGINS (CSP frame-ancestors) and loads nothing but its own script
@@ -8,10 +10,13 @@ and stylesheet (CSP default-src 'none'), so it works offline and a host page can
 
 from __future__ import annotations
 
+import json
 from importlib import resources
+from typing import Literal
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from advisor.core.settings import Settings
 from advisor.web.security import OriginPolicy, install_security
@@ -40,10 +45,68 @@ def embed_csp(policy: OriginPolicy) -> str:
     )
 
 
+class SourceRef(BaseModel):
+    title: str = Field("", max_length=300)
+    section: str = Field("", max_length=1000)
+    text: str = Field("", max_length=5000)
+
+
+class FollowUpRequest(BaseModel):
+    asked: list[str] = Field(default_factory=list, max_length=100)
+    sources: list[SourceRef] = Field(default_factory=list, max_length=20)
+
+
+class FeedbackRequest(BaseModel):
+    rating: Literal["like", "dislike"]
+    question: str = Field(max_length=10_000)
+    answer: str = Field(max_length=50_000)
+    sources: list[SourceRef] = Field(default_factory=list, max_length=20)
+    grounded: bool | None = None
+
+
+def install_embed_data(app: FastAPI) -> None:
+    """Starters, follow-ups and feedback for /embed, from the same Advisor and feedback store as /."""
+    from advisor.core.schema import Answer, Source
+    from advisor.web.ui import N_FOLLOW_UPS, N_STARTERS, follow_ups
+
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+    @app.get("/embed/starters", include_in_schema=False)
+    def starters(request: Request) -> Response:
+        questions = request.app.state.advisor.starter_questions(N_STARTERS)
+        return Response(json.dumps({"starters": questions}), media_type="application/json", headers=headers)
+
+    @app.post("/embed/follow-ups", include_in_schema=False)
+    def suggestions(body: FollowUpRequest, request: Request) -> Response:
+        advisor = request.app.state.advisor
+        sources = [
+            Source(id=str(i), title=s.title, section=s.section, text=s.text, score=0.0)
+            for i, s in enumerate(body.sources)
+        ]
+        answer = Answer(answer="", grounded=bool(sources), backend=advisor.backend_name, sources=sources)
+        questions = follow_ups(advisor, answer, body.asked, N_FOLLOW_UPS)
+        return Response(json.dumps({"suggestions": questions}), media_type="application/json", headers=headers)
+
+    @app.post("/embed/feedback", include_in_schema=False)
+    def feedback(body: FeedbackRequest, request: Request) -> Response:
+        advisor = request.app.state.advisor
+        request.app.state.feedback.add(
+            body.rating,
+            body.question,
+            body.answer,
+            [s.model_dump() for s in body.sources],
+            advisor.backend_name,
+            body.grounded,
+        )
+        return Response(json.dumps({"stored": True}), media_type="application/json", headers=headers)
+
+
 def install_embedding(app: FastAPI, settings: Settings) -> None:
     """Everything other websites use: the widget and /embed, CORS for the API and the rate limit."""
     policy = install_security(app, settings)
-    page = (WEB / "embed.html").read_bytes()
+    install_embed_data(app)
+    # The question limit goes into the page, so its counter matches the server's refusal.
+    page = (WEB / "embed.html").read_bytes().replace(b"{{MAX_CHARS}}", str(settings.max_question_chars).encode())
     files = {path: ((WEB / name).read_bytes(), media) for path, (name, media) in FILES.items()}
     page_headers = {
         **COMMON_HEADERS,
@@ -62,4 +125,4 @@ def install_embedding(app: FastAPI, settings: Settings) -> None:
         return lambda: Response(body, media_type=media, headers=headers)
 
     for path, (body, media) in files.items():
-        app.add_api_route(path, static(body, media), methods=["GET"], include_in_schema=False)
+        app.add_api_route(path, static(body, media), methods=["GET", "HEAD"], include_in_schema=False)

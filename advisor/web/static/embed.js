@@ -70,10 +70,16 @@
       } else if (m[3] != null) {
         parent.appendChild(el("code", null, m[3]));
       } else {
-        var cite = el("span", "cite", "[" + m[4] + "]");
         var src = sources && sources[Number(m[4]) - 1];
-        if (src) cite.title = text(src.title, 200) + (src.section ? " \u2014 " + text(src.section, 300) : "");
-        parent.appendChild(cite);
+        if (src) {  // a button that opens the sources at this one
+          var cite = el("button", "cite", "[" + m[4] + "]");
+          cite.type = "button";
+          cite.setAttribute("data-n", m[4]);
+          cite.setAttribute("aria-label", "Source " + m[4] + ": " + place(src));
+          parent.appendChild(cite);
+        } else {
+          parent.appendChild(el("span", "cite", "[" + m[4] + "]"));
+        }
       }
       last = pattern.lastIndex;
     }
@@ -113,31 +119,163 @@
   }
 
   // ---- messages ----
+  var MAX_CHARS = Number(input.getAttribute("data-max")) || 2000;
+  var stopButton = $("stop"), counterNode = $("counter");
+  var pending = null;            // the question on its way, or the one that failed: {question, error?, seconds?}
+  var controller = null;         // aborts the answer on its way (Stop)
+  var starters = [];
+  var number = new Intl.NumberFormat("en");
+
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
-  function showUser(content) {
-    log.appendChild(el("div", "msg user", content));
-    scrollDown();
+  function button(label, cls, onClick, title) {
+    var b = el("button", cls, label);
+    b.type = "button";
+    if (title) { b.title = title; b.setAttribute("aria-label", title); }
+    b.addEventListener("click", onClick);
+    return b;
   }
 
-  function showAnswer(node, answer) {
+  function focusBox() { input.focus(); }
+
+  // The source numbers an answer's [n] markers cite, in order of first mention.
+  function citedNumbers(content, sources) {
+    var seen = [], m, pattern = /\[(\d{1,2})\]/g;
+    while ((m = pattern.exec(content))) {
+      var n = Number(m[1]);
+      if (n >= 1 && n <= sources.length && seen.indexOf(n) < 0) seen.push(n);
+    }
+    return seen;
+  }
+
+  function place(s) {
+    return [text(s.title, 200) || "Source"].concat(String(s.section || "").split(" > ").map(function (p) {
+      return text(p, 300);
+    }).filter(Boolean)).join(" \u203a ");
+  }
+
+  function openSource(node, n) {
+    var details = node.querySelector("details.sources");
+    var item = node.querySelector('li[data-n="' + n + '"]');
+    if (!details || !item) return;
+    details.open = true;
+    item.scrollIntoView({ block: "nearest" });
+    item.focus({ preventScroll: true });
+    item.classList.add("flash");
+    setTimeout(function () { item.classList.remove("flash"); }, 1600);
+  }
+
+  function showUser(content, editable) {
+    log.appendChild(el("div", "msg user", content));
+    if (editable) {
+      var row = el("div", "user-actions");
+      row.appendChild(button("\u270E", "mini", function () {
+        // Edit and resend: the last question goes back into the box, its answer is dropped.
+        turns.splice(turns.length - 2, 2);
+        save();
+        render();
+        input.value = content;
+        grow();
+        updateCounter();
+        focusBox();
+      }, "Edit and resend this question"));
+      log.appendChild(row);
+    }
+  }
+
+  function plainAnswer(turn) {
+    var sources = turn.sources || [];
+    var numbers = citedNumbers(turn.content, sources);
+    if (!numbers.length) numbers = sources.map(function (_, i) { return i + 1; });
+    var lines = numbers.sort(function (a, b) { return a - b; }).map(function (n) {
+      return "[" + n + "] " + place(sources[n - 1]);
+    });
+    return turn.content.trim() + (lines.length ? "\n\nSources:\n" + lines.join("\n") : "");
+  }
+
+  function copyText(value, done) {
+    function fallback() {
+      var area = el("textarea");
+      area.value = value;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed"; area.style.left = "-9999px";
+      document.body.appendChild(area);
+      area.select();
+      try { document.execCommand("copy"); } catch (e) { /* nothing more to try */ }
+      area.remove();
+      done();
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(value).then(done, fallback);
+    else fallback();
+  }
+
+  function rate(turn, index, rating, node) {
+    turn.rating = turn.rating === rating ? null : rating;
+    save();
+    node.querySelectorAll("[data-rating]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-rating") === turn.rating));
+    });
+    if (!turn.rating) return;
+    var question = index > 0 && turns[index - 1].role === "user" ? turns[index - 1].content : "";
+    fetch("embed/feedback", {
+      method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit",
+      body: JSON.stringify({ rating: turn.rating, question: question, answer: turn.content,
+                             sources: turn.sources || [], grounded: turn.grounded }),
+    }).catch(function () { /* a lost like is not worth an error message */ });
+  }
+
+  function actions(node, turn, index, last) {
+    var bar = el("div", "actions");
+    var copy = button("\u2398", "mini", function () {
+      copyText(plainAnswer(turn), function () {
+        copy.textContent = "\u2713";
+        setTimeout(function () { copy.textContent = "\u2398"; }, 1500);
+      });
+    }, "Copy answer");
+    bar.appendChild(copy);
+    [["like", "\uD83D\uDC4D", "Helpful"], ["dislike", "\uD83D\uDC4E", "Not helpful"]].forEach(function (r) {
+      var b = button(r[1], "mini", function () { rate(turn, index, r[0], node); }, r[2]);
+      b.setAttribute("data-rating", r[0]);
+      b.setAttribute("aria-pressed", String(turn.rating === r[0]));
+      bar.appendChild(b);
+    });
+    if (last) bar.appendChild(button("\u21BB", "mini", function () { retryLast(); }, "Retry: answer again"));
+    node.appendChild(bar);
+  }
+
+  function showAnswer(node, answer, index, last) {
     var sources = Array.isArray(answer.sources) ? answer.sources : [];
+    var content = String(answer.content != null ? answer.content : answer.answer || "");
     node.className = "msg bot";
+    node.removeAttribute("role");
     var body = el("div", "body");
-    markdown(String(answer.content != null ? answer.content : answer.answer || ""), body, sources);
+    markdown(content, body, sources);
     node.textContent = "";
     node.appendChild(body);
-    if (answer.grounded === false) node.appendChild(el("p", "note", "Not from my sources."));
+    body.querySelectorAll(".cite").forEach(function (cite) {
+      cite.addEventListener("click", function () { openSource(node, cite.getAttribute("data-n")); });
+    });
+    if (answer.stopped) node.appendChild(el("p", "note", "Stopped."));
+    if (answer.grounded === false && sources.length === 0 && !answer.stopped) node.appendChild(el("p", "note", "Not from my sources."));
     if (sources.length) {
+      var numbers = citedNumbers(content, sources);
+      if (!numbers.length) numbers = sources.map(function (_, i) { return i + 1; });
+      numbers.sort(function (a, b) { return a - b; });
       var details = el("details", "sources");
-      details.appendChild(el("summary", null, "Sources (" + sources.length + ")"));
+      details.appendChild(el("summary", null, "Sources (" + numbers.length + ")"));
       var list = el("ol");
-      sources.forEach(function (s) {
+      numbers.forEach(function (n) {
+        var s = sources[n - 1];
         var item = el("li");
-        item.appendChild(el("strong", null, text(s.title, 200) || "Source"));
-        if (s.section) item.appendChild(el("span", "where", " \u2014 " + text(s.section, 300)));
+        item.value = n;
+        item.setAttribute("data-n", String(n));
+        item.tabIndex = -1;
+        item.appendChild(el("strong", null, place(s)));
         if (s.text) {
           var passage = el("div", "passage");
+          passage.tabIndex = 0;  // it scrolls: reachable by keyboard
+          passage.setAttribute("role", "region");
+          passage.setAttribute("aria-label", "Passage from source " + n);
           markdown(String(s.text).slice(0, 1500), passage, null);
           item.appendChild(passage);
         }
@@ -146,14 +284,37 @@
       details.appendChild(list);
       node.appendChild(details);
     }
-    scrollDown();
+    if (index != null) actions(node, answer, index, last);
   }
 
-  function showError(node, message) {
+  function showChoices(questions, label) {
+    if (!questions.length) return;
+    var box = el("div", "choices");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", label);
+    questions.forEach(function (q) {
+      box.appendChild(button(q, "choice", function () { if (!busy) { ask(q); focusBox(); } }));
+    });
+    log.appendChild(box);
+  }
+
+  function showError(node, message, seconds, retry) {
     node.className = "msg error";
     node.setAttribute("role", "alert");
-    node.textContent = message;
-    scrollDown();
+    node.textContent = "";
+    var p = el("p", null, message);
+    node.appendChild(p);
+    if (seconds) {
+      // A live countdown: "... in 42 seconds." counts down to "now".
+      var started = Date.now(), timer = setInterval(function () {
+        if (!node.isConnected) { clearInterval(timer); return; }
+        var left = seconds - Math.floor((Date.now() - started) / 1000);
+        p.textContent = message.replace(/in \d+ seconds?/, left > 0 ? "in " + left + (left === 1 ? " second" : " seconds")
+                                                                     : "now");
+        if (left <= 0) clearInterval(timer);
+      }, 1000);
+    }
+    if (retry) node.appendChild(button("Retry", "retry", retry));
   }
 
   function showGreeting() {
@@ -165,10 +326,24 @@
   function render() {
     log.textContent = "";
     showGreeting();
-    turns.forEach(function (turn) {
-      if (turn.role === "user") showUser(turn.content);
-      else { var node = el("div"); log.appendChild(node); showAnswer(node, turn); }
+    if (!turns.length && !pending) showChoices(starters, "Suggested questions");
+    var lastUser = -1;
+    turns.forEach(function (t, i) { if (t.role === "user") lastUser = i; });
+    turns.forEach(function (turn, i) {
+      var last = i === turns.length - 1;
+      if (turn.role === "user") showUser(turn.content, i === lastUser && !pending && !busy);
+      else { var node = el("div"); log.appendChild(node); showAnswer(node, turn, i, last && !pending); }
     });
+    if (pending) {
+      if (pending.question) showUser(pending.question, false);
+      if (pending.error) {
+        var node = el("div");
+        log.appendChild(node);
+        showError(node, pending.error, pending.seconds, pending.question ? function () { retryPending(); } : null);
+      }
+    } else if (turns.length && turns[turns.length - 1].suggestions) {
+      showChoices(turns[turns.length - 1].suggestions, "Follow-up questions");
+    }
     scrollDown();
   }
 
@@ -186,15 +361,16 @@
   }
 
   // ---- asking ----
-  async function errorMessage(response) {
-    var fallback = "The advisor could not answer (HTTP " + response.status + "). Please try again.";
+  async function errorOf(response) {
+    var wait = Number(response.headers.get("Retry-After")) || 0, message = "";
     try {
       var body = await response.json();
-      if (body && typeof body.error === "string" && body.error) return body.error;
+      if (body && typeof body.error === "string") message = body.error;
+      if (body && body.retry_after) wait = Number(body.retry_after) || wait;
     } catch (e) { /* not JSON */ }
-    var wait = response.headers.get("Retry-After");
-    if (response.status === 429) return "Too many questions. Please try again" + (wait ? " in " + wait + " seconds." : " later.");
-    return fallback;
+    if (!message && response.status === 429) message = "Too many questions. Please try again in " + (wait || 60) + " seconds.";
+    if (!message) message = "The advisor could not answer (HTTP " + response.status + "). Please try again.";
+    return { message: message, seconds: response.status === 429 ? wait : 0 };
   }
 
   // Server-sent events from a fetch body: blocks separated by a blank line, "event:" and "data:" lines.
@@ -224,28 +400,44 @@
 
   function setBusy(on) {
     busy = on;
-    sendButton.disabled = on;
+    sendButton.hidden = on;
+    stopButton.hidden = !on;
     log.setAttribute("aria-busy", on ? "true" : "false");
   }
 
+  function fail(question, message, seconds) {
+    pending = { question: question, error: message, seconds: seconds || 0 };
+    render();
+    if (!input.value.trim()) { input.value = question; grow(); updateCounter(); }  // never lose the text
+  }
+
   async function ask(question) {
+    pending = { question: question };
+    render();
     setBusy(true);
     var history = turns.slice(-MAX_HISTORY).map(function (t) { return { role: t.role, content: t.content }; });
-    showUser(question);
     var node = el("div", "msg bot waiting");
+    node.setAttribute("role", "status");
     var body = el("div", "body");
+    body.appendChild(el("span", "sr", "Answering"));
     node.appendChild(body);
     log.appendChild(node);
     scrollDown();
     var streamed = "", answer = null;
+    controller = window.AbortController ? new AbortController() : null;
     try {
       var response = await fetch("api/chat", {
         method: "POST",
         headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
         body: JSON.stringify({ question: question, history: history.length ? history : null }),
         credentials: "omit",
+        signal: controller ? controller.signal : undefined,
       });
-      if (!response.ok || !response.body) { showError(node, await errorMessage(response)); return; }
+      if (!response.ok || !response.body) {
+        var problem = await errorOf(response);
+        fail(question, problem.message, problem.seconds);
+        return;
+      }
       await readEvents(response.body, function (name, data) {
         if (name === "delta" && data && typeof data.text === "string") {
           streamed += data.text;
@@ -263,25 +455,82 @@
                    sources: (answer.sources || []).map(function (s) {
                      return { title: s.title, section: s.section, text: s.text };
                    }) };
-      showAnswer(node, turn);
       turns.push({ role: "user", content: question }, turn);
+      pending = null;
       save();
+      render();
+      suggest(turn);
     } catch (e) {
-      showError(node, e instanceof TypeError ? "Could not reach the advisor. Check your connection and try again."
-                                             : String(e.message || e));
+      if (e && e.name === "AbortError") {
+        turns.push({ role: "user", content: question },
+                   { role: "assistant", content: streamed, grounded: false, sources: [], stopped: true });
+        pending = null;
+        save();
+        render();
+      } else {
+        fail(question, e instanceof TypeError ? "Could not reach the advisor. Check your connection and try again."
+                                              : String(e.message || e));
+      }
     } finally {
+      controller = null;
       setBusy(false);
+      if (!pending) render();
     }
+  }
+
+  function suggest(turn) {
+    var asked = turns.filter(function (t) { return t.role === "user"; }).map(function (t) { return t.content; });
+    fetch("embed/follow-ups", {
+      method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit",
+      body: JSON.stringify({ asked: asked.slice(-50), sources: turn.sources.slice(0, 20) }),
+    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+      if (!data || !Array.isArray(data.suggestions) || turns[turns.length - 1] !== turn || busy) return;
+      turn.suggestions = data.suggestions.filter(function (q) { return typeof q === "string"; }).slice(0, 3);
+      save();
+      render();
+    }).catch(function () { /* no suggestions this time */ });
+  }
+
+  function retryPending() {
+    if (busy || !pending) return;
+    var question = pending.question;
+    if (input.value === question) { input.value = ""; grow(); updateCounter(); }
+    ask(question);
+  }
+
+  function retryLast() {
+    if (busy || turns.length < 2) return;
+    var question = turns[turns.length - 2].content;
+    turns.splice(turns.length - 2, 2);
+    save();
+    ask(question);
+  }
+
+  function updateCounter() {
+    var n = input.value.trim().length, over = n > MAX_CHARS;
+    var shown = n >= MAX_CHARS * 0.75 ? number.format(n) + " / " + number.format(MAX_CHARS) + " characters" : "";
+    if (over) shown += ": " + number.format(n - MAX_CHARS) + " too many, please shorten it";
+    counterNode.textContent = shown;
+    counterNode.classList.toggle("over", over);
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var question = input.value.trim();
-    if (!question || busy) return;
+    if (!question || busy) return;  // while answering, the text waits in the box
+    if (question.length > MAX_CHARS) {
+      pending = { question: "", error: "Your question is " + number.format(question.length) + " characters long; the limit is " +
+                  number.format(MAX_CHARS) + ". Please shorten it: your text is still in the box." };
+      render();
+      return;
+    }
+    if (pending && pending.error) pending = null;
     input.value = "";
     grow();
+    updateCounter();
     ask(question);
   });
+  stopButton.addEventListener("click", function () { if (controller) controller.abort(); });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -292,14 +541,23 @@
     input.style.height = "auto";
     input.style.height = Math.min(input.scrollHeight + 2, 160) + "px";
   }
-  input.addEventListener("input", grow);
+  input.addEventListener("input", function () { grow(); updateCounter(); });
 
   $("reset").addEventListener("click", function () {
+    if (controller) controller.abort();
     turns = [];
+    pending = null;
     save();
     render();
     input.focus();
   });
+
+  fetch("embed/starters", { credentials: "omit" }).then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (data) {
+      if (!data || !Array.isArray(data.starters)) return;
+      starters = data.starters.filter(function (q) { return typeof q === "string"; }).slice(0, 4);
+      if (!turns.length && !pending) render();
+    }).catch(function () { /* the chat works without them */ });
 
   // ---- the widget around this frame ----
   function tellParent(type) {

@@ -45,7 +45,12 @@
     "height:600px;max-height:calc(100vh - 120px);border-radius:14px;overflow:hidden;background:#fff;",
     "box-shadow:0 12px 40px rgba(0,0,0,.3);}",
     ".panel[hidden]{display:none;}",
-    ".panel iframe{display:block;width:100%;height:100%;border:0;margin:0;padding:0;background:#fff;}",
+    ".panel iframe{display:block;width:100%;height:100%;border:0;margin:0;padding:0;background:transparent;}",
+    // Hidden until the chat says it is ready: no flash of the browser's broken-frame page.
+    ".panel iframe.waiting{visibility:hidden;}",
+    ".loading{position:absolute;inset:0;display:flex;align-items:center;justify-content:center;color:#56606e;}",
+    "@media (prefers-color-scheme:dark){.panel,.notice{background:#14181f!important;color:#e6e9ee!important;}",
+    ".notice a{color:#93c5fd!important;}.loading{color:#aab3bf;}}",
     ".notice{position:absolute;inset:0;display:flex;flex-direction:column;justify-content:center;gap:12px;",
     "padding:24px;background:#fff;color:#1f2933;text-align:center;}",
     ".notice[hidden]{display:none;}",
@@ -126,7 +131,7 @@
     wrap.style.setProperty("--on-accent", readableOn(button, accent));
     button.style.color = "";
 
-    var frame = null, notice = null, ready = false, isOpen = false, wantFocus = false, timer = 0;
+    var frame = null, notice = null, loading = null, ready = false, isOpen = false, wantFocus = false, timer = 0;
 
     function setButton() {
       button.textContent = "";
@@ -148,6 +153,7 @@
     // server is unreachable), say so instead of showing the browser's error page.
     function showNotice() {
       if (ready || notice) return;
+      if (loading) { loading.remove(); loading = null; }
       notice = el("div", "notice");
       notice.setAttribute("role", "alert");
       notice.appendChild(el("p", null, "The chat could not be shown on this page."));
@@ -162,11 +168,16 @@
     function ensureFrame() {
       if (frame) return;
       frame = document.createElement("iframe");
+      frame.className = "waiting";
+      frame.setAttribute("allow", "clipboard-write");  // the Copy buttons inside
       frame.title = title;
+      loading = el("div", "loading", "Loading the chat\u2026");
+      loading.setAttribute("role", "status");
+      panel.appendChild(loading);
       frame.src = embedUrl(true);
       frame.addEventListener("load", function () {
         clearTimeout(timer);
-        timer = setTimeout(showNotice, 2500);
+        timer = setTimeout(showNotice, 1500);  // "ready" comes before "load" when the chat can run
       });
       timer = setTimeout(showNotice, 20000);
       panel.appendChild(frame);
@@ -210,6 +221,8 @@
       if (type === PREFIX + "ready") {
         ready = true;
         clearTimeout(timer);
+        frame.className = "";
+        if (loading) { loading.remove(); loading = null; }
         if (notice) { notice.remove(); notice = null; }
         if (wantFocus && isOpen) focusChat();
         wantFocus = false;

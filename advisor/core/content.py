@@ -18,6 +18,8 @@ from advisor.core.facets import FACETS, FacetModel
 from advisor.core.text import is_list_item, split_blocks, strip_markdown, tokens
 
 _SUBLEAD = re.compile(r"^[^.!?]{3,80}:$")  # "Cloud ML certifications:" groups the items after it
+# A capitalised word or acronym that does not start a sentence or list item: a product, place or body.
+_NAMED = re.compile(r"(?<=[\w,;:(/] )[A-Z][\w+#./-]*[\w+#]|(?<=[\w,;:(/] )[A-Z]{2,}")
 _MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kKmM])?")
 
 
@@ -91,6 +93,7 @@ class ContentModel:
     parts: list[Part]
     facets: FacetModel
     by_chunk: dict[str, list[Part]] = field(default_factory=dict)
+    named_terms: frozenset[str] = frozenset()  # words the guides write with a capital mid-sentence
 
     def guides(self) -> list[str]:
         return sorted({p.guide for p in self.parts})
@@ -143,7 +146,12 @@ def build_content(index, embedder, facets: FacetModel | None = None) -> ContentM
         part.terms = frozenset(tokens(part.heading)).union(*(u.terms for u in part.units))
         intro = next((p for p in parts if p.guide == part.guide and p.top == part.top and not p.sub), None)
         part.facet = facets.tag(part, intro.facet if intro is not None and intro is not part else "")
-    model = ContentModel(parts, facets)
+    named: set[str] = set()
+    for part in parts:
+        for unit in part.units:
+            for m in _NAMED.finditer(unit.plain):
+                named.update(tokens(m.group(0)))
+    model = ContentModel(parts, facets, named_terms=frozenset(named))
     for part in parts:
         model.by_chunk.setdefault(part.chunk_id, []).append(part)
     return model

@@ -73,8 +73,10 @@ class Planner:
         return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5))
 
     def overlap(self, terms: set[str], have: frozenset[str]) -> float:
-        total = sum(self.idf(t) for t in terms)
-        return sum(self.idf(t) for t in terms & have) / total if total else 0.0
+        """Rarity-weighted share of the request's words the part has; words every chunk uses ("MLOps",
+        "job") weigh almost nothing, and a request of only such words gets almost no keyword credit."""
+        total = max(sum(self.idf(t) for t in terms), tuning.KEYWORD_IDF_FLOOR)
+        return sum(self.idf(t) for t in terms & have) / total
 
     def rank(self, request: Request, parts: list[Part] | None = None) -> list[tuple[float, Part]]:
         terms = set(request.terms) or set(tokens(request.text))
@@ -272,10 +274,13 @@ class Planner:
         return sorted(steps, key=lambda p: int(_STEP.match(p.sub).group(1)))  # type: ignore[union-attr]
 
     def _has(self, profile: Profile, part: Part) -> bool:
+        title_words = set(tokens(part.guide))
         known = {
-            t for t in profile.known_terms if t not in STOPWORDS and len(t) > 2 and self.df.get(t, 0) <= self.n * 0.5
+            t
+            for t in profile.known_terms
+            if t not in title_words and (t in self.content.named_terms or self.idf(t) >= tuning.PROFILE_TERM_MIN_IDF)
         }
-        have = {t for u in part.units for t in u.terms}
+        have = {t for u in part.units if u.is_item for t in u.terms}
         return any(
             k == h or (min(len(k), len(h)) >= 5 and (k.startswith(h) or h.startswith(k))) for k in known for h in have
         )

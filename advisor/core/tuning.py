@@ -21,8 +21,12 @@ SECTION_FACET_BONUS = 0.08
 # Weights picked on the tune set (FAQ accuracy), heading first because guide headings are questions.
 PART_HEADING_WEIGHT = 0.45
 PART_UNIT_WEIGHT = 0.35
-PART_FACET_WEIGHT = 0.35
-PART_KEYWORD_WEIGHT = 0.30
+PART_FACET_WEIGHT = 0.5
+PART_KEYWORD_WEIGHT = 0.15
+# Keyword overlap is divided by at least this much rarity (idf): one rare word (idf ~3) still counts
+# fully, a request made only of words most chunks use ("what's MLOps?", "is this job stressful?") gets
+# little keyword credit, so meaning (headings, facets) decides. Tune conversations.
+KEYWORD_IDF_FLOOR = 2.0
 # A part where a named rare word starts a list item ("- MLflow: experiment tracking...") defines that
 # word: it outranks parts that only mention it (tune set: "what does MLflow do").
 ITEM_SUBJECT_BONUS = 0.15
@@ -46,6 +50,12 @@ SENTENCE_MARGIN = 0.15
 WHOLE_PART_CHARS = 600
 # An item is "the one asked about" when its score beats the next item's by this much (tune set).
 NAMED_ITEM_MARGIN = 0.15
+
+# What the user says they know counts as evidence of a path step only for named things (written with a
+# capital inside a guide's sentence: Kubernetes, Python, AWS; not the guide's own role) or words this rare
+# (idf; in about 2 of 29 chunks),
+# so "I run", "we use", "years" prove nothing. Tune conversations (SRE, data scientist, bootcamp).
+PROFILE_TERM_MIN_IDF = 2.5
 
 # --- the grounded gate (advisor/core/gate.py) -----------------------------------------------------
 # In scope when the request's best similarity to a heading, chunk or sentence reaches ANSWER_AT.

@@ -201,7 +201,7 @@ _THAT = re.compile(r"\b(?:that|it|this|those|these)\b", re.I)
 def leans_on_situation(request: str) -> bool:
     """A short request that points at what the user just said about themselves ("Is that a
     dealbreaker?")."""
-    return len(content_words(request)) <= 2 and bool(_THAT.search(request))
+    return len(content_words(request)) <= 1 and bool(_THAT.search(request))
 
 
 def content_words(text: str) -> list[str]:

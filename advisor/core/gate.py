@@ -169,12 +169,20 @@ class Gate:
         for m in _ROLE_ASKED.finditer(normalize(request)):
             phrase = (m.group(1) or m.group(2) or "").strip()
             role_words = [w for w in words(phrase) if w not in STOPWORDS]
-            if not role_words or any(stem(w) in self.role_markers for w in role_words):
+            if not role_words or self._is_guide_role(role_words):
                 continue
             if all(stem(w) in GENERIC or w in ("one", "it", "this", "that", "them", "people") for w in role_words):
                 continue
             return phrase
         return None
+
+    def _is_guide_role(self, role_words: list[str]) -> bool:
+        """ "MLOps engineers", "mlops folks": a guide's marker word with that guide's head noun or a
+        generic one; "data scientist" shares "data" with "data engineer" but names another role."""
+        stems = [stem(w) for w in role_words]
+        return any(s in self.role_markers for s in stems) and (
+            stems[-1] in self.guide_roles or stems[-1] in GENERIC or stems[-1] in self.role_markers
+        )
 
     def decide(
         self, request: str, similarity: float, situation: str = "", facet: float = 0.0, leans_on_topic: bool = False

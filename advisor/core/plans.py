@@ -270,7 +270,8 @@ class Planner:
 
     # tailored: what is new to me, where to start, how long, is it for me
     def _path_steps(self, guide: str) -> list[Part]:
-        steps = [p for p in self.content.of_facet("path", guide) if _STEP.match(p.sub)]
+        # numbered steps under one heading are the path, whatever facet their wording suggests
+        steps = [p for p in self.content.parts if p.guide == guide and _STEP.match(p.sub)]
         return sorted(steps, key=lambda p: int(_STEP.match(p.sub).group(1)))  # type: ignore[union-attr]
 
     def _has(self, profile: Profile, part: Part) -> bool:
@@ -288,7 +289,9 @@ class Planner:
     def _tailored(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:
         guide = ranked[0][1].guide
         steps = self._path_steps(guide)
-        overview = next((p for p in self.content.of_facet("path", guide) if not p.sub), None)
+        overview = next(
+            (p for p in self.content.parts if p.guide == guide and not p.sub and steps and p.top == steps[0].top), None
+        )
         profile = request.profile
         plan = Plan()
         if request.intent == intents.FIT:

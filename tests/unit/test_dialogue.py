@@ -1,0 +1,107 @@
+"""Understanding a message without a model: situation vs request, the profile, follow-up markers."""
+
+import pytest
+
+from advisor.core.dialogue import (
+    build_profile,
+    items_of,
+    leans_on_situation,
+    ordinal,
+    points_back,
+    split_message,
+    wants_more,
+)
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("message", "situation", "asked"),
+    [
+        (
+            "I'm a nurse and can't code, could I become an MLOps engineer?",
+            "I'm a nurse and can't code",
+            "could I become an MLOps engineer?",
+        ),
+        ("our office is in Denver, does that change the pay?", "our office is in Denver", "does that change the pay?"),
+        ("I'm a recruiter. What do these people earn?", "I'm a recruiter.", "What do these people earn?"),
+        (
+            "Given I already know Python and modeling, what would be new to me?",
+            "Given I already know Python and modeling",
+            "what would be new to me?",
+        ),
+        (
+            "If I'm basically broke, which cloud certification should I go for first?",
+            "If I'm basically broke",
+            "which cloud certification should I go for first?",
+        ),
+        (
+            "been a sysadmin for 6 years, what should I learn first?",
+            "been a sysadmin for 6 years",
+            "what should I learn first?",
+        ),
+        ("What does an MLOps engineer do?", "", "What does an MLOps engineer do?"),
+        ("Who won the world cup?", "", "Who won the world cup?"),
+        ("I'm wondering what they earn?", "", "I'm wondering what they earn?"),
+        (
+            "I'm a data scientist in Austin.",
+            "I'm a data scientist in Austin.",
+            "I'm a data scientist in Austin.",
+        ),  # no request: the whole message is asked
+    ],
+)
+def test_the_situation_is_told_apart_from_the_request(message, situation, asked):
+    assert split_message(message) == (situation, asked)
+
+
+def test_the_profile_keeps_role_years_place_budget_and_known_words():
+    vocabulary = frozenset({"kubernete", "terraform", "python", "aw"})
+    profile = build_profile(
+        ["I'm an SRE in Seattle, 6 years in. I run Kubernetes and Terraform", "I'm on a tight budget"], vocabulary
+    )
+    assert (profile.role, profile.years, profile.location, profile.budget) == ("sre", 6, "Seattle", True)
+    assert profile.known_terms == {"kubernete", "terraform"}
+    assert build_profile(["I don't have a CS degree"], vocabulary).degree == "none"
+    assert build_profile(["I can't code at all"], vocabulary).beginner
+    assert build_profile([""], vocabulary).empty
+
+
+@pytest.mark.parametrize(
+    ("request_text", "more", "back", "nth"),
+    [
+        ("tell me more", True, False, None),
+        ("examples?", True, False, None),
+        ("why?", True, False, None),
+        ("and?", True, False, None),
+        ("which of those is cheapest?", False, True, None),
+        ("the last one?", False, True, -1),
+        ("Tell me more about the first one.", False, True, 0),
+        ("what does the second step involve?", False, True, 1),
+        ("What does an MLOps engineer do?", False, False, None),
+        ("is it stressful?", False, False, None),
+        ("What about certifications?", False, False, None),
+    ],
+)
+def test_follow_up_markers(request_text, more, back, nth):
+    assert (wants_more(request_text), points_back(request_text), ordinal(request_text) if back else None) == (
+        more,
+        back,
+        nth,
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_text", "leans"),
+    [
+        ("Is that a dealbreaker?", True),
+        ("does that matter?", True),
+        ("How is that different from ML engineering or what I do now?", False),
+    ],
+)
+def test_a_short_request_can_point_at_what_the_user_said(request_text, leans):
+    assert leans_on_situation(request_text) is leans
+
+
+def test_the_items_an_answer_showed_are_read_back_in_order():
+    answer = "The steps are: [1]\n- Learn **Docker**\n- Learn Kubernetes [1]\n\nThis takes years. [1]"
+    assert items_of(answer) == ("Learn Docker", "Learn Kubernetes")

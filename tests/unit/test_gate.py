@@ -1,0 +1,75 @@
+"""The grounded gate, decided from the knowledge base itself: no lists of occupations or places."""
+
+import pytest
+
+import advisor.core.gate as gate_module
+from advisor.core.gate import Gate, Route
+from tests.fakes import build_index
+
+pytestmark = pytest.mark.unit
+
+GUIDE = """# Data Engineer Career Guide
+
+## How much do data engineers earn?
+
+Data engineers earn $100,000-$160,000 a year; pay depends on experience and the employer.
+
+## What tools do data engineers use?
+
+- Spark: processes large data sets
+- Airflow: schedules pipelines
+- dbt: transforms data in the warehouse
+
+## What is the success rate of pipelines?
+
+Teams track the success rate of pipeline runs and data freshness.
+"""
+
+
+@pytest.fixture(scope="module")
+def gate():
+    return Gate(build_index([GUIDE]))
+
+
+def test_the_gate_has_no_word_lists_of_occupations_or_places():
+    names = {n.upper() for n in vars(gate_module)}
+    assert not names & {"OCCUPATIONS", "PLACES", "QUANTITIES"}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "similarity", "facet", "route"),
+    [
+        # the currency "won" and the word "rate" are ordinary words, not refusals by themselves
+        ("Who won the world cup in 2018?", 0.12, 0.1, Route.OUT_OF_SCOPE),
+        ("Which tool won the team over, Spark or Airflow?", 0.45, 0.4, Route.ANSWER),
+        ("What is the success rate of pipelines?", 0.7, 0.3, Route.ANSWER),
+        ("what's the going rate for data engineers", 0.3, 0.7, Route.ANSWER),
+        # another role: the role asked about is not any guide's
+        ("How do I become a dentist?", 0.31, 0.6, Route.OUT_OF_SCOPE),
+        ("how much does a data scientist make", 0.5, 0.4, Route.OUT_OF_SCOPE),
+        ("How do I become a data engineer?", 0.5, 0.6, Route.ANSWER),
+        # a named place the guides never mention: say so, give the closest facts
+        ("What do data engineers earn in Germany?", 0.6, 0.7, Route.PARTIAL),
+        ("What's the weather in Paris today?", 0.1, 0.1, Route.OUT_OF_SCOPE),
+        # tasks and small talk
+        ("Write a Python function that sorts a list.", 0.4, 0.2, Route.OUT_OF_SCOPE),
+        ("thanks!", 0.0, 0.0, Route.SMALL_TALK),
+        # a generic career question every guide answers is in scope even when worded far from the guide
+        ("Where should I start?", 0.2, 0.85, Route.ANSWER),
+    ],
+)
+def test_decisions(gate, request_text, similarity, facet, route):
+    assert gate.decide(request_text, similarity, facet=facet).route is route
+
+
+def test_personal_context_never_causes_a_refusal(gate):
+    # only the request reaches the gate; the situation may name anything
+    decision = gate.decide("what do these people earn?", 0.3, situation="I'm a nurse in Denver", facet=0.8)
+    assert decision.route is Route.ANSWER
+    own = gate.decide("what would I earn here in Denver?", 0.5, situation="our office is in Denver", facet=0.8)
+    assert own.route is Route.ANSWER and own.uncovered == ["Denver"]
+
+
+def test_a_follow_up_leans_on_the_conversation(gate):
+    assert gate.decide("why?", 0.05, leans_on_topic=True).route is Route.ANSWER
+    assert gate.decide("why?", 0.05).route is Route.OUT_OF_SCOPE

@@ -1,0 +1,119 @@
+"""Answer plans through the real pipeline over a made-up second guide (fakes: no model, no Chroma):
+lists keep their sub-headings, superlatives and comparisons, exclusions, the path tailored by what the
+user said, follow-ups, topic switches, and a refusal that does not poison the conversation."""
+
+import pytest
+
+from tests.fakes import fake_advisor
+
+pytestmark = pytest.mark.unit
+
+GUIDE = """# Data Engineer Career Guide
+
+## How much do data engineers earn?
+
+Data engineers earn $100,000-$160,000 a year. Pay depends on experience and the employer.
+
+## How do you become a data engineer?
+
+Becoming a data engineer takes about 2-4 years. The path has three steps.
+
+### Step 1: Learn the basics
+
+The first step is programming:
+- Learn SQL and Python well
+- Understand relational databases
+
+### Step 2: Build pipelines
+
+The second step is pipelines:
+- Learn Airflow for scheduling
+- Learn Spark for large data sets
+
+### Step 3: Own a platform
+
+The third step is running a data platform:
+- Operate Kafka streams
+- Run dbt models in a warehouse
+
+## Which certifications are worth getting?
+
+Certifications show platform skills. They come in two groups.
+Cloud certifications:
+- AWS Data Engineer ($150): data services on AWS
+- Google Data Engineer ($200): data services on Google Cloud
+Vendor certifications:
+- Databricks Associate ($200): the Databricks platform
+- Snowflake SnowPro ($175): the Snowflake warehouse
+Prices are exam fees in US dollars.
+
+## What tools do data engineers use?
+
+The tools data engineers use are:
+- Airflow: schedules pipelines
+- Spark: processes large data sets
+- Kafka: streams events
+- dbt: transforms data in the warehouse
+"""
+
+
+@pytest.fixture(scope="module")
+def advisor():
+    return fake_advisor([GUIDE])
+
+
+def talk(advisor, *turns):
+    history, answer = [], None
+    for turn in turns:
+        answer = advisor.ask(turn, history)
+        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": answer.answer}]
+    return answer
+
+
+def test_a_list_keeps_its_sub_headings_and_its_closing_sentence_stays_out_of_the_last_bullet(advisor):
+    text = advisor.ask("Which certifications are worth getting?").answer
+    assert text.index("Cloud certifications") < text.index("AWS Data Engineer") < text.index("Vendor certifications")
+    assert text.index("Vendor certifications") < text.index("Snowflake SnowPro")
+    last_bullet = [line for line in text.splitlines() if line.startswith("- ")][-1]
+    assert "exam fees" not in last_bullet and "exam fees" in text
+
+
+def test_the_cheapest_item_of_a_priced_list(advisor):
+    text = advisor.ask("which data certification is cheapest?").answer
+    assert "AWS Data Engineer ($150)" in text and "$200" not in text
+
+
+def test_which_is_cheaper_of_two_named_items_shows_both_cheaper_first(advisor):
+    text = advisor.ask("which is cheaper, the Snowflake SnowPro or the Databricks Associate certification?").answer
+    assert text.index("Snowflake SnowPro ($175)") < text.index("Databricks Associate ($200)")
+
+
+def test_other_than_leaves_the_named_item_out(advisor):
+    text = advisor.ask("other than Airflow, what tools do data engineers use?").answer
+    assert "Spark" in text and "Kafka" in text and "Airflow" not in text
+
+
+def test_what_is_new_to_me_skips_the_steps_the_user_has(advisor):
+    text = talk(advisor, "I know SQL and Python and relational databases well.", "What would be new to me?").answer
+    assert "Step 2" in text and "Learn Airflow" in text
+    assert "Learn SQL and Python well" not in text
+
+
+def test_tell_me_more_about_the_second_one_takes_the_item_from_the_last_answer(advisor):
+    text = talk(advisor, "What tools do data engineers use?", "tell me more about the second one").answer
+    assert "Spark" in text and "Kafka" not in text
+
+
+def test_a_self_contained_question_is_a_new_topic(advisor):
+    answer = talk(advisor, "How much do data engineers earn?", "What tools do data engineers use?")
+    assert "Airflow" in answer.answer and "$100,000" not in answer.answer
+
+
+def test_a_refusal_does_not_poison_the_rest_of_the_conversation(advisor):
+    answer = talk(advisor, "I'm a nurse. Who won the world cup in 2018?", "How much do data engineers earn?")
+    assert answer.grounded and "$100,000" in answer.answer
+
+
+def test_every_answer_cites_a_source_it_returns(advisor):
+    answer = advisor.ask("How much do data engineers earn?")
+    assert "[1]" in answer.answer and answer.sources[0].text.count("$100,000") == 1

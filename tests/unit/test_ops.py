@@ -1,0 +1,55 @@
+"""Small ops rules without servers: which connection failures mean "the index server is down",
+and what a bug looks like to the caller."""
+
+import logging
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from advisor.core.logs import NOISY_LOGGERS, quiet_libraries
+from advisor.ops.access_log import INTERNAL_ERROR, internal_error
+from advisor.ops.watcher import is_index_unreachable
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("chroma_url", "failed_url", "unreachable"),
+    [
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000/api/v2/heartbeat", True),
+        ("127.0.0.1:8000", "http://127.0.0.1:8000/api/v2/heartbeat", True),  # no scheme: http
+        ("http://chroma:8001", "http://chroma:8001/api", True),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:9000/v1/chat/completions", False),  # a model server
+        (None, "http://127.0.0.1:8000/api", False),  # embedded store: never the index server
+    ],
+)
+def test_only_failures_to_reach_the_chroma_server_count(chroma_url, failed_url, unreachable):
+    exc = httpx.ConnectError("refused", request=httpx.Request("GET", failed_url))
+    assert is_index_unreachable(exc, SimpleNamespace(chroma_url=chroma_url)) is unreachable
+
+
+def test_a_non_transport_error_is_not_an_outage():
+    assert not is_index_unreachable(ValueError("bug"), SimpleNamespace(chroma_url="http://127.0.0.1:8000"))
+
+
+def test_a_bug_is_logged_with_its_traceback_and_answered_without_one(caplog):
+    request = SimpleNamespace(method="POST", url=SimpleNamespace(path="/api/ask"))
+    try:
+        raise RuntimeError("secret detail")
+    except RuntimeError as exc:
+        with caplog.at_level(logging.ERROR):
+            response = internal_error(request, exc)
+    assert response.status_code == 500
+    assert response.body.decode() == f'{{"error":"{INTERNAL_ERROR}"}}'
+    assert "secret detail" not in response.body.decode()
+    assert caplog.records[-1].exc_info and "POST /api/ask" in caplog.records[-1].getMessage()
+
+
+def test_quiet_libraries_turns_down_every_noisy_logger():
+    quiet_libraries(logging.ERROR)
+    try:
+        assert {logging.getLogger(n).level for n in NOISY_LOGGERS} == {logging.ERROR}
+    finally:
+        quiet_libraries()
+    assert {logging.getLogger(n).level for n in NOISY_LOGGERS} == {logging.WARNING}

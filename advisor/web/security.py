@@ -6,7 +6,8 @@
   `localhost` / `127.0.0.1` (any port). `*` allows every site.
 - **Rate limit.** `ADVISOR_RATE_LIMIT_PER_MINUTE` (default 30; 0 turns it off) questions a minute per
   client address on every answering endpoint: `POST /api/ask`, `POST /api/chat` and the Gradio chat's
-  answering events. Over the limit: 429 with a JSON message and `Retry-After`.
+  answering events, through whichever Gradio route and `fn_index` encoding reaches them
+  (`counts_as_question`). Over the limit: 429 with a JSON message and `Retry-After`.
 
 `install_security(app, settings)` adds both as pure ASGI middleware (no buffering of streamed answers).
 """

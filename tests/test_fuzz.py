@@ -1,7 +1,7 @@
 """API fuzz (issue 12): schemathesis generates requests from /openapi.json, valid and invalid, and
 checks every response: no 5xx, status codes and bodies as documented, invalid data refused.
 In process (ASGI), against the real app and index; bounded to about a minute (MAX_EXAMPLES per
-operation and mode)."""
+operation and mode: 1,003 requests in 28.7 s here)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 250  # ~1,000 requests in ~30 s here (150: 603 in 18.6 s)
 # Excluded: "a schema-valid body must be accepted". A question that is blank once control, format and
 # unassigned characters are dropped is a 400 with a message, a rule JSON Schema cannot express (the
 # schema says minLength 1, maxLength 2,000). Every other check runs: no 5xx, documented status
 # codes, content types and response bodies, invalid data refused.
-BUDGET_S = 75.0  # "bounded to a minute", with room for a loaded machine
+BUDGET_S = 90.0  # "bounded to a minute", with room for a loaded CI machine
 
 
 @pytest.fixture(scope="module")
@@ -51,5 +51,6 @@ def test_api_fuzz(api_schema):
             except Unsatisfiable:
                 assert mode is schemathesis.GenerationMode.NEGATIVE  # nothing to make invalid (GET /healthz)
     elapsed = time.monotonic() - started
+    print(f"fuzz: {len(calls)} requests over {len(operations)} operations in {elapsed:.1f} s")
     assert all(r.status_code < 500 for r in calls)
     assert elapsed < BUDGET_S, f"the fuzz took {elapsed:.0f} s for {len(calls)} requests"

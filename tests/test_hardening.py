@@ -610,3 +610,11 @@ def test_a_malformed_gradio_call_is_a_short_answer_and_a_short_log(limited, capf
     assert r.status_code == 422 and "takes 2 input values" in r.json()["error"]
     out, err = capfd.readouterr()
     assert len(out) + len(err) < 5_000  # Gradio's traceback quoted the whole 250 KB input
+
+
+def test_an_unknown_gradio_session_is_a_short_404_and_no_traceback(limited, capfd):
+    capfd.readouterr()
+    r = httpx.get(limited + "/gradio_api/queue/data", params={"session_hash": "nobody"}, timeout=10)
+    assert r.status_code == 404 and "reload the page" in r.json()["error"]
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and len(out) + len(err) < 2_000

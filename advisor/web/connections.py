@@ -5,13 +5,17 @@ finish, and its default protocol (httptools) accepts headers of any size. `Guard
 uvicorn's h11 protocol plus:
 
 - a header timeout: a connection that has not sent complete request headers within
-  `ADVISOR_HEADER_TIMEOUT_S` (default 10 s) of connecting or of its last response is closed;
+  `ADVISOR_HEADER_TIMEOUT_S` (default 10 s) of connecting or of its last response is closed. A
+  browser sends its headers in one packet; 10 s leaves room for a slow mobile link and is a sixth
+  of nginx's client_header_timeout (60 s), since nothing here buffers for us;
 - a connection cap: beyond `ADVISOR_MAX_CONNECTIONS` open connections (default 2,000) a new one is
-  closed at once, so file descriptors cannot run out (the soft limit here is 20,000);
+  closed at once, so file descriptors cannot run out (the soft limit here is 20,000; 2,000 leaves
+  the rest for Chroma, SQLite and model clients, and is 4x the 500 half-open connections tested);
 - request headers over 32 KB are refused (431).
 
-Requests in flight are capped by uvicorn's `limit_concurrency` (`ADVISOR_MAX_CONCURRENT_REQUESTS`,
-default 1,000: beyond it, 503). A public deployment still belongs behind a proxy (docs/security.md).
+uvicorn's `limit_concurrency` (`ADVISOR_MAX_CONCURRENT_REQUESTS`, default 1,000) answers 503 while
+more connections are open or requests in flight than that. A public deployment still belongs
+behind a proxy (docs/security.md).
 """
 
 from __future__ import annotations

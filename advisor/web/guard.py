@@ -4,7 +4,9 @@
 - refuses `/gradio_api/upload`: the chat has no file inputs, and Gradio would store any file
   anonymously and serve it back to anyone;
 - answers a call naming an event that does not exist (`fn_index` 999) with a JSON 404, not
-  Gradio's plain-text 500;
+  Gradio's plain-text 500, and one with too few input values with a JSON 422 (Gradio's traceback
+  quoted the whole input into the log); an event stream for an unknown session is a JSON 404
+  (Gradio logged a 15 KB traceback for each);
 - replaces Gradio's error bodies (422 with pydantic URLs and reprs, 500) with one JSON line;
 - drops `X-Forwarded-Host`, which Gradio copies into `/config` (uvicorn ignores it; a proxy in front
   sets `Host`), and marks `/config` `no-store` so no cache keeps a copy built for another host.
@@ -45,6 +47,9 @@ class GradioGuard:
             return await self.app(scope, receive, send)
         if _UPLOAD.fullmatch(path):
             return await _json(403, "This server takes no file uploads.")(scope, receive, send)
+        if scope["method"] == "GET" and path.rstrip("/") == "/gradio_api/queue/data" and not _known_session(scope):
+            # Gradio raises inside its event stream for this, and each one logged a 15 KB traceback.
+            return await _json(404, "No such chat session: reload the page.")(scope, receive, send)
         runs = _RUNS.fullmatch(path) if scope["method"] == "POST" else None
         if runs:
             body, receive = await _peek_body(receive)
@@ -57,6 +62,16 @@ class GradioGuard:
 def _without_forwarded_host(scope):
     headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"x-forwarded-host"]
     return {**scope, "headers": headers} if len(headers) != len(scope["headers"]) else scope
+
+
+def _known_session(scope) -> bool:
+    from urllib.parse import parse_qs
+
+    session = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("session_hash", [""])[0]
+    for route in getattr(scope.get("app"), "routes", ()):
+        if hasattr(getattr(route, "app", None), "get_blocks"):
+            return session in route.app.get_blocks()._queue.pending_messages_per_session
+    return True  # no Gradio mounted: nothing to guard
 
 
 def _check_call(fns: dict, api_name: str | None, body: bytes) -> JSONResponse | None:

@@ -7,8 +7,9 @@
 - **Rate limit.** `ADVISOR_RATE_LIMIT_PER_MINUTE` (default 30; 0 turns it off) questions a minute per
   client address on every answering endpoint: `POST /api/ask`, `POST /api/chat`,
   `POST /v1/chat/completions`, the MCP tool `ask_career_advisor` over HTTP and the Gradio chat's
-  answering events. Over the limit: 429 with a JSON message and `Retry-After`. Counted in memory, or in
-  Redis (`ADVISOR_REDIS_URL`) across replicas, through the `limits` library.
+  answering events, through whichever Gradio route and `fn_index` encoding reaches them
+  (`counts_as_question`). Over the limit: 429 with a JSON message and `Retry-After`. Counted in memory,
+  or in Redis (`ADVISOR_REDIS_URL`) across replicas, through the `limits` library.
 
 `install_security(app, settings)` adds both as pure ASGI middleware (no buffering of streamed answers).
 """

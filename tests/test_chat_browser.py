@@ -216,6 +216,8 @@ def test_phone_layout_fits_the_screen(browser, server):
         box = page.locator(BOX).bounding_box()
         assert box["y"] + box["height"] <= 740, box  # the question box is above the fold
         assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+        # One scrolling area, the conversation: the page itself does not scroll.
+        assert page.evaluate("() => document.scrollingElement.scrollHeight <= innerHeight + 1")
         page.locator("#advisor-chat button.example").first.tap()
         wait_final(page, 1)
         page.locator(BOT).last.tap()
@@ -246,3 +248,30 @@ def test_api_docs_work_offline(context, server):
         blocked,
     )
     assert httpx.head(server.url + "/widget.js").status_code == 200
+
+
+# Holds the chat's answering request for 2.5 s in the page (so the test can type meanwhile).
+SLOW_JOIN = """() => { const real = window.fetch;
+  window.fetch = (url, options) => String(url).includes('queue/join') && window.__slow
+    ? new Promise((resolve, reject) => setTimeout(() => real(url, options).then(resolve, reject), 2500))
+    : real(url, options);
+}"""
+
+
+def test_the_box_has_a_name_and_a_question_sent_while_answering_waits_in_it(context, server):
+    page = open_chat(context, server)
+    assert page.get_by_role("textbox", name="Your question").count() == 1
+    page.evaluate(SLOW_JOIN)
+    page.evaluate("() => { window.__slow = true; }")
+    send(page, QUESTION)
+    page.locator("#advisor-chat .advisor-typing").wait_for()
+    page.fill(BOX, "Which certifications are worth getting?")
+    page.press(BOX, "Enter")
+    page.get_by_text("Still answering").first.wait_for()
+    assert page.input_value(BOX) == "Which certifications are worth getting?"  # not dropped
+    page.evaluate("() => { window.__slow = false; }")
+    wait_final(page, 1)
+    assert page.locator(USER).count() == 1
+    page.click("#advisor-send")
+    wait_final(page, 2)
+    assert "certif" in page.locator(BOT).last.inner_text().lower()

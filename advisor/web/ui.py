@@ -320,8 +320,7 @@ class ChatTurns:
         return (text, chat, None, *IDLE)
 
     def submit_question(self, text: str, chat: list[dict], busy: bool):
-        if busy:
-            gr.Info("Still answering: wait for the answer or press Stop. Your text stays in the box.")
+        if busy:  # chat.js says so in the page; the text stays in the box
             return (gr.skip(),) * 6
         question = (text or "").strip()
         if not question:

@@ -289,7 +289,7 @@ def test_a_like_is_still_shown_after_a_reload(context, server):
     wait_final(page, 1)
     page.locator(BOT).last.hover()
     page.locator('#advisor-chat button[aria-label="Like"]').last.click()
-    page.locator('#advisor-chat button[aria-label="Liked"]').wait_for()
+    page.locator('#advisor-chat button[aria-label="Liked"][aria-pressed="true"]').wait_for()
     page.wait_for_function("() => !!localStorage.getItem('career-advisor-feedback')")
     page.wait_for_timeout(300)
     page.reload()

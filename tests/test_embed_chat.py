@@ -154,10 +154,16 @@ def test_retry_edit_stop_and_counter(context, server):
     page.evaluate("() => { window.__slow = true; }")
     page.fill("#question", "Which tools do MLOps engineers use?")
     page.press("#question", "Enter")
+    # A question sent while answering waits in the box, and the chat says so.
+    page.fill("#question", "Who hires MLOps engineers?")
+    page.press("#question", "Enter")
+    assert "Still answering" in page.locator("#counter").inner_text()
+    assert page.input_value("#question") == "Who hires MLOps engineers?"
     page.locator("#stop").click()
     page.get_by_text("Stopped.").wait_for()
     assert page.locator("#send").is_visible() and not page.locator("#stop").is_visible()
     page.evaluate("() => { window.__slow = false; }")
+    assert page.input_value("#question") == "Who hires MLOps engineers?"
 
     # Too long: counted as you type, refused in the conversation, nothing cut or lost.
     long = ("I am a data engineer who wants to move into MLOps and needs advice. " * 50)[:3000]

@@ -143,9 +143,19 @@
     });
   }
 
+  // Gradio marks a given like only by renaming the button ("Liked"): say it as a pressed state too.
+  function pressed() {
+    document.querySelectorAll('#advisor-chat button[aria-label]').forEach(function (b) {
+      var label = b.getAttribute("aria-label");
+      if (/^(Liked|Disliked)$/.test(label)) b.setAttribute("aria-pressed", "true");
+      else if (/^(Like|Dislike)$/.test(label)) b.setAttribute("aria-pressed", "false");
+    });
+  }
+
   setInterval(function () {
     counter();
     tick();
+    pressed();
     if (!answering()) hint("");
   }, 500);
 })();

@@ -540,7 +540,11 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var question = input.value.trim();
-    if (!question || busy) return;  // while answering, the text waits in the box
+    if (!question) return;
+    if (busy) {  // while answering, the text waits in the box, and the chat says so
+      counterNode.textContent = "Still answering the last question: yours waits here. Send it when the answer is in, or press Stop.";
+      return;
+    }
     if (question.length > MAX_CHARS) {
       pending = { question: "", error: "Your question is " + number.format(question.length) + " characters long; the limit is " +
                   number.format(MAX_CHARS) + ". Please shorten it: your text is still in the box." };

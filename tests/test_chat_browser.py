@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ BOT = '#advisor-chat [data-testid="bot"]'
 USER = '#advisor-chat [data-testid="user"]'
 BOX = "#advisor-question textarea"
 QUESTION = "What does an MLOps engineer earn?"
+SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +124,7 @@ def test_citations_are_links_to_the_cited_sources_and_copy_is_clean(context, ser
     box, chat = target.bounding_box(), page.locator("#advisor-chat").bounding_box()
     assert box["y"] >= chat["y"] - 1 and box["y"] < chat["y"] + chat["height"], (box, chat)
     assert page.evaluate("() => location.hash") == ""  # the page did not jump
+    page.screenshot(path=str(SHOTS / "chat-citation.png"))
 
     # Copy: the answer as text with a numbered source list; no HTML, no entities.
     answer.hover()
@@ -148,6 +151,8 @@ def test_a_too_long_question_is_counted_refused_in_the_chat_and_kept(context, se
     error = page.locator(BOT).last
     assert "3,000 characters long; the limit is 2,000" in error.inner_text()
     assert page.input_value(BOX) == long  # nothing cut, nothing lost
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chat-too-long.png"))
     assert page.locator(USER).count() == 1 and "120,000" in page.locator(BOT).first.inner_text()
 
 
@@ -216,6 +221,8 @@ def test_phone_layout_fits_the_screen(browser, server):
         box = page.locator(BOX).bounding_box()
         assert box["y"] + box["height"] <= 740, box  # the question box is above the fold
         assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+        # One scrolling area, the conversation: the page itself does not scroll.
+        assert page.evaluate("() => document.scrollingElement.scrollHeight <= innerHeight + 1")
         page.locator("#advisor-chat button.example").first.tap()
         wait_final(page, 1)
         page.locator(BOT).last.tap()
@@ -225,6 +232,7 @@ def test_phone_layout_fits_the_screen(browser, server):
             assert size["width"] >= 44 and size["height"] >= 44, (label, size)
         box = page.locator(BOX).bounding_box()
         assert box["y"] + box["height"] <= 740, box
+        page.screenshot(path=str(SHOTS / "chat-phone.png"))
     finally:
         context.close()
 
@@ -246,3 +254,45 @@ def test_api_docs_work_offline(context, server):
         blocked,
     )
     assert httpx.head(server.url + "/widget.js").status_code == 200
+
+
+# Holds the chat's answering request for 2.5 s in the page (so the test can type meanwhile).
+SLOW_JOIN = """() => { const real = window.fetch;
+  window.fetch = (url, options) => String(url).includes('queue/join') && window.__slow
+    ? new Promise((resolve, reject) => setTimeout(() => real(url, options).then(resolve, reject), 2500))
+    : real(url, options);
+}"""
+
+
+def test_the_box_has_a_name_and_a_question_sent_while_answering_waits_in_it(context, server):
+    page = open_chat(context, server)
+    assert page.get_by_role("textbox", name="Your question").count() == 1
+    page.evaluate(SLOW_JOIN)
+    page.evaluate("() => { window.__slow = true; }")
+    send(page, QUESTION)
+    page.locator("#advisor-chat .advisor-typing").wait_for()
+    page.fill(BOX, "Which certifications are worth getting?")
+    page.press(BOX, "Enter")
+    page.get_by_text("Still answering").first.wait_for()
+    assert page.input_value(BOX) == "Which certifications are worth getting?"  # not dropped
+    page.evaluate("() => { window.__slow = false; }")
+    wait_final(page, 1)
+    assert page.locator(USER).count() == 1
+    page.click("#advisor-send")
+    wait_final(page, 2)
+    assert "certif" in page.locator(BOT).last.inner_text().lower()
+
+
+def test_a_like_is_still_shown_after_a_reload(context, server):
+    page = open_chat(context, server)
+    send(page, QUESTION)
+    wait_final(page, 1)
+    page.locator(BOT).last.hover()
+    page.locator('#advisor-chat button[aria-label="Like"]').last.click()
+    page.locator('#advisor-chat button[aria-label="Liked"][aria-pressed="true"]').wait_for()
+    page.wait_for_function("() => !!localStorage.getItem('career-advisor-feedback')")
+    page.wait_for_timeout(300)
+    page.reload()
+    page.locator(BOT).first.wait_for()
+    page.locator('#advisor-chat button[aria-label="Liked"]').wait_for()
+    assert page.locator('#advisor-chat button[aria-label="Dislike"]').count() == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from live_server import live_server
@@ -14,6 +15,7 @@ from live_server import live_server
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")]
 
 QUESTION = "What does an MLOps engineer earn?"
+SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 FINAL = ".msg.bot:not(.waiting):not(.streaming) .actions"
 
 # Holds the answer request for 3 s (in the page, so the test can act meanwhile) while window.__slow.
@@ -98,6 +100,8 @@ def test_citations_copy_and_likes(context, server):
     assert bot.locator(".sources").evaluate("d => d.open")
     box, log = item.bounding_box(), page.locator("#log").bounding_box()
     assert box["y"] >= log["y"] - 1 and box["y"] < log["y"] + log["height"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "widget-citation.png"))
 
     # Copy: the answer and a numbered source list, as plain text.
     bot.get_by_role("button", name="Copy answer").click()
@@ -150,10 +154,16 @@ def test_retry_edit_stop_and_counter(context, server):
     page.evaluate("() => { window.__slow = true; }")
     page.fill("#question", "Which tools do MLOps engineers use?")
     page.press("#question", "Enter")
+    # A question sent while answering waits in the box, and the chat says so.
+    page.fill("#question", "Who hires MLOps engineers?")
+    page.press("#question", "Enter")
+    assert "Still answering" in page.locator("#counter").inner_text()
+    assert page.input_value("#question") == "Who hires MLOps engineers?"
     page.locator("#stop").click()
     page.get_by_text("Stopped.").wait_for()
     assert page.locator("#send").is_visible() and not page.locator("#stop").is_visible()
     page.evaluate("() => { window.__slow = false; }")
+    assert page.input_value("#question") == "Who hires MLOps engineers?"
 
     # Too long: counted as you type, refused in the conversation, nothing cut or lost.
     long = ("I am a data engineer who wants to move into MLOps and needs advice. " * 50)[:3000]
@@ -195,6 +205,8 @@ def test_dark_mode_and_touch_targets_on_a_phone(browser, server):
         ask(page, QUESTION)
         background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(20, 24, 31)", background
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "widget-dark-phone.png"))
         buttons = page.locator(".actions button, .user-actions button, #send, .bar button:visible")
         assert buttons.count() >= 5
         for box in buttons.evaluate_all("els => els.map(e => e.getBoundingClientRect().toJSON())"):

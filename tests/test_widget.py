@@ -784,3 +784,4 @@ def test_gradio_chat_says_the_rate_limit_in_the_conversation(open_context, limit
     assert "120,000" in bot.first.inner_text()  # the conversation is kept
     assert page.locator('#advisor-chat [data-testid="user"]').count() == 2
     assert page.locator("#advisor-send").is_visible()
+    page.screenshot(path=str(SHOTS / "chat-rate-limit.png"))

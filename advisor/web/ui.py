@@ -377,8 +377,7 @@ class ChatTurns:
         return (text, chat, None, *IDLE)
 
     def submit_question(self, text: str, chat: list[dict], busy: bool):
-        if busy:
-            gr.Info("Still answering: wait for the answer or press Stop. Your text stays in the box.")
+        if busy:  # chat.js says so in the page; the text stays in the box
             return (gr.skip(),) * 6
         question = (text or "").strip()
         if not question:
@@ -478,6 +477,20 @@ class ChatTurns:
     def on_like(self, chat: list[dict], event: gr.LikeData, request: gr.Request):
         _like(self.memory, self.feedback, self.desk, chat, event, request)
 
+    @staticmethod
+    def remember_feedback(chat: list[dict], marks: list | None, event: gr.LikeData):
+        """The like/dislike shown on each answer, kept in the browser beside the conversation, so a
+        reload shows them again (Chatbot's feedback_value: one entry per assistant message)."""
+        index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+        if not (0 <= index < len(chat or [])):
+            return gr.skip()
+        n = sum(1 for m in chat[:index] if m.get("role") == "assistant")
+        count = sum(1 for m in chat if m.get("role") == "assistant")
+        marks = (list(marks or []) + [None] * count)[:count]
+        liked = {True: "Like", False: "Dislike"}.get(event.liked, event.liked or None)
+        marks[n] = liked if isinstance(liked, str) else None
+        return marks
+
     def chat_api(self, message: str, history: list[dict] | None = None) -> dict:
         """Answer a question (with optional history [{"role", "content"}]); returns the Answer JSON,
         the same as POST /api/ask."""
@@ -493,6 +506,13 @@ class ChatTurns:
 
 def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path, limiter=None, desk=None) -> gr.Blocks:
     handlers = ChatTurns(advisor, feedback, limiter, desk)
+
+    def restore(chat: list[dict] | None, marks: list | None):
+        """The conversation and its likes, as this browser kept them."""
+        chat = chat or []
+        count = sum(1 for m in chat if m.get("role") == "assistant")
+        return gr.update(value=chat, feedback_value=(list(marks or []) + [None] * count)[:count])
+
     starters = advisor.starter_questions(N_STARTERS)
     topics = advisor.topics()
     with gr.Blocks(title="Career Advisor", analytics_enabled=False) as demo:
@@ -502,6 +522,7 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path, limiter=
             elem_id="advisor-intro",
         )
         saved = gr.BrowserState([], storage_key="career-advisor-history", secret=browser_state_secret(data_dir))
+        marks = gr.BrowserState([], storage_key="career-advisor-feedback")
         pending = gr.State(None)
         busy = gr.State(False)
         chatbot = gr.Chatbot(
@@ -554,8 +575,9 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path, limiter=
             lambda chat: chat, chatbot, saved, **quiet
         )
         chatbot.like(handlers.on_like, [chatbot], None, **quiet)
-        clear.click(lambda: ([], []), None, [chatbot, saved], queue=False, **quiet)
-        chatbot.clear(lambda: [], None, saved, queue=False, **quiet)
-        demo.load(lambda chat: chat or [], saved, chatbot, queue=False, **quiet)
+        chatbot.like(handlers.remember_feedback, [chatbot, marks], marks, queue=False, **quiet)
+        clear.click(lambda: ([], [], []), None, [chatbot, saved, marks], queue=False, **quiet)
+        chatbot.clear(lambda: ([], []), None, [saved, marks], queue=False, **quiet)
+        demo.load(restore, [saved, marks], chatbot, queue=False, **quiet)
         gr.api(handlers.chat_api, api_name="chat")
     return demo

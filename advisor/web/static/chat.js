@@ -104,7 +104,31 @@
     if (shown.textContent !== text) shown.textContent = text;
     shown.classList.toggle("over", over);
   }
-  document.addEventListener("input", counter, true);
+  document.addEventListener("input", function () { hint(""); counter(); }, true);
+
+  // ---- a question sent while the last one is being answered waits in the box, and says so ----
+  function hint(text) {
+    var shown = document.getElementById("advisor-hint");
+    if (!shown) {
+      var row = document.getElementById("advisor-ask");
+      if (!row || !text) return;
+      shown = document.createElement("div");
+      shown.id = "advisor-hint";
+      shown.setAttribute("role", "status");
+      row.insertAdjacentElement("afterend", shown);
+    }
+    shown.textContent = text;
+  }
+  function answering() {
+    var stop = document.getElementById("advisor-stop");
+    return !!(stop && stop.offsetParent);
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.target !== box() || !answering()) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    hint("Still answering the last question: yours waits here. Send it when the answer is in, or press Stop.");
+  }, true);
 
   // ---- live countdowns in rate-limit messages ----
   function tick() {
@@ -119,5 +143,19 @@
     });
   }
 
-  setInterval(function () { counter(); tick(); }, 500);
+  // Gradio marks a given like only by renaming the button ("Liked"): say it as a pressed state too.
+  function pressed() {
+    document.querySelectorAll('#advisor-chat button[aria-label]').forEach(function (b) {
+      var label = b.getAttribute("aria-label");
+      if (/^(Liked|Disliked)$/.test(label)) b.setAttribute("aria-pressed", "true");
+      else if (/^(Like|Dislike)$/.test(label)) b.setAttribute("aria-pressed", "false");
+    });
+  }
+
+  setInterval(function () {
+    counter();
+    tick();
+    pressed();
+    if (!answering()) hint("");
+  }, 500);
 })();

@@ -128,8 +128,31 @@
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
+  // Icons drawn inline (SVG paths): no font or emoji the device may lack, nothing loaded.
+  var SVG = "http://www.w3.org/2000/svg";
+  var ICONS = {
+    copy: "M16 1H4a2 2 0 0 0-2 2v14h2V3h12V1zm3 4H8a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h11a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2zm0 16H8V7h11v14z",
+    check: "M9 16.17 4.83 12l-1.42 1.41L9 19 21 7l-1.41-1.41z",
+    like: "M1 21h4V9H1v12zm22-11a2 2 0 0 0-2-2h-6.31l.95-4.57.03-.32a1.5 1.5 0 0 0-.44-1.06L14.17 1 7.59 7.59A2 2 0 0 0 7 9v10a2 2 0 0 0 2 2h9a2 2 0 0 0 1.84-1.22l3.02-7.05A2 2 0 0 0 23 12v-2z",
+    dislike: "M15 3H6a2 2 0 0 0-1.84 1.22l-3.02 7.05A2 2 0 0 0 1 12v2a2 2 0 0 0 2 2h6.31l-.95 4.57-.03.32c0 .41.17.79.44 1.06L9.83 23l6.59-6.59A2 2 0 0 0 17 15V5a2 2 0 0 0-2-2zm4 0v12h4V3h-4z",
+    retry: "M17.65 6.35A7.96 7.96 0 0 0 12 4a8 8 0 1 0 7.73 10h-2.08A6 6 0 1 1 12 6c1.66 0 3.14.69 4.22 1.78L13 11h7V4l-2.35 2.35z",
+    edit: "M3 17.25V21h3.75L17.81 9.94l-3.75-3.75L3 17.25zM20.71 7.04a1 1 0 0 0 0-1.41l-2.34-2.34a1 1 0 0 0-1.41 0l-1.83 1.83 3.75 3.75 1.83-1.83z",
+  };
+  function icon(name) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
+
   function button(label, cls, onClick, title) {
-    var b = el("button", cls, label);
+    var named = Object.prototype.hasOwnProperty.call(ICONS, label);
+    var b = el("button", cls, named ? null : label);
+    if (named) b.appendChild(icon(label));
     b.type = "button";
     if (title) { b.title = title; b.setAttribute("aria-label", title); }
     b.addEventListener("click", onClick);
@@ -169,7 +192,7 @@
     log.appendChild(el("div", "msg user", content));
     if (editable) {
       var row = el("div", "user-actions");
-      row.appendChild(button("\u270E", "mini", function () {
+      row.appendChild(button("edit", "mini", function () {
         // Edit and resend: the last question goes back into the box, its answer is dropped.
         turns.splice(turns.length - 2, 2);
         save();
@@ -226,20 +249,20 @@
 
   function actions(node, turn, index, last) {
     var bar = el("div", "actions");
-    var copy = button("\u2398", "mini", function () {
+    var copy = button("copy", "mini", function () {
       copyText(plainAnswer(turn), function () {
-        copy.textContent = "\u2713";
-        setTimeout(function () { copy.textContent = "\u2398"; }, 1500);
+        copy.replaceChildren(icon("check"));
+        setTimeout(function () { copy.replaceChildren(icon("copy")); }, 1500);
       });
     }, "Copy answer");
     bar.appendChild(copy);
-    [["like", "\uD83D\uDC4D", "Helpful"], ["dislike", "\uD83D\uDC4E", "Not helpful"]].forEach(function (r) {
-      var b = button(r[1], "mini", function () { rate(turn, index, r[0], node); }, r[2]);
+    [["like", "Helpful"], ["dislike", "Not helpful"]].forEach(function (r) {
+      var b = button(r[0], "mini", function () { rate(turn, index, r[0], node); }, r[1]);
       b.setAttribute("data-rating", r[0]);
       b.setAttribute("aria-pressed", String(turn.rating === r[0]));
       bar.appendChild(b);
     });
-    if (last) bar.appendChild(button("\u21BB", "mini", function () { retryLast(); }, "Retry: answer again"));
+    if (last) bar.appendChild(button("retry", "mini", function () { retryLast(); }, "Retry: answer again"));
     node.appendChild(bar);
   }
 
@@ -517,7 +540,11 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var question = input.value.trim();
-    if (!question || busy) return;  // while answering, the text waits in the box
+    if (!question) return;
+    if (busy) {  // while answering, the text waits in the box, and the chat says so
+      counterNode.textContent = "Still answering the last question: yours waits here. Send it when the answer is in, or press Stop.";
+      return;
+    }
     if (question.length > MAX_CHARS) {
       pending = { question: "", error: "Your question is " + number.format(question.length) + " characters long; the limit is " +
                   number.format(MAX_CHARS) + ". Please shorten it: your text is still in the box." };

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from advisor.core.embeddings import Embedder
 from advisor.core.facets import FACETS, FacetModel
+from advisor.core.retrieval import LoadedIndex
 from advisor.core.text import is_list_item, split_blocks, strip_markdown, tokens
 
 _SUBLEAD = re.compile(r"^[^.!?]{3,80}:$")  # "Cloud ML certifications:" groups the items after it
@@ -106,7 +108,7 @@ class ContentModel:
         return [p for p in self.parts if p.facet == facet and (guide is None or p.guide == guide)]
 
 
-def build_content(index, embedder, facets: FacetModel | None = None) -> ContentModel:
+def build_content(index: LoadedIndex, embedder: Embedder, facets: FacetModel | None = None) -> ContentModel:  # noqa: C901 - one pass over the chunks
     """Parts from a loaded index (chunks in reading order, their unit vectors), tagged with facets."""
     facets = facets or FacetModel(embedder).load()
     records = sorted(index.records.items(), key=lambda kv: (kv[1]["source"], kv[1]["position"]))

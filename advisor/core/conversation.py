@@ -22,7 +22,7 @@ class ConversationState:
 
 
 def read_conversation(
-    question: str, history: list[dict], content: ContentModel, vocabulary: frozenset[str]
+    question: str, history: list[dict[str, str]], content: ContentModel, vocabulary: frozenset[str]
 ) -> ConversationState:
     turn = understand(question)
     user_turns = [understand(t["content"]) for t in history if t["role"] == "user"]
@@ -32,7 +32,7 @@ def read_conversation(
     return ConversationState(turn, profile, last_topic(history, user_turns, content))
 
 
-def last_topic(history: list[dict], user_turns: list[Turn], content: ContentModel) -> Topic | None:
+def last_topic(history: list[dict[str, str]], user_turns: list[Turn], content: ContentModel) -> Topic | None:
     """The parts the last assistant answer quoted; None after a refusal or small talk."""
     answers = [t["content"] for t in history if t["role"] == "assistant"]
     if not answers:

@@ -10,10 +10,15 @@ the bundled MiniLM, so a new guide or a paraphrased question needs no new rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from advisor.core import tuning
+from advisor.core.embeddings import Embedder
+
+if TYPE_CHECKING:
+    from advisor.core.content import Part
 
 
 @dataclass(frozen=True)
@@ -231,7 +236,7 @@ NAMES = tuple(f.name for f in FACETS)
 class FacetModel:
     """Light constructor; `load()` embeds the descriptions and examples once per Advisor."""
 
-    def __init__(self, embedder, facets: tuple[Facet, ...] = FACETS):
+    def __init__(self, embedder: Embedder, facets: tuple[Facet, ...] = FACETS):
         self.embedder = embedder
         self.facets = facets
         self.dim = 384
@@ -257,15 +262,16 @@ class FacetModel:
         np.maximum.at(best, self._example_facet, sims)
         return {f.name: float(s) for f, s in zip(self.facets, best)}
 
-    def tag(self, part, section_facet: str = "") -> str:
+    def tag(self, part: Part, section_facet: str = "") -> str:
         """The facet a guide part is about: its heading (which names the subject) weighs most, then its
         first sentences (which say what the part holds)."""
         self.load()
         assert self._descriptions is not None
         body = [u.vector for u in part.units[:3] if np.any(u.vector)]
-        vector = tuning.FACET_HEADING_WEIGHT * part.heading_vector
+        heading = part.heading_vector if part.heading_vector is not None else np.zeros(self.dim, dtype=np.float32)
+        vector: np.ndarray = tuning.FACET_HEADING_WEIGHT * heading
         if body:
-            vector = vector + (1 - tuning.FACET_HEADING_WEIGHT) * np.mean(body, axis=0)
+            vector = vector + (1 - tuning.FACET_HEADING_WEIGHT) * np.asarray(np.mean(body, axis=0), dtype=np.float32)
         by_name = self.scores(vector / max(float(np.linalg.norm(vector)), 1e-9))
         if section_facet:
             by_name[section_facet] += tuning.SECTION_FACET_BONUS

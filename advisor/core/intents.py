@@ -13,6 +13,7 @@ import re
 import numpy as np
 
 from advisor.core import tuning
+from advisor.core.embeddings import Embedder
 
 FACT = "fact"
 CHEAPEST = "cheapest"
@@ -83,7 +84,7 @@ _COMPARE = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|difference betwee
 class IntentModel:
     """Light constructor; `load()` embeds the prototypes once."""
 
-    def __init__(self, embedder, prototypes: dict[str, tuple[str, ...]] = PROTOTYPES):
+    def __init__(self, embedder: Embedder, prototypes: dict[str, tuple[str, ...]] = PROTOTYPES):
         self.embedder = embedder
         self.prototypes = prototypes
         self._vectors: np.ndarray | None = None

@@ -53,16 +53,21 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 30
     # Hardening (docs/security.md)
     client_backends: str | None = Field(
-        None, description="Backends a client may pick per request (comma list, or *); unset: the configured one only."
+        default=None,
+        description="Backends a client may pick per request (comma list, or *); unset: the configured one only.",
     )
     max_model_calls: int = Field(
-        8, ge=1, description="Answers from a model backend at once; more wait up to a second, then 503."
+        default=8, ge=1, description="Answers from a model backend at once; more wait up to a second, then 503."
     )
-    max_connections: int = Field(2000, ge=1, description="Open connections; a new one beyond this is closed.")
-    max_concurrent_requests: int = Field(1000, ge=0, description="Requests in flight; beyond: 503. 0 = no cap.")
-    header_timeout_s: float = Field(10.0, gt=0, description="A connection must send complete headers this fast.")
-    metrics_token: str | None = Field(None, description="If set, /metrics needs 'Authorization: Bearer <token>'.")
-    metrics_port: int | None = Field(None, description="If set, /metrics is served on this port only.")
+    max_connections: int = Field(default=2000, ge=1, description="Open connections; a new one beyond this is closed.")
+    max_concurrent_requests: int = Field(default=1000, ge=0, description="Requests in flight; beyond: 503. 0 = no cap.")
+    header_timeout_s: float = Field(
+        default=10.0, gt=0, description="A connection must send complete headers this fast."
+    )
+    metrics_token: str | None = Field(
+        default=None, description="If set, /metrics needs 'Authorization: Bearer <token>'."
+    )
+    metrics_port: int | None = Field(default=None, description="If set, /metrics is served on this port only.")
     # Comma-separated bearer keys for /v1/* and /mcp (README, "OpenAI-compatible API"); unset = open.
     api_keys: str = ""
 
@@ -73,15 +78,16 @@ class Settings(BaseSettings):
 
     # Shared services for several replicas (docs/deploy.md)
     database_url: str | None = Field(
-        None, description="Feedback and question log database (postgresql://...); unset = SQLite files in data_dir."
+        default=None,
+        description="Feedback and question log database (postgresql://...); unset = SQLite files in data_dir.",
     )
     redis_url: str | None = Field(
-        None, description="Redis for rate limits and the answer cache shared by replicas; unset = in memory."
+        default=None, description="Redis for rate limits and the answer cache shared by replicas; unset = in memory."
     )
     answer_cache_size: int = Field(
-        1024, ge=0, description="Answers kept for repeated questions (in-process LRU; 0 = no cache)."
+        default=1024, ge=0, description="Answers kept for repeated questions (in-process LRU; 0 = no cache)."
     )
-    answer_cache_ttl_seconds: int = Field(3600, ge=1, description="How long a cached answer is reused.")
+    answer_cache_ttl_seconds: int = Field(default=3600, ge=1, description="How long a cached answer is reused.")
 
     @property
     def chroma_path(self) -> Path:

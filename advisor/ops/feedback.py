@@ -117,9 +117,9 @@ class FeedbackStore:
             raise StorageUnavailable(unreachable_message(self.url, exc)) from exc
 
 
-def _capped(source) -> dict:
+def _capped(source: object) -> dict[str, object]:
     source = dict(source) if isinstance(source, dict) else {}
-    out = {k: str(source.get(k, ""))[:MAX_FIELD_CHARS] for k in ("id", "title", "section")}
+    out: dict[str, object] = {k: str(source.get(k, ""))[:MAX_FIELD_CHARS] for k in ("id", "title", "section")}
     out["text"] = str(source.get("text", ""))[:MAX_SOURCE_TEXT_CHARS]
     try:
         out["score"] = float(source.get("score", 0.0))

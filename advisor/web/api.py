@@ -232,7 +232,9 @@ def install_api(app: FastAPI, get_advisor, desk=None) -> None:  # noqa: C901 - o
     def unknown(path: str, request: Request):
         """/api/* is ours: without this, a wrong path or method would fall through to the chat UI
         mounted at / and get its 404, not a JSON message."""
-        allowed = sorted({m for r in router.routes if r.path == f"/api/{path}" for m in r.methods})
+        allowed = sorted(
+            {m for r in router.routes if getattr(r, "path", None) == f"/api/{path}" for m in getattr(r, "methods", ())}
+        )
         if allowed:
             raise StarletteHTTPException(
                 405, f"Use {' or '.join(allowed)} for /api/{path}.", headers={"Allow": ", ".join(allowed)}
@@ -258,7 +260,7 @@ def _document_limits(app: FastAPI, allowed: frozenset[str] | None, max_chars: in
     any string) and the question's length limit."""
     plain_openapi = app.openapi
 
-    def openapi() -> dict:
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = plain_openapi()
             schema["components"]["schemas"]["AskRequest"]["properties"]["question"]["maxLength"] = max_chars
@@ -266,9 +268,11 @@ def _document_limits(app: FastAPI, allowed: frozenset[str] | None, max_chars: in
             field = schema["components"]["schemas"]["AskRequest"]["properties"]["backend"]
             field["anyOf"] = [{"type": "string", "enum": names}, {"type": "null"}]
             field["description"] += f" This server allows: {', '.join(names)} (ADVISOR_CLIENT_BACKENDS)."
+            app.openapi_schema = schema
+        assert app.openapi_schema is not None
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
 
 
 def _describe(error: dict) -> str:

@@ -81,8 +81,9 @@ class GuardedH11Protocol(H11Protocol):
         self._header_timer = self.loop.call_later(self.header_timeout, self._header_timed_out)
 
     def _cancel_header_timer(self) -> None:
-        if getattr(self, "_header_timer", None) is not None:
-            self._header_timer.cancel()
+        timer = getattr(self, "_header_timer", None)
+        if timer is not None:
+            timer.cancel()
             self._header_timer = None
 
     def _refuse_headers(self) -> None:

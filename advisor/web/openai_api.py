@@ -278,7 +278,9 @@ def install_openai_api(app: FastAPI, get_advisor, settings) -> None:
     @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def unknown(path: str):
         """/v1/* is ours: without this a wrong path would reach the chat UI mounted at /."""
-        allowed = sorted({m for r in router.routes if r.path == f"/v1/{path}" for m in r.methods})
+        allowed = sorted(
+            {m for r in router.routes if getattr(r, "path", None) == f"/v1/{path}" for m in getattr(r, "methods", ())}
+        )
         if allowed:
             raise StarletteHTTPException(405, f"Use {' or '.join(allowed)} for /v1/{path}.")
         raise StarletteHTTPException(

@@ -216,7 +216,9 @@ class SlidingWindowLimiter:
 
 # The Gradio chat's events that answer a question (function names in advisor/web/ui.py); its other
 # events (like, saving history, clearing) are not counted. tests/test_widget.py checks these exist.
-GRADIO_ANSWERING = frozenset({"respond", "on_example", "on_option", "chat_api"})
+# The chat's own turns (ChatTurns.answer_turn) count themselves inside the turn, to say so in the
+# conversation; the /chat API is counted here.
+GRADIO_ANSWERING = frozenset({"chat_api"})
 GRADIO_PREFIX = "/gradio_api/"
 API_ANSWERING = frozenset({"/api/ask", "/api/chat", "/v1/chat/completions"})
 # Every Gradio route that runs an event function (gradio/routes.py): by name in the path

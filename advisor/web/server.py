@@ -105,7 +105,10 @@ def install_docs(app: FastAPI) -> None:
     from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
     from fastapi.staticfiles import StaticFiles
 
-    files = Path(find_spec("fastapi_offline").origin).parent / "static"
+    spec = find_spec("fastapi_offline")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("fastapi-offline is not installed: pip install 'fastapi-offline>=1.7,<2'")
+    files = Path(spec.origin).parent / "static"
     app.mount("/docs-static", StaticFiles(directory=files), name="docs-static")
 
     # Nothing from elsewhere, not even ReDoc's logo: the pages must look the same offline.

@@ -25,6 +25,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -424,7 +425,7 @@ class ChatTurns:
         if not turn or not self.turns.take(turn) or not chat or not is_placeholder(chat[-1].get("content")):
             yield (gr.skip(),) * 5
             return
-        question = pending["question"]
+        question = str((pending or {})["question"])
         wait = self.limiter.hit(_client(request)) if self.limiter is not None else None
         if wait is not None:
             seconds = max(1, math.ceil(wait))
@@ -439,7 +440,7 @@ class ChatTurns:
         try:
             for kind, value in self.advisor.events(question, history):
                 if kind == "delta":
-                    text += value
+                    text += str(value)
                     chat[-1] = {"role": "assistant", "content": escape(text)}
                     yield chat, *WORKING, gr.skip()
                 else:
@@ -458,6 +459,7 @@ class ChatTurns:
             }
             yield chat, *IDLE, gr.skip()
             return
+        assert isinstance(answer, Answer)
         content = render_answer(answer)
         self.memory.put(content, question, answer)
         asked = [m["content"] for m in history if m["role"] == "user"] + [question]
@@ -487,7 +489,7 @@ class ChatTurns:
         n = sum(1 for m in chat[:index] if m.get("role") == "assistant")
         count = sum(1 for m in chat if m.get("role") == "assistant")
         marks = (list(marks or []) + [None] * count)[:count]
-        liked = {True: "Like", False: "Dislike"}.get(event.liked, event.liked or None)
+        liked = "Like" if event.liked is True else "Dislike" if event.liked is False else (event.liked or None)
         marks[n] = liked if isinstance(liked, str) else None
         return marks
 
@@ -554,7 +556,7 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path, limiter=
             stop = gr.Button("Stop", variant="stop", scale=1, min_width=80, visible=False, elem_id="advisor-stop")
         clear = gr.Button("Clear chat", size="sm", variant="secondary", elem_id="advisor-clear")
 
-        quiet = {"api_visibility": "undocumented"}
+        quiet: dict[str, Any] = {"api_visibility": "undocumented"}
         first = [textbox, chatbot, pending, busy, send, stop]
         answering = []
 
@@ -564,7 +566,7 @@ def build_ui(advisor: Advisor, feedback: FeedbackStore, data_dir: Path, limiter=
             answering.append(answer)
             answer.then(lambda chat: chat, chatbot, saved, **quiet)
 
-        no_spinner = {"queue": False, "show_progress": "hidden", **quiet}
+        no_spinner: dict[str, Any] = {"queue": False, "show_progress": "hidden", **quiet}
         chain(textbox.submit(handlers.submit_question, [textbox, chatbot, busy], first, **no_spinner))
         chain(send.click(handlers.submit_question, [textbox, chatbot, busy], first, **no_spinner))
         chain(chatbot.example_select(handlers.submit_example, [chatbot, busy], first, **no_spinner))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from advisor.core import tuning
+from advisor.core.retrieval import LoadedIndex
 from advisor.core.text import STOPWORDS, normalize, stem, tokens, words
 
 
@@ -93,7 +94,7 @@ class Gate:
     lists of occupations or places: a word the guides never use is unknown, whatever it names.
     Thresholds live in advisor/core/tuning.py."""
 
-    def __init__(self, index):
+    def __init__(self, index: LoadedIndex) -> None:
         self.index = index
         self.vocabulary = index.vocabulary
         self.document_frequency = index.document_frequency

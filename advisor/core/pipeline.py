@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Generator, Iterator
+from typing import Any, Literal
 
 from advisor.core import tuning
-from advisor.core.backends import BackendError, Context, create_backend
+from advisor.core.backends import AnswerBackend, BackendError, Context, create_backend
+from advisor.core.backends.extractive import quote
 from advisor.core.content import ContentModel, build_content
 from advisor.core.conversation import read_conversation
 from advisor.core.dialogue import Turn, content_words, leans_on_situation, points_back, wants_more
@@ -19,9 +20,9 @@ from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core.facets import FacetModel
 from advisor.core.gate import Decision, Gate, Route
 from advisor.core.intents import TAILORED, IntentModel
-from advisor.core.observe import AnswerEvent, notify
+from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.plans import Planner, Request
-from advisor.core.retrieval import Hit, HybridSearch, LoadedIndex, open_index
+from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, open_index
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
 from advisor.core.store import IndexStore, open_client
@@ -33,17 +34,19 @@ _BACKEND_LOCK = threading.RLock()
 
 # Builds the first index version when none exists: (settings, embedder, Chroma client or None).
 IndexBuilder = Callable[[Settings, Embedder, Any], None]
+# What `Advisor.events` yields: ("delta", a piece of text) any number of times, then ("answer", Answer).
+Event = tuple[Literal["delta"], str] | tuple[Literal["answer"], Answer]
 
 
 REFUSAL = "I don't know that from my sources."
 
 
-def is_refusal(answer) -> bool:
+def is_refusal(answer: Answer) -> bool:
     """An honest "not in my sources" (as opposed to a greeting, which is also not grounded)."""
     return not answer.grounded and answer.answer.startswith(REFUSAL)
 
 
-def clean_question(question, max_chars: int) -> str:
+def clean_question(question: object, max_chars: int) -> str:
     if not isinstance(question, str):
         raise InvalidInput("The question must be text.")
     text = " ".join(normalize(question).split())
@@ -58,7 +61,7 @@ def clean_question(question, max_chars: int) -> str:
     return text
 
 
-def clean_history(history, max_chars: int) -> list[dict]:
+def clean_history(history: object, max_chars: int) -> list[dict[str, str]]:
     if history is None:
         return []
     if not isinstance(history, list):
@@ -85,28 +88,28 @@ class Advisor:
         self,
         settings: Settings | None = None,
         embedder: Embedder | None = None,
-        client=None,
+        client: Any = None,
         backend: str | None = None,
         build_index: IndexBuilder | None = None,
-    ):
+    ) -> None:
         self.settings = settings or get_settings()
         self.build_index = build_index  # ingest, injected by advisor.assembly: core does not import it
         self.embedder = embedder or Embedder()
         self._client = client
         self.backend_name = backend or self.settings.backend
-        self._backends: dict[str, object] = {}
+        self._backends: dict[str, AnswerBackend] = {}
         self._index: LoadedIndex | None = None
         self._gate: Gate | None = None
         # (index, gate, content model, planner) for one index version, swapped in one write by refresh()
         self._serving: tuple[LoadedIndex, Gate, ContentModel, Planner] | None = None
         self._facets = FacetModel(self.embedder)
         self._intents = IntentModel(self.embedder)
-        self.observers: list = []  # called with an AnswerEvent per final answer (advisor/observe.py)
+        self.observers: list[Observer] = []  # called with an AnswerEvent per final answer (advisor/observe.py)
         self._search = HybridSearch(self.embedder, self.settings.candidates, self.settings.rrf_k)
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, **kwargs) -> Advisor:
+    def from_settings(cls, settings: Settings | None = None, **kwargs: Any) -> Advisor:
         return cls(settings, **kwargs).load()
 
     # loading
@@ -125,6 +128,10 @@ class Advisor:
                 log.info("No index yet: building it from %s", self.settings.corpus_dir)
                 self.build_index(self.settings, self.embedder, self._client)
                 live = self.store.live()
+                if live is None:
+                    raise IndexMissing(
+                        "Building the index published no version: run `advisor ingest` and read its messages."
+                    )
             self.embedder.load()
             self._intents.load()
             self._use(open_index(self.store, live))
@@ -149,7 +156,7 @@ class Advisor:
             self._use(open_index(self.store, live))
         return True
 
-    def backend(self, name: str):
+    def backend(self, name: str) -> AnswerBackend:
         backend = self._backends.get(name)
         if backend is None:
             with _BACKEND_LOCK:  # concurrent first requests load a model once
@@ -167,21 +174,22 @@ class Advisor:
         return self._index
 
     # answering
-    def ask(self, question: str, history: list[dict] | None = None, backend: str | None = None) -> Answer:
-        answer = None
-        for kind, value in self.events(question, history, backend):
-            if kind == "answer":
-                answer = value
-        return answer
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None) -> Answer:
+        for _, value in self.events(question, history, backend):
+            if isinstance(value, Answer):
+                return value
+        raise RuntimeError("the answer stream ended without an answer")
 
-    def stream(self, question: str, history: list[dict] | None = None, backend: str | None = None) -> Iterator[str]:
-        for kind, value in self.events(question, history, backend):
-            if kind == "delta":
+    def stream(
+        self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None
+    ) -> Iterator[str]:
+        for _, value in self.events(question, history, backend):
+            if isinstance(value, str):
                 yield value
 
     def events(
-        self, question: str, history: list[dict] | None = None, backend: str | None = None
-    ) -> Iterator[tuple[str, object]]:
+        self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None
+    ) -> Iterator[Event]:
         """Yields ("delta", text) pieces, then ("answer", Answer). Raises InvalidInput first."""
         started = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
@@ -290,7 +298,7 @@ class Advisor:
         record = index.records[chunk_id]
         return Hit(chunk_id, record["title"], record["section"], record["text"], 0.0, 0.0, 0.0, 0.0)
 
-    def _generate(self, name: str, context: Context):
+    def _generate(self, name: str, context: Context) -> Generator[Event, None, tuple[str, str]]:
         """Streams the backend's answer. A model's answer is then verified against its sources; when
         the model fails, times out or states what the sources do not, the final answer is the
         extractive one with a note (text already streamed is superseded by the final Answer)."""
@@ -310,7 +318,7 @@ class Advisor:
         if not text:
             log.warning("backend %s gave an empty answer; answering extractively", name)
             return (yield from self._fallback(context, pieces, f"The {name} model gave no answer"))
-        quoted = self.backend("extractive").compose(context)
+        quoted = quote(context)
         verdict = verify_answer(text, context, quoted, getattr(self.backend(name), "min_coverage", 0.0))
         if verdict.ok:
             return text, name
@@ -324,8 +332,10 @@ class Advisor:
         )
         return (yield from self._fallback(context, pieces, f"The {name} model's answer {reason}", quoted))
 
-    def _fallback(self, context: Context, streamed: list[str], reason: str, text: str | None = None):
-        text = self.backend("extractive").compose(context) if text is None else text
+    def _fallback(
+        self, context: Context, streamed: list[str], reason: str, text: str | None = None
+    ) -> Generator[Event, None, tuple[str, str]]:
+        text = quote(context) if text is None else text
         note = f"_({reason}, so this answer is quoted from the sources.)_"
         yield "delta", ("\n\n" if streamed else "") + f"{note}\n\n{text}"
         return f"{note}\n\n{text}", "extractive"
@@ -362,7 +372,7 @@ class Advisor:
                 out.append(head)
         return out[:n]
 
-    def as_retriever(self, k: int = 4):
+    def as_retriever(self, k: int = 4) -> AdvisorRetriever:
         """The hybrid search as a LangChain `BaseRetriever` over the live index (README, "LangChain")."""
         from advisor.core.retrieval import AdvisorRetriever
 

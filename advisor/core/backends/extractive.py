@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from advisor.core import tuning
 from advisor.core.backends.base import Context, register
 
+if TYPE_CHECKING:
+    from advisor.core.plans import Plan
+
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
-def render(plan, citations: dict[str, int], max_chars: int = tuning.MAX_ANSWER_CHARS) -> str:  # noqa: C901 - one pass over a block
+def quote(context: Context) -> str:
+    """The answer quoted from the sources: what a model's answer falls back to."""
+    return render(context.plan, context.citations) if context.plan is not None else ""
+
+
+def render(plan: Plan, citations: dict[str, int], max_chars: int = tuning.MAX_ANSWER_CHARS) -> str:  # noqa: C901 - one pass over a block
     paragraphs: list[str] = [plan.intro] if plan.intro else []
     for block in plan.blocks:
         if not block.units:
@@ -60,7 +69,7 @@ def render(plan, citations: dict[str, int], max_chars: int = tuning.MAX_ANSWER_C
 class ExtractiveBackend:
     name = "extractive"
 
-    def __init__(self, settings=None, max_chars: int = tuning.MAX_ANSWER_CHARS):
+    def __init__(self, settings: object = None, max_chars: int = tuning.MAX_ANSWER_CHARS) -> None:
         self.max_chars = max_chars
 
     def load(self) -> None:
@@ -76,5 +85,5 @@ class ExtractiveBackend:
 
 
 @register("extractive")
-def _make(settings, **kwargs) -> ExtractiveBackend:
+def _make(settings: object, **kwargs: Any) -> ExtractiveBackend:
     return ExtractiveBackend(settings, **kwargs)

@@ -24,7 +24,7 @@ from live_server import live_server
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")
 
 REPO = Path(__file__).resolve().parents[1]
-WEB = REPO / "advisor" / "web"
+WEB = REPO / "advisor" / "web" / "static"
 SHOTS = REPO / "docs" / "screenshots"
 QUESTION = "What does an MLOps engineer earn?"
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from advisor.core.embeddings import Embedder
 from advisor.core.facets import FACETS, FacetModel
+from advisor.core.guides import GuideNames
 from advisor.core.retrieval import LoadedIndex
 from advisor.core.text import is_list_item, split_blocks, strip_markdown, tokens
 
@@ -96,6 +97,7 @@ class ContentModel:
     facets: FacetModel
     by_chunk: dict[str, list[Part]] = field(default_factory=dict)
     named_terms: frozenset[str] = frozenset()  # words the guides write with a capital mid-sentence
+    guide_names: GuideNames = field(default_factory=lambda: GuideNames([]))
 
     def guides(self) -> list[str]:
         return sorted({p.guide for p in self.parts})
@@ -153,7 +155,8 @@ def build_content(index: LoadedIndex, embedder: Embedder, facets: FacetModel | N
         for unit in part.units:
             for m in _NAMED.finditer(unit.plain):
                 named.update(tokens(m.group(0)))
-    model = ContentModel(parts, facets, named_terms=frozenset(named))
+    names = GuideNames([(r["title"], f"{r['section']} {r['text']}") for r in index.records.values()])
+    model = ContentModel(parts, facets, named_terms=frozenset(named), guide_names=names)
     for part in parts:
         model.by_chunk.setdefault(part.chunk_id, []).append(part)
     return model

@@ -45,6 +45,7 @@ def last_topic(history: list[dict[str, str]], user_turns: list[Turn], content: C
     request = user_turns[-1].request if user_turns else ""
     return Topic(
         request=request,
+        guide=parts[0].guide,
         facet=parts[0].facet,
         headings=tuple(dict.fromkeys(p.heading for p in parts)),
         items=items_of(answer),

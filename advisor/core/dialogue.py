@@ -135,6 +135,7 @@ class Topic:
     """What the previous answer was about."""
 
     request: str = ""
+    guide: str = ""  # the guide the last answer quoted
     facet: str = ""
     headings: tuple[str, ...] = ()
     items: tuple[str, ...] = ()  # list items the answer showed, in order, plain text

@@ -209,6 +209,30 @@ FACETS: tuple[Facet, ...] = (
         ("where are the jobs", "which states have the most jobs", "where would I live", "best places to work"),
     ),
     Facet(
+        "outlook",
+        "projected growth of employment over the decade and job openings each year",
+        (
+            "how fast is the field growing",
+            "is it a growing field",
+            "job growth outlook",
+            "projected growth",
+            "how many openings are there each year",
+            "is the job market shrinking",
+            "which is growing faster",
+        ),
+    ),
+    Facet(
+        "employment",
+        "how many people are employed in the occupation",
+        (
+            "how many jobs are there",
+            "how many people work in this job",
+            "number of people employed",
+            "how big is the occupation",
+            "how many are employed in the US",
+        ),
+    ),
+    Facet(
         "code",
         "the official occupation classification code",
         ("what is the occupation code", "SOC code", "classification of the job"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from advisor.core import tuning
+from advisor.core.guides import GuideNames
 from advisor.core.retrieval import LoadedIndex
 from advisor.core.text import STOPWORDS, normalize, stem, tokens, words
 
@@ -94,28 +95,18 @@ class Gate:
     lists of occupations or places: a word the guides never use is unknown, whatever it names.
     Thresholds live in advisor/core/tuning.py."""
 
-    def __init__(self, index: LoadedIndex) -> None:
+    def __init__(self, index: LoadedIndex, guide_names: GuideNames | None = None) -> None:
         self.index = index
         self.vocabulary = index.vocabulary
         self.document_frequency = index.document_frequency
         self.rare = max(2, int(tuning.RARE_CHUNK_SHARE * len(index.ids)))
         titles = {r["title"] for r in index.records.values()}
+        self.guide_names = guide_names or GuideNames([(r["title"], r["text"]) for r in index.records.values()])
         self.guide_roles = frozenset(
             stem(w)
             for t in titles
             for w in words(t)
             if w not in STOPWORDS and stem(w) not in GENERIC and w not in ("career", "guide")
-        )
-        # the words that tell guides' roles apart: a title's words before its head noun ("MLOps" in
-        # "MLOps Engineer"); "data engineer" shares the head noun but is another role
-        self.role_markers = (
-            frozenset(
-                stem(w)
-                for t in titles
-                for w in words(t.removesuffix(" Career Guide").removesuffix(" Guide"))[:-1]
-                if w not in STOPWORDS
-            )
-            or self.guide_roles
         )
 
     @staticmethod
@@ -169,21 +160,13 @@ class Gate:
         """The role a request asks about when no guide is about it ("become a dentist")."""
         for m in _ROLE_ASKED.finditer(normalize(request)):
             phrase = (m.group(1) or m.group(2) or "").strip()
-            role_words = [w for w in words(phrase) if w not in STOPWORDS]
-            if not role_words or self._is_guide_role(role_words):
+            role_words = [w for w in words(phrase) if w not in STOPWORDS and w not in tuning.PERSON_WORDS]
+            if not role_words or self.guide_names.named_by(role_words) is not None:
                 continue
-            if all(stem(w) in GENERIC or w in ("one", "it", "this", "that", "them", "people") for w in role_words):
-                continue
+            if all(stem(w) in GENERIC for w in role_words) and not self.guide_names.mentioned(phrase):
+                continue  # "one", "these people": no role named
             return phrase
         return None
-
-    def _is_guide_role(self, role_words: list[str]) -> bool:
-        """ "MLOps engineers", "mlops folks": a guide's marker word with that guide's head noun or a
-        generic one; "data scientist" shares "data" with "data engineer" but names another role."""
-        stems = [stem(w) for w in role_words]
-        return any(s in self.role_markers for s in stems) and (
-            stems[-1] in self.guide_roles or stems[-1] in GENERIC or stems[-1] in self.role_markers
-        )
 
     def decide(
         self, request: str, similarity: float, situation: str = "", facet: float = 0.0, leans_on_topic: bool = False

@@ -14,11 +14,12 @@ from advisor.core.backends import AnswerBackend, BackendError, Context, create_b
 from advisor.core.backends.extractive import quote
 from advisor.core.content import ContentModel, build_content
 from advisor.core.conversation import read_conversation
-from advisor.core.dialogue import Turn, content_words, leans_on_situation, points_back, wants_more
+from advisor.core.dialogue import Topic, Turn, content_words, leans_on_situation, points_back, wants_more
 from advisor.core.embeddings import Embedder
 from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core.facets import FacetModel
 from advisor.core.gate import Decision, Gate, Route
+from advisor.core.guides import plural, role_name
 from advisor.core.intents import TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.plans import Planner, Request
@@ -142,7 +143,7 @@ class Advisor:
     def _use(self, index: LoadedIndex) -> None:
         content = build_content(index, self.embedder, self._facets.load())
         planner = Planner(content, index.document_frequency, len(index.ids))
-        self._serving = (index, Gate(index), content, planner)
+        self._serving = (index, Gate(index, content.guide_names), content, planner)
         self._index, self._gate = index, self._serving[1]
         log.info("Serving index %s (%d chunks)", index.version.id, len(index.ids))
         corpus_words(index)  # names and words for verifying model answers: once per index version
@@ -240,7 +241,13 @@ class Advisor:
                 decision.uncovered,
                 decision.route is Route.PARTIAL,
                 frozenset(index.known_tokens(turn.request)),
+                content.guide_names.mentioned(turn.request),
+                self._guide_of(content, state.profile.statements, state.topic),
             )
+            if request.guides:  # within a guide every heading names the role: rank on the rest
+                rest = content.guide_names.without_role_words(turn.request)
+                if rest != turn.request and len(content_words(rest)) >= tuning.RANK_WITHOUT_ROLE_WORDS:
+                    request.vector = self.embedder.encode_query(rest)
             plan = planner.plan(request)
             if not plan.blocks:
                 decision = Decision(Route.OUT_OF_SCOPE, "no part of the guides answers it")
@@ -340,6 +347,18 @@ class Advisor:
         yield "delta", ("\n\n" if streamed else "") + f"{note}\n\n{text}"
         return f"{note}\n\n{text}", "extractive"
 
+    def _guide_of(self, content: ContentModel, statements: list[str], topic: Topic | None) -> str:
+        """The guide the conversation is about: the last one quoted, else one the user named about
+        themselves ("I want to become a data scientist"), else the configured default."""
+        if topic is not None and topic.guide:
+            return topic.guide
+        for statement in reversed(statements):
+            named = content.guide_names.mentioned(statement)
+            if named:
+                return named[-1]
+        default = self.settings.default_guide.strip().lower()
+        return next((t for t in content.guide_names.titles if default and default in t.lower()), "")
+
     def _decline(self, decision: Decision) -> str:
         topics = self.topics()
         if decision.route is Route.SMALL_TALK:
@@ -352,15 +371,20 @@ class Advisor:
                 "with the sources quoted: pay, what the job involves, skills, tools, certifications, "
                 "portfolio projects, interviews and how to get started. What would you like to know?"
             )
+        if decision.reason.startswith("about another occupation"):
+            return f"{REFUSAL} I have no guide for that role; my guides cover {topics}."
         return (
             f"{REFUSAL} I can only answer questions about {topics}: for example pay, "
             "skills, tools, certifications, interviews or how to get into the role."
         )
 
     def topics(self) -> str:
+        """The roles the guides cover, the default guide's first ("MLOps engineers, data scientists")."""
         titles = sorted({r["title"] for r in self.index.records.values()})
-        names = [t.removesuffix(" Career Guide").removesuffix(" Guide") + " careers" for t in titles][:4]
-        return ", ".join(names) if names else "the careers in my guides"
+        default = self.settings.default_guide.strip().lower()
+        titles.sort(key=lambda t: not (default and default in t.lower()))
+        names = [plural(role_name(t)) for t in titles]
+        return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else (names[0] if names else "my guides")
 
     def starter_questions(self, n: int = 4) -> list[str]:
         """Section headings phrased as questions, in document order."""

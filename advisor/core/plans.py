@@ -17,11 +17,13 @@ import numpy as np
 from advisor.core import intents, tuning
 from advisor.core.content import ContentModel, Part, Unit
 from advisor.core.dialogue import Profile, Topic, ordinal, points_back, wants_more
+from advisor.core.guides import role_name
 from advisor.core.text import STOPWORDS, tokens, words
 
 _NEGATED = re.compile(r"\b(?:never|not|no|don'?t|doesn'?t|haven'?t|hasn'?t|can'?t|cannot|without|zero|n't)\b", re.I)
 _CLAUSE = re.compile(r"[,.;!?]|\bbut\b|\band\b", re.I)
 _STEP = re.compile(r"^step\s*(\d+)", re.I)
+FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
 _HOW_MANY = re.compile(r"\b(two|both|2|three|3)\b", re.I)
 
 
@@ -32,6 +34,7 @@ class Block:
     part: Part
     units: list[Unit]
     heading: bool = False  # show the part's sub-heading above its units
+    label: str = ""  # the role this block is about, shown when several guides are in play
 
 
 @dataclass
@@ -60,6 +63,8 @@ class Request:
     uncovered: list[str] = field(default_factory=list)
     partial: bool = False
     terms: frozenset[str] = frozenset()  # the request's words mapped onto the index vocabulary (typos fixed)
+    guides: list[str] = field(default_factory=list)  # guides the request names, in its order
+    guide: str = ""  # the guide the conversation is about (named earlier, or the default)
 
 
 class Planner:
@@ -106,7 +111,10 @@ class Planner:
             plan = self._follow_up(request, topic)
             if plan.blocks:
                 return plan
-        ranked = self.rank(request)
+        if len(request.guides) >= 2:
+            return self._compare(request, request.guides[:2])
+        guide = request.guides[0] if request.guides else request.guide
+        ranked = self.rank(request, [p for p in self.content.parts if p.guide == guide] if guide else None)
         if not ranked:
             return Plan()
         intent = request.intent
@@ -125,6 +133,30 @@ class Planner:
                 if request.partial
                 else f"The guide does not give figures for {named} specifically; here is what it does say."
             )
+        return plan
+
+    def _compare(self, request: Request, guides: list[str]) -> Plan:
+        """Two roles side by side on the facet asked about, or on pay and what the job is; says where
+        one guide lacks the facet."""
+        top = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+        facets = (
+            [top]
+            if request.facet_scores[top] >= tuning.COMPARE_FACET_AT and top != "comparison"
+            else ["pay", "overview"]
+        )
+        plan = Plan()
+        missing = []
+        for facet in facets:
+            for guide in guides:
+                parts = [p for p in self.content.parts if p.guide == guide and p.facet == facet]
+                if not parts:
+                    missing.append(f"the {role_name(guide)} guide has nothing on {FACET_WORDS.get(facet, facet)}")
+                    continue
+                _, best = self.rank(request, parts)[0]
+                units = self._sentences(request, best)[:2] if not best.is_list else self._lead_and_items(best)[:5]
+                plan.blocks.append(Block(best, units, label=role_name(guide)))
+        if missing:
+            plan.outro = "Not covered: " + "; ".join(missing) + "."
         return plan
 
     def _fact(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
 
     # Answering
     backend: str = "extractive"
+    default_guide: str = Field(
+        default="MLOps Engineer",
+        description="The guide a question that names no role is about (part of its title); empty = all guides.",
+    )
     max_question_chars: int = 2000
     model_path: str | None = None
     openai_base_url: str | None = None

@@ -57,6 +57,29 @@ NAMED_ITEM_MARGIN = 0.15
 # so "I run", "we use", "years" prove nothing. Tune conversations (SRE, data scientist, bootcamp).
 PROFILE_TERM_MIN_IDF = 2.5
 
+# --- which guide (advisor/core/guides.py) ---------------------------------------------------------
+# A word of at least this many letters may shorten a role word ("admin"; "data" is not "database").
+ROLE_PREFIX_LETTERS = 5
+# Two words sharing this many first letters are one family ("development", "developer"; "data" and
+# "database" share only four).
+ROLE_FAMILY_LETTERS = 7
+# One role word names its guide alone when at least this share of the chunks using it are that guide's
+# ("MLOps", "network", "security"; not "data", which every guide uses). Checked on the seven guides.
+ROLE_WORD_OWN_SHARE = 0.7
+
+# A request that names a role is ranked without the role's words when this many content words remain
+# ("how many data scientists are employed" -> "how many are employed"); shorter ones keep them
+# ("what do MLOps engineers earn"). Guides and FAQ tune sets.
+RANK_WITHOUT_ROLE_WORDS = 2
+# Comparing two roles: on the facet asked about when the request's facet score reaches this, else on
+# pay and what the job is.
+COMPARE_FACET_AT = 0.55
+
+# Words for a person that a role phrase may end in without naming another role ("MLOps folks").
+PERSON_WORDS = frozenset(
+    "person people folk folks guy guys someone one ones pro pros professional professionals".split()
+)
+
 # --- the grounded gate (advisor/core/gate.py) -----------------------------------------------------
 # In scope when the request's best similarity to a heading, chunk or sentence reaches ANSWER_AT.
 # 0.36 kept false refusals at 0 on the tune set's answerable questions; out-of-scope questions there

@@ -29,7 +29,7 @@ def render(plan: Plan, citations: dict[str, int], max_chars: int = tuning.MAX_AN
         if not block.units:
             continue
         marker = f" [{citations.get(block.part.chunk_id, 1)}]"
-        lines: list[str] = []
+        lines: list[str] = [f"**{block.label}**"] if block.label else []
         if block.heading and block.part.sub and not any(u.is_sublead for u in block.units[:1]):
             lines.append(f"**{block.part.sub}**")
         prose: list[str] = []

@@ -1,0 +1,107 @@
+"""Which guide a request is about, from the guides' own titles (no list of occupations).
+
+A title names a role ("Data Scientist Career Guide"). A request mentions a guide when it uses two words of
+that role name, or one word no other title uses that is long enough not to be a common word ("MLOps",
+"database", "security"). A role phrase ("data engineer", "DBA") names a guide only when all its words
+belong to that guide's role name (or shorten one: "admin"), so a role that merely shares a word with a
+guide ("data engineer" and "data scientist") is another role.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+
+from advisor.core import tuning
+from advisor.core.text import STOPWORDS, stem, words
+
+_SUFFIX = re.compile(r"\s+(?:career\s+)?guide$", re.I)
+
+
+def role_name(title: str) -> str:
+    """ "Data Scientist Career Guide" -> "Data Scientist"."""
+    return _SUFFIX.sub("", title).strip()
+
+
+def plural(role: str) -> str:
+    """ "MLOps Engineer" -> "MLOps engineers"; "Database Administrator and Architect" -> "database
+    administrators and architects"."""
+    ws = role.split()
+    plural_at = {len(ws) - 1} | ({len(ws) - 3} if len(ws) >= 3 and ws[-2].lower() == "and" else set())
+    out = []
+    for i, w in enumerate(ws):
+        w = w + "s" if i in plural_at and not w.endswith("s") else w
+        out.append(w if w.isupper() or any(c.isupper() for c in w[1:]) else w.lower())
+    return " ".join(out)
+
+
+def _role_words(title: str) -> list[str]:
+    return [stem(w) for w in words(role_name(title)) if w not in STOPWORDS]
+
+
+def _matches(word: str, name_word: str) -> bool:
+    """Same stem, a shortening of at least ROLE_PREFIX_LETTERS letters ("admin" of "administrator"), or
+    the same word family ("development" and "developer" share "develop")."""
+    if word == name_word or (len(word) >= tuning.ROLE_PREFIX_LETTERS and name_word.startswith(word)):
+        return True
+    return len(os.path.commonprefix([word, name_word])) >= tuning.ROLE_FAMILY_LETTERS
+
+
+class GuideNames:
+    """`chunks`: (guide title, chunk text) pairs of the whole knowledge base."""
+
+    def __init__(self, chunks: list[tuple[str, str]]) -> None:
+        self.titles = sorted({t for t, _ in chunks})
+        self.words = {t: _role_words(t) for t in self.titles}
+        counts = Counter(w for t in self.titles for w in set(self.words[t]))
+        # a role word marks its guide when no other title has it and most chunks that use it are that
+        # guide's ("MLOps", "network"); "data" is everywhere, so "data" alone names no guide
+        used_in: dict[str, Counter[str]] = {}
+        for title, text in chunks:
+            for w in {stem(x) for x in words(text)}:
+                used_in.setdefault(w, Counter())[title] += 1
+        self.unique = {
+            t: {
+                w
+                for w in self.words[t]
+                if counts[w] == 1
+                and used_in.get(w, Counter())[t] >= tuning.ROLE_WORD_OWN_SHARE * sum(used_in.get(w, Counter()).values())
+            }
+            for t in self.titles
+        }
+
+    def mentioned(self, text: str) -> list[str]:
+        """The guides a text names, in the order it names them."""
+        stems = [stem(w) for w in words(text) if w not in STOPWORDS]
+        found: list[tuple[int, str]] = []
+        for title in self.titles:
+            hits = [i for i, s in enumerate(stems) if any(_matches(s, n) for n in self.words[title])]
+            matched = {s for s in (stems[i] for i in hits)}
+            if len(matched) >= min(2, len(self.words[title])) or any(
+                any(_matches(s, u) for u in self.unique[title]) for s in matched
+            ):
+                found.append((hits[0], title))
+        return [t for _, t in sorted(found)]
+
+    def named_by(self, phrase_words: list[str]) -> str | None:
+        """The guide a role phrase names, or None when it names a role no guide is about."""
+        stems = [stem(w) for w in phrase_words if w not in STOPWORDS]
+        if not stems:
+            return None
+        for title in self.titles:
+            if all(any(_matches(s, n) for n in self.words[title]) for s in stems):
+                return title
+        return None
+
+    def without_role_words(self, text: str) -> str:
+        """The text without the words that name a guide's role ("how many data scientists are
+        employed" -> "how many are employed")."""
+        all_words = {w for t in self.titles for w in self.words[t]}
+        kept = [
+            w for w in re.findall(r"\S+", text) if not any(_matches(stem(x), n) for x in words(w) for n in all_words)
+        ]
+        return " ".join(kept)
+
+    def names(self) -> list[str]:
+        return [role_name(t) for t in self.titles]

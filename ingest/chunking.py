@@ -97,4 +97,9 @@ class Chunker:
 
 def _dedupe(chunks: list[Chunk]) -> list[Chunk]:
     seen: set[str] = set()
-    return [c for c in chunks if not (c.id in seen or seen.add(c.id))]
+    unique: list[Chunk] = []
+    for c in chunks:
+        if c.id not in seen:
+            seen.add(c.id)
+            unique.append(c)
+    return unique

@@ -8,14 +8,22 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+# JSON as read and written: a question-file line (or one conversation turn), an Answer dict
+# (advisor.core.schema.Answer.model_dump(), plus "id"), and a chat history message.
+Item = dict[str, Any]
+Result = dict[str, Any]
+Message = dict[str, str]
+Ask = Callable[[str, list[Message]], Result]
 
 MAX_ANSWER = 1200
 BUDGET = 1500
 TOP_SOURCES = 5
 
 
-def load_questions(path: str | Path) -> list[dict]:
-    items = []
+def load_questions(path: str | Path) -> list[Item]:
+    items: list[Item] = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -33,7 +41,7 @@ def load_questions(path: str | Path) -> list[dict]:
     return items
 
 
-def is_conversation(item: dict) -> bool:
+def is_conversation(item: Item) -> bool:
     """A judged conversation: every turn has its own expectations (`user`, `expect`, `must`)."""
     turns = item.get("turns") or []
     return bool(turns) and isinstance(turns[0], dict)
@@ -43,7 +51,7 @@ def holds(groups: list[list[str]], text: str) -> bool:
     return all(any(re.search(p, text, re.I) for p in group) for group in groups)
 
 
-def expects_refusal(item: dict) -> bool:
+def expects_refusal(item: Item) -> bool:
     return item.get("kind") == "out_of_scope" or item.get("expect") == "not_grounded"
 
 
@@ -58,7 +66,7 @@ class Scores:
     latencies: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
 
-    def add(self, item: dict, result: dict) -> None:
+    def add(self, item: Item, result: Result) -> None:
         self.latencies.append(result.get("timings_ms", {}).get("total", 0.0))
         answer = result.get("answer") or ""
         if expects_refusal(item):
@@ -81,9 +89,12 @@ class Scores:
         else:
             self.misses.append(f"{item['id']}:retrieval")
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, float]:
         lat = sorted(self.latencies)
-        pct = lambda p: round(lat[min(len(lat) - 1, int(p * len(lat)))], 1) if lat else 0.0
+
+        def pct(p: float) -> float:
+            return round(lat[min(len(lat) - 1, int(p * len(lat)))], 1) if lat else 0.0
+
         return {
             "answer_accuracy": round(self.correct / max(self.answered, 1), 3),
             f"retrieval_hit@{BUDGET}c": round(self.retrieved / max(self.answered, 1), 3),
@@ -95,14 +106,12 @@ class Scores:
         }
 
 
-def run_eval(
-    ask: Callable[[str, list[dict]], dict], items: Iterable[dict], on_result: Callable[[dict], None] | None = None
-) -> Scores:
+def run_eval(ask: Ask, items: Iterable[Item], on_result: Callable[[Result], None] | None = None) -> Scores:
     """`ask(question, history) -> Answer dict`. Follow-ups: earlier turns are asked first, in order."""
     scores = Scores()
     for item in items:
         turns = item.get("turns") or [item["question"]]
-        history: list[dict] = []
+        history: list[Message] = []
         for turn in turns[:-1]:
             earlier = ask(turn, history)
             history += [{"role": "user", "content": turn}, {"role": "assistant", "content": earlier["answer"]}]
@@ -129,7 +138,7 @@ class ConversationScores:
     refused_after_refusal: int = 0  # a false refusal right after a refusal
     misses: list[str] = field(default_factory=list)
 
-    def add(self, turn: dict, result: dict, previous: dict | None) -> None:
+    def add(self, turn: Item, result: Result, previous: Result | None) -> None:
         self.turns += 1
         expect = turn.get("expect", "answer")
         answer = result.get("answer") or ""
@@ -161,7 +170,7 @@ class ConversationScores:
             self.repeated_topic += 1
             self.misses[-1] += "(repeat)"
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, float]:
         return {
             "turn_accuracy": round(self.correct / max(self.answer_turns, 1), 3),
             "false_refusals": self.false_refusals,
@@ -173,7 +182,7 @@ class ConversationScores:
         }
 
 
-def _same_passage(previous: dict, result: dict) -> bool:
+def _same_passage(previous: Result, result: Result) -> bool:
     """The answer quotes what the previous answer quoted: the old topic came back."""
     a = set(re.findall(r"[a-z0-9$]+", (previous.get("answer") or "").lower()))
     b = set(re.findall(r"[a-z0-9$]+", (result.get("answer") or "").lower()))
@@ -181,14 +190,14 @@ def _same_passage(previous: dict, result: dict) -> bool:
 
 
 def run_conversations(
-    ask: Callable[[str, list[dict]], dict],
-    items: Iterable[dict],
-    on_result: Callable[[dict], None] | None = None,
+    ask: Ask,
+    items: Iterable[Item],
+    on_result: Callable[[Result], None] | None = None,
 ) -> ConversationScores:
     scores = ConversationScores()
     for item in items:
-        history: list[dict] = []
-        previous = None
+        history: list[Message] = []
+        previous: Result | None = None
         for n, turn in enumerate(item["turns"], 1):
             result = {"id": f"{item['id']}#{n}", "question": turn["user"], **ask(turn["user"], history)}
             scores.add(turn, result, previous)

@@ -20,10 +20,16 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypedDict
 
 from advisor.core.text import normalize, stem, tokens
+
+if TYPE_CHECKING:  # annotations only: this module stays plain Python, without retrieval's numpy and LangChain
+    from advisor.core.backends.base import Context
+    from advisor.core.retrieval import LoadedIndex
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +40,7 @@ _NUMBER = re.compile(
     re.I,
 )
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
-_NUMBER_WORDS = {
+_NUMBER_WORDS: dict[str, float] = {
     w: i
     for i, w in enumerate(
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -69,14 +75,21 @@ class Verdict:
     coverage: float | None = None
 
 
+class StatsSnapshot(TypedDict):
+    checked: int
+    rejected: int
+    reasons: dict[str, int]
+    seconds: float
+
+
 class VerificationStats:
     """Counts for the metrics exporter: answers checked, rejected, and why. Thread-safe."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self.checked = 0
         self.rejected = 0
-        self.reasons: Counter = Counter()  # "figure" | "name" | "citation" | "incomplete"
+        self.reasons: Counter[str] = Counter()  # "figure" | "name" | "citation" | "incomplete"
         self.seconds = 0.0
 
     def record(self, verdict: Verdict) -> None:
@@ -88,7 +101,7 @@ class VerificationStats:
                 for problem in verdict.problems:
                     self.reasons[problem.split(" ", 1)[0].rstrip(":")] += 1
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> StatsSnapshot:
         with self._lock:
             return {
                 "checked": self.checked,
@@ -162,8 +175,9 @@ class CorpusWords:
     ordinary: frozenset[str]  # written in lower case somewhere
 
 
-def build_corpus_words(texts) -> CorpusWords:
-    lower, capitalised = set(), set()
+def build_corpus_words(texts: Iterable[str]) -> CorpusWords:
+    lower: set[str] = set()
+    capitalised: set[str] = set()
     for text in texts:
         text = normalize(text)
         for m in _WORD.finditer(text):
@@ -181,7 +195,7 @@ _CORPUS_CACHE: dict[str, CorpusWords] = {}
 _CORPUS_LOCK = threading.Lock()
 
 
-def corpus_words(index) -> CorpusWords:
+def corpus_words(index: LoadedIndex) -> CorpusWords:
     """The names and ordinary words of an index (a LoadedIndex), computed once per version."""
     key = index.version.id
     words = _CORPUS_CACHE.get(key)
@@ -244,7 +258,7 @@ def _facts(key: str | None, text: str) -> tuple[frozenset[float], frozenset[str]
 
 
 class _Sources:
-    def __init__(self, texts: list[str], keys: list[str | None] | None = None):
+    def __init__(self, texts: list[str], keys: Sequence[str | None] | None = None) -> None:
         keys = keys or [None] * len(texts)
         facts = [_facts(k, t) for k, t in zip(keys, texts)]
         self.numbers = frozenset().union(*(f[0] for f in facts))
@@ -328,7 +342,7 @@ def _terms(text: str) -> set[str]:
     return {t for t in tokens(_NUMBER.sub(" ", text)) if not t.isdigit()} | values
 
 
-def coverage(answer: str, reference: str, question: str, index) -> float:
+def coverage(answer: str, reference: str, question: str, index: LoadedIndex) -> float:
     """How much of `reference` (the extractive answer: what retrieval found that answers best) the
     answer carries: its content words beyond the question's, weighted by rarity in the index."""
     df, n = index.document_frequency, max(len(index.ids), 1)
@@ -341,7 +355,7 @@ def coverage(answer: str, reference: str, question: str, index) -> float:
     return sum(weight[t] for t in wanted & have) / max(sum(weight.values()), 1e-9)
 
 
-def verify_answer(answer: str, context, reference: str | None = None, min_coverage: float = 0.0) -> Verdict:
+def verify_answer(answer: str, context: Context, reference: str | None = None, min_coverage: float = 0.0) -> Verdict:
     """Verifies a generated answer against a backend Context's hits and records the result in STATS.
     With `reference` (the extractive answer) and `min_coverage` > 0, an answer that leaves out most
     of what the best passage says is rejected too ("incomplete"): a fluent answer with no facts in it

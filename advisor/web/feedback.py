@@ -1,8 +1,10 @@
 """Likes and dislikes from users, accepted only for answers this server gave.
 
-Every answer the web layer returns carries an `answer_id` (an extra field beside the Answer JSON): a
-random id remembered with the question and the Answer (in this process, or in Redis when
-ADVISOR_REDIS_URL is set, so any replica accepts it), for a day. `POST /api/feedback` takes
+Every answer the web layer returns carries an `answer_id` (an extra field beside the Answer JSON),
+remembered with the question and the Answer (in this process, or in Redis when ADVISOR_REDIS_URL is
+set, so any replica accepts it) for a day. The id is a hash of the normalised question and the answer
+(text, source ids, backend): the same FAQ answer given a million times is one stored entry, not a
+million, and an id is only accepted if this server stored it, i.e. gave that answer to someone. `POST /api/feedback` takes
 `{"answer_id", "rating": "like"|"dislike"}`; the Gradio chat's like button is checked the same way
 (the liked message must be one this server rendered). A rating cannot be forged for an answer the
 server never gave, no other rating exists, nothing a client sends is stored but the rating, and likes
@@ -11,9 +13,9 @@ are rate-limited per client like questions (their own count, same ADVISOR_RATE_L
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-import secrets
 from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
@@ -22,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.core.errors import InvalidInput
 from advisor.core.schema import Answer
-from advisor.ops.answer_cache import LocalStore, RedisStore
+from advisor.ops.answer_cache import LocalStore, RedisStore, normalise
 from advisor.ops.database import StorageUnavailable
 from advisor.web.security import SlidingWindowLimiter
 
@@ -64,7 +66,8 @@ class FeedbackDesk:
         )
 
     def issue(self, question: str, answer: Answer) -> str:
-        answer_id = secrets.token_urlsafe(16)
+        key = [normalise(question), answer.answer, [s.id for s in answer.sources], answer.backend]
+        answer_id = hashlib.sha256(json.dumps(key, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
         self.issued.set(answer_id, json.dumps({"question": question, "answer": answer.model_dump()}))
         return answer_id
 

@@ -78,5 +78,9 @@ def browser():
 
 def pytest_collection_modifyitems(config, items):
     """Unit tests (fakes, milliseconds) run first, so a broken rule fails in seconds, not after the
-    slow suite; the order is otherwise unchanged."""
-    items.sort(key=lambda item: item.get_closest_marker("unit") is None)
+    slow suite; browser tests run last, because Playwright's sync API keeps an event loop running in
+    the main thread for the rest of the session, and async clients (MCP, LangChain's async retriever
+    test) cannot start theirs after it. The order is otherwise unchanged."""
+    items.sort(
+        key=lambda item: (item.get_closest_marker("unit") is None, item.get_closest_marker("browser") is not None)
+    )

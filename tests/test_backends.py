@@ -177,6 +177,22 @@ def test_verification_keeps_a_faithful_answer(advisor, fake_backend):
     assert answer.grounded and answer.sources
 
 
+def test_verification_rejects_an_invented_claim_without_figures_or_names(advisor, fake_backend):
+    fake_backend("fake-claimer", "MLOps engineers must also hold a medical license and visit hospitals weekly [1].")
+    _, _, answer = events(advisor, SALARY, "fake-claimer")
+    assert answer.backend == "extractive" and "medical" not in answer.answer
+    ctx = context_for(advisor, SALARY)
+    verdict = verify_answer("MLOps engineers must also hold a medical license and visit hospitals weekly [1].", ctx)
+    assert any(p.startswith("claim") for p in verdict.problems)
+
+
+def test_a_faithful_paraphrase_that_picks_other_facts_is_kept(advisor, fake_backend):
+    reply = "At FAANG companies the best-paid MLOps engineers reach total compensation of $250,000+ [1]."
+    fake_backend("fake-paraphraser", reply)
+    _, _, answer = events(advisor, SALARY, "fake-paraphraser")
+    assert answer.backend == "fake-paraphraser" and answer.answer == reply
+
+
 def test_a_name_absent_from_the_cited_sources_is_rejected(advisor):
     ctx = context_for(advisor, SALARY)
     assert "Kubeflow" not in " ".join(h.text for h in ctx.hits)

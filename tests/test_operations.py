@@ -245,7 +245,7 @@ def test_watcher_switches_atomically_while_answering(tmp_path, make_settings, em
     write_zebra(corpus, "$41,000")
     settings = make_settings(corpus_dir=corpus)
     adv = Advisor.from_settings(settings, embedder=embedder)
-    first, _ = adv._serving
+    first = adv._serving[0]  # (index, gate, content, planner) of the version being served
     question = "How much does a zebra keeper earn?"
     assert "$41,000" in adv.ask(question).answer
     watcher = IndexWatcher(adv, interval_s=0.05).start()

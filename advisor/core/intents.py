@@ -24,7 +24,10 @@ GAP = "gap"  # what would be new to me / what am I missing
 START = "start"  # where do I start / first step
 DURATION = "duration"  # how long would it take (me)
 FIT = "fit"  # is it for me / could I do it / is it worth it
-TAILORED = frozenset({GAP, START, DURATION, FIT})  # answered from the path, tailored by the profile
+TAILORED = frozenset({GAP, START, DURATION, FIT})
+# "what's new to me", "is it for me" are about the asker; "what soft skills are needed" is a plain list
+PERSONAL = frozenset({GAP, FIT})
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|me|my|myself|someone like me|us|we|our)\b", re.I)  # answered from the path, tailored by the profile
 
 PROTOTYPES: dict[str, tuple[str, ...]] = {
     GAP: (
@@ -112,7 +115,7 @@ class IntentModel:
         if _EXCLUDE.search(request):
             return EXCLUDE
         label, similarity = self.nearest(vector)
-        if similarity >= tuning.INTENT_AT:
+        if similarity >= tuning.INTENT_AT and (label not in PERSONAL or _FIRST_PERSON.search(request)):
             return label
         if _COMPARE.search(request):
             return COMPARE

@@ -98,7 +98,7 @@ class Planner:
                 + tuning.PART_FACET_WEIGHT * request.facet_scores.get(part.facet, 0.0)
                 + tuning.PART_KEYWORD_WEIGHT * self.overlap(terms, part.terms)
                 + tuning.ITEM_SUBJECT_BONUS * any(u.is_item and u.lead_terms & named for u in part.units)
-                + tuning.SUBHEADING_WORD_BONUS * self.overlap(terms, frozenset(tokens(part.sub)))
+                + tuning.SUBHEADING_WORD_BONUS * self.overlap(terms, frozenset(tokens(part.sub)) - frozenset(tokens(part.top)))
             )
             scored.append((score, part))
         scored.sort(key=lambda sp: -sp[0])
@@ -381,6 +381,13 @@ class Planner:
                         if extra:
                             plan.blocks.append(extra)
                         return plan
+        if points_back(request.text) and not wants_more(request.text):
+            # "which one does data versioning?", "which of them is open source?": the shown item the
+            # request describes best
+            shown = [(p, u) for p in parts for u in p.units if u.is_item and u.text in topic.shown]
+            if shown:
+                part, unit = max(shown, key=lambda pu: self._item_score(request, pu[1]))
+                return Plan([Block(part, self._leads_for(part, [unit]) + [unit])])
         # more of the same: what the topic's parts hold that was not shown, else the next part
         rest = [Block(p, [u for u in p.units if u.text not in topic.shown]) for p in parts]
         rest = [b for b in rest if b.units]
@@ -394,6 +401,9 @@ class Planner:
                 for p in following
             ]
         )
+
+    def _item_score(self, request: Request, unit: Unit) -> float:
+        return float(unit.vector @ request.vector) + tuning.PART_KEYWORD_WEIGHT * self.overlap(set(request.terms), unit.terms)
 
     def _explaining(self, unit: Unit, exclude: Part) -> Block | None:
         """The sentence elsewhere in the guide that says most about one list item."""

@@ -32,8 +32,8 @@ KEYWORD_IDF_FLOOR = 2.0
 ITEM_SUBJECT_BONUS = 0.15
 # A word used by at most this share of chunks can name a thing ("Terraform" is in 4 of 29 chunks).
 NAMED_CHUNK_SHARE = 0.25
-# A subsection whose own heading carries the request's words ("soft skills", "monitoring") is the one
-# asked about, not its parent's overview (dev set d10, d17).
+# A subsection whose own heading carries the request's words ("soft skills", "monitoring"), beyond its
+# parent heading's, is the one asked about, not its parent's overview (dev set d10, d17).
 SUBHEADING_WORD_BONUS = 0.2
 # A second part is added when it scores within this margin of the best and is of the same facet
 # (a list continued in a subsection); tune set.
@@ -56,6 +56,12 @@ NAMED_ITEM_MARGIN = 0.15
 # (idf; in about 2 of 29 chunks),
 # so "I run", "we use", "years" prove nothing. Tune conversations (SRE, data scientist, bootcamp).
 PROFILE_TERM_MIN_IDF = 2.5
+
+# --- verifying a model's answer (advisor/core/verify.py) ------------------------------------------
+# A sentence of at least CLAIM_MIN_WORDS content words needs at least CLAIM_MIN_SUPPORT of them in its
+# sources; faithful paraphrases in tests/test_backends.py keep 0.6-1.0, invented claims 0-0.3.
+CLAIM_MIN_WORDS = 4
+CLAIM_MIN_SUPPORT = 0.5
 
 # --- which guide (advisor/core/guides.py) ---------------------------------------------------------
 # A word of at least this many letters may shorten a role word ("admin"; "data" is not "database").

@@ -331,8 +331,29 @@ def verify(
                 or not (_known(key, corpus.ordinary) or (initial and _known(key, common)))
             ):
                 problems.append(f"name {part!r} is not in the sources")
+    problems.extend(_unsupported_claims(text, src))
     verdict = Verdict(not problems, problems, round((time.perf_counter() - started) * 1000, 3))
     return verdict
+
+
+_CLAIM_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _unsupported_claims(text: str, src: _Sources) -> list[str]:
+    """A sentence most of whose content words no source uses states something the sources do not
+    ("they also need a medical license"), figures and names aside. Paraphrase keeps enough of the
+    sources' own words to pass; tuning.CLAIM_MIN_SUPPORT says how much."""
+    from advisor.core import tuning
+
+    problems = []
+    for sentence in _CLAIM_SPLIT.split(text):
+        terms = [t for t in tokens(_NUMBER.sub(" ", sentence)) if not t.isdigit() and len(t) > 2]
+        if len(terms) < tuning.CLAIM_MIN_WORDS:
+            continue
+        supported = sum(1 for t in terms if src.has_word(t) or any(src.has_word(p) for p in _parts(t)))
+        if supported / len(terms) < tuning.CLAIM_MIN_SUPPORT:
+            problems.append(f"claim {sentence.strip()[:80]!r} is not in the sources")
+    return problems
 
 
 def _terms(text: str) -> set[str]:

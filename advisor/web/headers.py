@@ -3,7 +3,8 @@
 - `X-Content-Type-Options: nosniff` on every response.
 - Every HTML page (the Gradio chat at `/`, `/docs`, anything Gradio serves as HTML) gets the same
   `frame-ancestors` as `/embed` (ADVISOR_ALLOWED_ORIGINS), so framing the full chat cannot get
-  around the allowlist. A page that sets its own Content-Security-Policy (/embed) keeps it.
+  around the allowlist. A page that sets its own Content-Security-Policy keeps it, with our
+  frame-ancestors added when it has none (/docs).
 - The chat at `/` also gets `img-src 'self' data: blob:`: a Markdown image in an answer or in a
   question (`![](https://elsewhere/track.png)`) must not make the reader's browser fetch it.
 
@@ -40,6 +41,12 @@ class SecurityHeaders:
                 content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
                 if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
                     headers.append((b"content-security-policy", page_csp(self.policy, scope["path"]).encode()))
+                elif content_type.startswith(b"text/html"):  # its own policy (/docs): framing still ours
+                    frame = self.policy.frame_ancestors_directive.encode()
+                    headers = [
+                        (n, v + b"; " + frame if n.lower() == b"content-security-policy" and b"frame-ancestors" not in v else v)
+                        for n, v in headers
+                    ]
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -380,7 +380,7 @@ class ChatTurns:
     def submit_question(self, text: str, chat: list[dict], busy: bool):
         if busy:  # chat.js says so in the page; the text stays in the box
             return (gr.skip(),) * 6
-        question = (text or "").strip()
+        question = (text if isinstance(text, str) else "").strip()  # Gradio passes what a client sends
         if not question:
             return (gr.skip(),) * 6
         if len(question) > self.max_chars:

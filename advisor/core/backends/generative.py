@@ -116,7 +116,9 @@ class GenerativeBackend:
     max_sources = 4  # hits put in the prompt
     source_chars = 3600  # characters of source text in the prompt, shared among them
     history_messages = 6  # earlier messages of the conversation given to the model
-    min_coverage = 0.5  # share of the extractive answer's content a kept answer must carry (advisor.core.verify)
+    # Verification checks faithfulness, not coverage of the quoted answer: a capable model's faithful
+    # paraphrase that picks other facts of the same sources is kept (issue 9).
+    min_coverage = 0.0
 
     def __init__(self, settings: Settings, chat_model: BaseChatModel | None = None, name: str | None = None):
         self.settings = settings

@@ -91,7 +91,7 @@ def messages(question: str, history=None) -> list[dict]:
 
 
 def without_timings(answer: dict) -> dict:
-    return {k: v for k, v in answer.items() if k != "timings_ms"}
+    return {k: v for k, v in answer.items() if k not in ("timings_ms", "answer_id")}  # ids: web answers only
 
 
 # ---------------------------------------------------------------- OpenAI SDK

@@ -27,7 +27,9 @@ FIT = "fit"  # is it for me / could I do it / is it worth it
 TAILORED = frozenset({GAP, START, DURATION, FIT})
 # "what's new to me", "is it for me" are about the asker; "what soft skills are needed" is a plain list
 PERSONAL = frozenset({GAP, FIT})
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|me|my|myself|someone like me|us|we|our)\b", re.I)  # answered from the path, tailored by the profile
+_FIRST_PERSON = re.compile(
+    r"\b(?:i|i'm|im|i've|me|my|myself|someone like me|us|we|our)\b", re.I
+)  # answered from the path, tailored by the profile
 
 PROTOTYPES: dict[str, tuple[str, ...]] = {
     GAP: (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -98,7 +98,8 @@ class Planner:
                 + tuning.PART_FACET_WEIGHT * request.facet_scores.get(part.facet, 0.0)
                 + tuning.PART_KEYWORD_WEIGHT * self.overlap(terms, part.terms)
                 + tuning.ITEM_SUBJECT_BONUS * any(u.is_item and u.lead_terms & named for u in part.units)
-                + tuning.SUBHEADING_WORD_BONUS * self.overlap(terms, frozenset(tokens(part.sub)) - frozenset(tokens(part.top)))
+                + tuning.SUBHEADING_WORD_BONUS
+                * self.overlap(terms, frozenset(tokens(part.sub)) - frozenset(tokens(part.top)))
             )
             scored.append((score, part))
         scored.sort(key=lambda sp: -sp[0])
@@ -377,7 +378,7 @@ class Planner:
                 for u in part.units:
                     if u.is_item and u.plain.lstrip("-*+ 0123456789.)").startswith(item_text[:40].lstrip("-*+ ")):
                         plan = Plan([Block(part, self._leads_for(part, [u]) + [u])])
-                        extra = self._explaining(u, exclude=part)
+                        extra = self._about_item(request, u, part, topic) or self._explaining(u, exclude=part)
                         if extra:
                             plan.blocks.append(extra)
                         return plan
@@ -402,8 +403,24 @@ class Planner:
             ]
         )
 
+    def _about_item(self, request: Request, unit: Unit, part: Part, topic: Topic) -> Block | None:
+        """ "How do people handle the first one?": the part of the facet the request asks for (coping),
+        narrowed to what bears on that item."""
+        facet = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+        if request.facet_scores[facet] < tuning.ITEM_FACET_AT or facet == topic.facet:
+            return None
+        candidates = [p for p in self.content.parts if p.guide == part.guide and p.heading not in topic.headings]
+        if not candidates:
+            return None
+        blended = request.vector + unit.vector  # what is asked, about this item
+        about = replace(request, vector=blended / max(float(np.linalg.norm(blended)), 1e-9))
+        best = self.rank(about, candidates)[0][1]
+        return Block(best, self._lead_and_items(best) if best.is_list else self._sentences(request, best))
+
     def _item_score(self, request: Request, unit: Unit) -> float:
-        return float(unit.vector @ request.vector) + tuning.PART_KEYWORD_WEIGHT * self.overlap(set(request.terms), unit.terms)
+        return float(unit.vector @ request.vector) + tuning.PART_KEYWORD_WEIGHT * self.overlap(
+            set(request.terms), unit.terms
+        )
 
     def _explaining(self, unit: Unit, exclude: Part) -> Block | None:
         """The sentence elsewhere in the guide that says most about one list item."""

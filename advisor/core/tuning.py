@@ -86,6 +86,10 @@ PERSON_WORDS = frozenset(
     "person people folk folks guy guys someone one ones pro pros professional professionals".split()
 )
 
+# A follow-up about one shown item ("how do people handle the first one?") brings in another facet's
+# part when the request's facet score reaches this and differs from the topic's (tests/test_answers.py).
+ITEM_FACET_AT = 0.45
+
 # --- the grounded gate (advisor/core/gate.py) -----------------------------------------------------
 # In scope when the request's best similarity to a heading, chunk or sentence reaches ANSWER_AT.
 # 0.36 kept false refusals at 0 on the tune set's answerable questions; out-of-scope questions there

@@ -44,7 +44,12 @@ class SecurityHeaders:
                 elif content_type.startswith(b"text/html"):  # its own policy (/docs): framing still ours
                     frame = self.policy.frame_ancestors_directive.encode()
                     headers = [
-                        (n, v + b"; " + frame if n.lower() == b"content-security-policy" and b"frame-ancestors" not in v else v)
+                        (
+                            n,
+                            v + b"; " + frame
+                            if n.lower() == b"content-security-policy" and b"frame-ancestors" not in v
+                            else v,
+                        )
                         for n, v in headers
                     ]
                 message = {**message, "headers": headers}

@@ -373,15 +373,9 @@ class Planner:
         if points_back(request.text) and request.intent in (intents.CHEAPEST, intents.DEAREST):
             return self._priced(request, parts, cheapest=request.intent == intents.CHEAPEST)
         if n is not None and topic.items and -len(topic.items) <= n < len(topic.items):
-            item_text = topic.items[n]
-            for part in parts:
-                for u in part.units:
-                    if u.is_item and u.plain.lstrip("-*+ 0123456789.)").startswith(item_text[:40].lstrip("-*+ ")):
-                        plan = Plan([Block(part, self._leads_for(part, [u]) + [u])])
-                        extra = self._about_item(request, u, part, topic) or self._explaining(u, exclude=part)
-                        if extra:
-                            plan.blocks.append(extra)
-                        return plan
+            plan = self._nth_item(request, topic, parts, n)
+            if plan.blocks:
+                return plan
         if points_back(request.text) and not wants_more(request.text):
             # "which one does data versioning?", "which of them is open source?": the shown item the
             # request describes best
@@ -402,6 +396,19 @@ class Planner:
                 for p in following
             ]
         )
+
+    def _nth_item(self, request: Request, topic: Topic, parts: list[Part], n: int) -> Plan:
+        """ "the second one", "the last one": that item of the last answer, with what bears on it."""
+        item_text = topic.items[n]
+        for part in parts:
+            for u in part.units:
+                if u.is_item and u.plain.lstrip("-*+ 0123456789.)").startswith(item_text[:40].lstrip("-*+ ")):
+                    plan = Plan([Block(part, self._leads_for(part, [u]) + [u])])
+                    extra = self._about_item(request, u, part, topic) or self._explaining(u, exclude=part)
+                    if extra:
+                        plan.blocks.append(extra)
+                    return plan
+        return Plan()
 
     def _about_item(self, request: Request, unit: Unit, part: Part, topic: Topic) -> Block | None:
         """ "How do people handle the first one?": the part of the facet the request asks for (coping),

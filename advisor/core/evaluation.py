@@ -152,7 +152,8 @@ class ConversationScores:
             return
         if expect == "small_talk":
             self.small_talk_turns += 1
-            if not turn.get("must") or holds(turn["must"], answer):
+            polite = "don't know" not in answer.lower()  # a greeting or thanks is never "not in my sources"
+            if polite and (not turn.get("must") or holds(turn["must"], answer)):
                 self.small_talk_ok += 1
             return
         self.answer_turns += 1

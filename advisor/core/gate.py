@@ -43,6 +43,8 @@ _THANKS = re.compile(
     r"^(thanks?( you)?( so much| a lot| very much)?|thx|ty|cheers|great,? thanks?|perfect,? thanks?|ok,? thanks?|much appreciated)[\s!.]*$",
     re.I,
 )
+_THANKS_ANYWHERE = re.compile(r"\b(thanks?|thank you|thx|ty|cheers|appreciate|grateful|helpful)\b", re.I)
+_GOODBYE_ANYWHERE = re.compile(r"\b(bye|goodbye|see you|good night|take care)\b", re.I)
 _GOODBYE = re.compile(r"^(bye|goodbye|see you|see ya|cya|good night)[\s!.]*$", re.I)
 _CAPABILITIES = re.compile(
     r"^(what can you (do|help( me)? with|tell me( about)?)|what do you (know|do|cover)( about)?|who are you|what are you"
@@ -120,6 +122,12 @@ class Gate:
         ):
             if pattern.match(q):
                 return kind
+        # "Thanks for being patient with me.", "Cool, thanks a lot, this was helpful!": short, no question
+        if "?" not in q and len(q.split()) <= tuning.SMALL_TALK_MAX_WORDS:
+            if _THANKS_ANYWHERE.search(q):
+                return "thanks"
+            if _GOODBYE_ANYWHERE.search(q):
+                return "goodbye"
         return None
 
     def _known(self, w: str) -> bool:

@@ -348,14 +348,11 @@ class Advisor:
         return f"{note}\n\n{text}", "extractive"
 
     def _guide_of(self, content: ContentModel, statements: list[str], topic: Topic | None) -> str:
-        """The guide the conversation is about: the last one quoted, else one the user named about
-        themselves ("I want to become a data scientist"), else the configured default."""
+        """The guide the conversation is about: the last one quoted, else the configured default. What
+        the user says about themselves does not choose it: a data scientist asking about the switch to
+        MLOps asks about MLOps."""
         if topic is not None and topic.guide:
             return topic.guide
-        for statement in reversed(statements):
-            named = content.guide_names.mentioned(statement)
-            if named:
-                return named[-1]
         default = self.settings.default_guide.strip().lower()
         return next((t for t in content.guide_names.titles if default and default in t.lower()), "")
 

@@ -90,6 +90,10 @@ PERSON_WORDS = frozenset(
 # part when the request's facet score reaches this and differs from the topic's (tests/test_answers.py).
 ITEM_FACET_AT = 0.45
 
+# A message of at most this many words, with no question mark, that thanks or says goodbye is small
+# talk wherever the word sits ("Cool, thanks a lot!"). Longer ones are read for a request.
+SMALL_TALK_MAX_WORDS = 12
+
 # --- the grounded gate (advisor/core/gate.py) -----------------------------------------------------
 # In scope when the request's best similarity to a heading, chunk or sentence reaches ANSWER_AT.
 # 0.36 kept false refusals at 0 on the tune set's answerable questions; out-of-scope questions there

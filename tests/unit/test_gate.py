@@ -73,3 +73,20 @@ def test_personal_context_never_causes_a_refusal(gate):
 def test_a_follow_up_leans_on_the_conversation(gate):
     assert gate.decide("why?", 0.05, leans_on_topic=True).route is Route.ANSWER
     assert gate.decide("why?", 0.05).route is Route.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Thanks for being patient with me.",
+        "Cool, thanks a lot!",
+        "Thank you so much, this was really helpful!",
+        "ok bye",
+    ],
+)
+def test_thanks_and_goodbyes_are_small_talk_wherever_the_word_sits(gate, message):
+    assert gate.decide(message, 0.0).route is Route.SMALL_TALK
+
+
+def test_a_question_with_thanks_in_it_is_still_a_question(gate):
+    assert gate.decide("thanks! and what do data engineers earn?", 0.6, facet=0.8).route is Route.ANSWER

@@ -134,7 +134,7 @@ class Gate:
         s = stem(w)
         if s in self.vocabulary or s in GENERIC or w in GENERIC:
             return True
-        return len(s) >= 5 and self.index.spelled_as(s, cutoff=tuning.TYPO_CUTOFF) is not None
+        return len(s) >= 5 and self.index.spelled_as(s) is not None
 
     def unknown_words(self, request: str) -> tuple[list[str], list[str]]:
         """Words the knowledge base never uses, as (names, other words). Names are capitalised words

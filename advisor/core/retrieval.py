@@ -18,16 +18,15 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 from rapidfuzz import fuzz, process
 
+from advisor.core import tuning
 from advisor.core.embeddings import Embedder
 from advisor.core.store import IndexStore, IndexVersion
 from advisor.core.text import tokens
 
 log = logging.getLogger(__name__)
 
-# Similarity (0-1, rapidfuzz's normalised Indel ratio) a typo needs to its vocabulary word. 0.8 is
-# difflib's default, kept when rapidfuzz replaced difflib: on 1,308 typos of the corpus vocabulary
-# and the held-out questions' unknown words both give the same word at 0.8 and at 0.84.
-TYPO_CUTOFF = 0.8
+# One cutoff for every typo matcher (advisor/core/tuning.py says where its value came from).
+TYPO_CUTOFF = tuning.TYPO_CUTOFF
 
 
 @dataclass

@@ -41,6 +41,8 @@ FACETS: tuple[Facet, ...] = (
             "top pay",
             "compensation range",
             "what decides pay",
+            "who earns more",
+            "which one pays more",
         ),
     ),
     Facet(

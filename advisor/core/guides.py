@@ -74,15 +74,24 @@ class GuideNames:
     def mentioned(self, text: str) -> list[str]:
         """The guides a text names, in the order it names them."""
         stems = [stem(w) for w in words(text) if w not in STOPWORDS]
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, int, str, set[int]]] = []
         for title in self.titles:
             hits = [i for i, s in enumerate(stems) if any(_matches(s, n) for n in self.words[title])]
-            matched = {s for s in (stems[i] for i in hits)}
-            if len(matched) >= min(2, len(self.words[title])) or any(
-                any(_matches(s, u) for u in self.unique[title]) for s in matched
-            ):
-                found.append((hits[0], title))
-        return [t for _, t in sorted(found)]
+            # words of one role name stand together ("network and computer systems administrators"), so
+            # "computer" there and "scientists" elsewhere do not name the research scientist guide
+            near = [i for i in hits if any(j != i and abs(j - i) <= tuning.ROLE_WORDS_WITHIN for j in hits)]
+            unique = [i for i in hits if any(_matches(stems[i], u) for u in self.unique[title])]
+            chosen = set(near if len({stems[i] for i in near}) >= min(2, len(self.words[title])) else []) | set(unique)
+            if chosen:
+                found.append((-len(chosen), min(chosen), title, chosen))
+        taken: set[int] = set()
+        named: list[tuple[int, str]] = []
+        for _, first, title, positions in sorted(found):  # longest name first; a shorter one inside it is not another
+            if positions <= taken:
+                continue
+            taken |= positions
+            named.append((first, title))
+        return [t for _, t in sorted(named)]
 
     def named_by(self, phrase_words: list[str]) -> str | None:
         """The guide a role phrase names, or None when it names a role no guide is about."""

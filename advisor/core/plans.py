@@ -154,11 +154,22 @@ class Planner:
                     missing.append(f"the {role_name(guide)} guide has nothing on {FACET_WORDS.get(facet, facet)}")
                     continue
                 _, best = self.rank(request, parts)[0]
-                units = self._sentences(request, best)[:2] if not best.is_list else self._lead_and_items(best)[:5]
+                units = self._side(request, best)
                 plan.blocks.append(Block(best, units, label=role_name(guide)))
         if missing:
             plan.outro = "Not covered: " + "; ".join(missing) + "."
         return plan
+
+    def _side(self, request: Request, part: Part) -> list[Unit]:
+        """One role's side of a comparison, short: the part's first sentence with a figure (a guide states
+        its headline figure first: the median, the growth rate), else its best sentence, or a list's lead
+        and first items. The request's words are no guide here: they name both roles."""
+        if part.is_list:
+            return self._lead_and_items(part)[: tuning.COMPARE_ITEMS]
+        with_figures = [u for u in part.units if re.search(r"\d", u.text)]
+        if with_figures:
+            return with_figures[:1]
+        return [max(part.units, key=lambda u: float(u.vector @ request.vector))]
 
     def _fact(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:
         best_score, best = ranked[0]

@@ -64,7 +64,9 @@ def tokens(text: str) -> list[str]:
 # answering and verification. LIST_LINE captures the item's text after the marker, line by line.
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$", re.M)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(*\[$])")
+# A sentence ends at . ! ? before a capital, but not after an initialism ("the U.S. Bureau") or
+# "e.g." / "i.e.".
+_SENTENCE_END = re.compile(r"(?<![A-Z]\.[A-Z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(*\[$])")
 
 
 def strip_markdown(text: str) -> str:

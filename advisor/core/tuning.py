@@ -66,6 +66,8 @@ CLAIM_MIN_SUPPORT = 0.5
 # --- which guide (advisor/core/guides.py) ---------------------------------------------------------
 # A word of at least this many letters may shorten a role word ("admin"; "data" is not "database").
 ROLE_PREFIX_LETTERS = 5
+# Two words of one role name count together only within this many words of each other.
+ROLE_WORDS_WITHIN = 3
 # Two words sharing this many first letters are one family ("development", "developer"; "data" and
 # "database" share only four).
 ROLE_FAMILY_LETTERS = 7
@@ -79,7 +81,9 @@ ROLE_WORD_OWN_SHARE = 0.7
 RANK_WITHOUT_ROLE_WORDS = 2
 # Comparing two roles: on the facet asked about when the request's facet score reaches this, else on
 # pay and what the job is.
-COMPARE_FACET_AT = 0.55
+COMPARE_FACET_AT = 0.45
+# Each side of a comparison shows one sentence, or a list's lead and this many lines, so both sides fit.
+COMPARE_ITEMS = 4
 
 # Words for a person that a role phrase may end in without naming another role ("MLOps folks").
 PERSON_WORDS = frozenset(

@@ -246,7 +246,14 @@ def install_openai_api(app: FastAPI, get_advisor, settings) -> None:
     def list_models() -> dict:
         return {"object": "list", "data": [models.card(m) for m in models.ids()]}
 
-    @router.get("/models/{model_id}", summary="One model")
+    @router.get(
+        "/models/{model_id}",
+        summary="One model",
+        responses={
+            404: {"description": "Unknown model (OpenAI error shape)"},
+            401: {"description": "Missing or wrong bearer key"},
+        },
+    )
     def get_model(model_id: str) -> dict:
         if model_id not in models.ids():
             raise ModelNotFound(model_id)

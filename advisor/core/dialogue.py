@@ -39,11 +39,15 @@ _QUESTION_START = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
+_MARKUP = re.compile(r"<[^<>]{0,200}>")  # tags a user pasted are not part of what is asked
+
+
 def split_message(message: str) -> tuple[str, str]:
     """(situation, request). The request is the message when nothing in it is about the speaker."""
     situation: list[str] = []
     request: list[str] = []
-    for sentence in (s.strip() for s in _SENTENCE.split(normalize(message)) if s.strip()):
+    message = " ".join(_MARKUP.sub(" ", normalize(message)).split()) or normalize(message)
+    for sentence in (s.strip() for s in _SENTENCE.split(message) if s.strip()):
         is_question = sentence.endswith("?") or bool(_QUESTION_START.match(sentence))
         if not _SELF.match(sentence):
             request.append(sentence)

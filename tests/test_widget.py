@@ -253,9 +253,11 @@ def test_embed_data_endpoints(server):
     r = httpx.post(server + "/embed/follow-ups", json={"asked": [QUESTION], "sources": sources})
     suggestions = r.json()["suggestions"]
     assert r.status_code == 200 and 1 <= len(suggestions) <= 3 and QUESTION not in suggestions
-    ok = {"rating": "dislike", "question": QUESTION, "answer": answer["answer"], "sources": sources, "grounded": True}
+    ok = {"rating": "dislike", "answer_id": answer["answer_id"]}
     assert httpx.post(server + "/embed/feedback", json=ok).json() == {"stored": True}
-    for bad in ({**ok, "rating": "meh"}, {**ok, "question": "x" * 10_001}, {"rating": "like"}):
+    forged = {"rating": "dislike", "answer_id": "0" * 32}  # an answer this server never gave
+    assert httpx.post(server + "/embed/feedback", json=forged).status_code == 404
+    for bad in ({**ok, "rating": "meh"}, {**ok, "question": "x"}, {"rating": "like"}):
         r = httpx.post(server + "/embed/feedback", json=bad)
         assert r.status_code == 422 and "error" in r.json(), r.text
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.core.settings import Settings
 from advisor.web.security import OriginPolicy, install_security
@@ -57,11 +57,11 @@ class FollowUpRequest(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
+    """A like from /embed: only for an answer this server gave (its answer_id), as POST /api/feedback."""
+
+    model_config = ConfigDict(extra="forbid")
     rating: Literal["like", "dislike"]
-    question: str = Field(max_length=10_000)
-    answer: str = Field(max_length=50_000)
-    sources: list[SourceRef] = Field(default_factory=list, max_length=20)
-    grounded: bool | None = None
+    answer_id: str = Field(min_length=1, max_length=100)
 
 
 def install_embed_data(app: FastAPI) -> None:
@@ -89,15 +89,21 @@ def install_embed_data(app: FastAPI) -> None:
 
     @app.post("/embed/feedback", include_in_schema=False)
     def feedback(body: FeedbackRequest, request: Request) -> Response:
-        advisor = request.app.state.advisor
-        request.app.state.feedback.add(
-            body.rating,
-            body.question,
-            body.answer,
-            [s.model_dump() for s in body.sources],
-            advisor.backend_name,
-            body.grounded,
-        )
+        """The same checks as POST /api/feedback: an issued id, a fixed rating, the likes' rate limit."""
+        from advisor.ops.database import StorageUnavailable
+        from advisor.web.feedback import TooManyLikes
+
+        client = request.client.host if request.client else "unknown"
+        try:
+            request.app.state.feedback_desk.rate(body.answer_id, body.rating, client)
+        except TooManyLikes as exc:
+            return Response(
+                json.dumps({"error": str(exc)}), 429, {"Retry-After": str(exc.seconds), **headers}, "application/json"
+            )
+        except LookupError as exc:
+            return Response(json.dumps({"error": str(exc)}), 404, headers, "application/json")
+        except StorageUnavailable as exc:
+            return Response(json.dumps({"error": str(exc)}), 503, headers, "application/json")
         return Response(json.dumps({"stored": True}), media_type="application/json", headers=headers)
 
 

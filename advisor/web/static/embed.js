@@ -238,12 +238,10 @@
     node.querySelectorAll("[data-rating]").forEach(function (b) {
       b.setAttribute("aria-pressed", String(b.getAttribute("data-rating") === turn.rating));
     });
-    if (!turn.rating) return;
-    var question = index > 0 && turns[index - 1].role === "user" ? turns[index - 1].content : "";
+    if (!turn.rating || !turn.answerId) return;  // only answers this server gave can be rated
     fetch("embed/feedback", {
       method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit",
-      body: JSON.stringify({ rating: turn.rating, question: question, answer: turn.content,
-                             sources: turn.sources || [], grounded: turn.grounded }),
+      body: JSON.stringify({ rating: turn.rating, answer_id: turn.answerId }),
     }).catch(function () { /* a lost like is not worth an error message */ });
   }
 
@@ -475,6 +473,7 @@
       });
       if (!answer || typeof answer.answer !== "string") throw new Error("The answer was cut off. Please try again.");
       var turn = { role: "assistant", content: answer.answer, grounded: answer.grounded === true,
+                   answerId: typeof answer.answer_id === "string" ? answer.answer_id : null,
                    sources: (answer.sources || []).map(function (s) {
                      return { title: s.title, section: s.section, text: s.text };
                    }) };

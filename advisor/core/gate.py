@@ -63,24 +63,7 @@ _TASK_REQUEST = re.compile(
     re.I,
 )
 
-# Words any career question may use without the guide having them verbatim.
-GENERIC = frozenset(
-    stem(w)
-    for w in """
-    salary salaries wage wages pay paid paying earn earning earns make makes making money income compensation
-    job jobs career careers role roles position work working become becoming get getting start starting learn
-    learning study need needed required require requirement good best better common typical usually important
-    recommend recommended use used using help does doing day mean means worth easy hard difficult much many
-    long time take takes year years month months typical average range people person someone folks guy guys
-    engineer engineers ml mlops ops example examples list name names kind type types tip tips advice question
-    questions answer tell explain describe give show main key top biggest most least cost costs price
-    prices cheap cheapest expensive first second third last next previous one two three four five think
-    feel look like want know let okay ok hey hi also still really pretty quite overall general generally
-    today currently current nowadays day-to-day entry level senior junior experienced beginner
-    expect expected prepare preparation fit suit suited right me myself im i'm iam anything something
-    dollar dollars thousand thousands hundred million k usd
-""".split()
-)
+GENERIC = frozenset(stem(w) for w in tuning.CAREER_WORDS)
 
 
 # "become a dentist", "what do data scientists earn": the role a request is about.

@@ -384,14 +384,20 @@ class Advisor:
         return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else (names[0] if names else "my guides")
 
     def starter_questions(self, n: int = 4) -> list[str]:
-        """Section headings phrased as questions, in document order."""
-        seen, out = set(), []
+        """Section headings phrased as questions: the default guide's first, in document order, then the
+        first question of each other guide, so the starters show the roles covered."""
+        default = self.settings.default_guide.strip().lower()
+        by_guide: dict[str, list[str]] = {}
         for record in sorted(self.index.records.values(), key=lambda r: (r["source"], r["position"])):
             head = record["section"].split(" > ")[0]
-            if head.endswith("?") and head not in seen:
-                seen.add(head)
-                out.append(head)
-        return out[:n]
+            questions = by_guide.setdefault(record["title"], [])
+            if head.endswith("?") and head not in questions:
+                questions.append(head)
+        main = next((t for t in by_guide if default and default in t.lower()), next(iter(by_guide), ""))
+        others = [qs[0] for t, qs in by_guide.items() if t != main and qs]
+        first = by_guide.get(main, [])
+        take = n - min(len(others), max(n // 4, 1)) if others else n
+        return (first[:take] + others)[:n]
 
     def as_retriever(self, k: int = 4) -> AdvisorRetriever:
         """The hybrid search as a LangChain `BaseRetriever` over the live index (README, "LangChain")."""

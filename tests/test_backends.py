@@ -307,13 +307,17 @@ def openai_server():
 
 @needs_llama
 def test_openai_backend_against_a_real_server(advisor, embedder, openai_server):
-    remote = advisor_with(advisor, embedder, openai_base_url=openai_server, openai_model="smollm2")
+    # a generous first-token deadline: this checks streaming over a real server, not its speed on a
+    # busy 2-core machine (the deadline itself is tested with a stalled server below)
+    remote = advisor_with(
+        advisor, embedder, openai_base_url=openai_server, openai_model="smollm2", first_token_timeout_s=30
+    )
     backend = remote.backend("openai")
     pieces = list(backend.stream(context_for(remote, SALARY)))
     assert len(pieces) > 3 and "".join(pieces).strip()  # streamed over SSE, token by token
 
     first, deltas, answer = events(remote, SALARY, "openai")
-    assert first is not None and first < 10
+    assert first is not None and first < 30
     assert answer.grounded and answer.sources
     assert answer.backend == expected_backend(remote, "openai", SALARY, deltas)
     if answer.backend == "openai":

@@ -206,6 +206,7 @@ class Advisor:
         )
         # "I don't have a CS degree. Is that a dealbreaker?": the request is about the situation
         about_situation = bool(turn.situation) and leans_on_situation(turn.request)
+        logged = turn.request  # observers (question log, report) get the request, never the situation
         if about_situation:
             turn = Turn(turn.message, turn.situation, turn.message)
         query = f"{turn.request} {' '.join(state.topic.headings)}" if follow_up and state.topic else turn.request
@@ -286,7 +287,7 @@ class Advisor:
         notify(
             self.observers,
             AnswerEvent(
-                turn.request, answer, similarity, backend or self.backend_name, decision.route.value, index.version.id
+                logged, answer, similarity, backend or self.backend_name, decision.route.value, index.version.id
             ),
         )
         yield "answer", answer

@@ -117,3 +117,20 @@ def test_a_refusal_does_not_poison_the_rest_of_the_conversation(advisor):
 def test_every_answer_cites_a_source_it_returns(advisor):
     answer = advisor.ask("How much do data engineers earn?")
     assert "[1]" in answer.answer and answer.sources[0].text.count("$100,000") == 1
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'm a nurse in Denver and I hate my job. How much do data engineers earn?",
+        "I'm a nurse in Denver. Is that a problem?",
+    ],
+)
+def test_observers_get_the_request_never_what_the_user_said_about_themselves(advisor, message):
+    seen = []
+    advisor.observers.append(seen.append)
+    try:
+        advisor.ask(message)
+    finally:
+        advisor.observers.remove(seen.append)
+    assert seen and "nurse" not in seen[0].question and "Denver" not in seen[0].question

@@ -23,7 +23,7 @@ class OllamaBackend(GenerativeBackend):
     def make_chat_model(self) -> BaseChatModel:
         s = self.settings
         timeout = httpx.Timeout(self.total_timeout, connect=self.first_token_timeout, read=self.first_token_timeout)
-        return ChatOllama(
+        model: BaseChatModel = ChatOllama(  # typed here: without the `ollama` extra, mypy sees Any
             base_url=s.ollama_url,
             model=s.ollama_model,
             temperature=0.2,
@@ -31,6 +31,7 @@ class OllamaBackend(GenerativeBackend):
             num_ctx=max(int(s.llm_context), 2048),
             client_kwargs={"timeout": timeout},
         )
+        return model
 
 
 @register("ollama")

@@ -164,11 +164,18 @@ def test_retry_edit_and_stop(context, server):
 
     # Retry asks the same question again in place.
     page.locator(BOT).last.hover()
+    # the retry shows the typing indicator, then the same answer again in place; an observer notes the
+    # indicator, however briefly it shows, so the wait below cannot pass on the old answer
+    page.evaluate(
+        """() => { window.__retrying = false;
+             new MutationObserver(() => { if (document.querySelector('#advisor-chat .advisor-typing'))
+               window.__retrying = true; }).observe(document.body, {childList: true, subtree: true}); }"""
+    )
     page.locator('#advisor-chat button[aria-label="Retry"]').click()
-    # the retried answer is the same answer: wait for it in place (the typing indicator may come and go
-    # before a check for it runs, so waiting for the indicator alone races)
     page.wait_for_function(
-        "([sel, text]) => { const b = document.querySelectorAll(sel); return b.length === 1 && b[0].innerText === text; }",
+        """([sel, text]) => { const b = document.querySelectorAll(sel);
+             return window.__retrying && !document.querySelector('#advisor-chat .advisor-typing')
+               && b.length === 1 && b[0].innerText === text; }""",
         arg=[BOT, first],
     )
     wait_final(page, 1)

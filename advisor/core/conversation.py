@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.core.content import ContentModel
-from advisor.core.dialogue import Profile, Topic, Turn, build_profile, items_of, understand
-from advisor.core.plans import known_without_negation
+from advisor.core.dialogue import Profile, Topic, Turn, build_profile, items_of, known_without_negation, understand
 
 
 @dataclass

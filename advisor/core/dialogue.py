@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from advisor.core.text import STOPWORDS, normalize, strip_markdown, tokens, words
+from advisor.core.text import LIST_LINE, STOPWORDS, normalize, strip_markdown, tokens, words
 
 # A sentence that starts by talking about the speaker (or their team) states their situation.
 _SELF = re.compile(
@@ -146,12 +146,11 @@ class Topic:
     shown: frozenset[str] = frozenset()  # unit texts already shown
 
 
-_LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$", re.M)
 _CITATION = re.compile(r"\s*\[\d+\]")
 
 
 def items_of(answer: str) -> tuple[str, ...]:
-    return tuple(_CITATION.sub("", strip_markdown(i)).strip() for i in _LIST_LINE.findall(answer))
+    return tuple(_CITATION.sub("", strip_markdown(i)).strip() for i in LIST_LINE.findall(answer))
 
 
 # Requests that lean on the last answer: more of it, one of its items, or an ellipsis.
@@ -225,3 +224,12 @@ class Turn:
 def understand(message: str) -> Turn:
     situation, request = split_message(message)
     return Turn(message, situation, request)
+
+
+_NEGATED = re.compile(r"\b(?:never|not|no|don'?t|doesn'?t|haven'?t|hasn'?t|can'?t|cannot|without|zero|n't)\b", re.I)
+_CLAUSE = re.compile(r"[,.;!?]|\bbut\b|\band\b", re.I)
+
+
+def known_without_negation(situation: str) -> str:
+    """The parts of what the user said that are not negated ("never touched AWS" is not AWS)."""
+    return " ".join(c for c in _CLAUSE.split(situation) if c and not _NEGATED.search(c))

@@ -8,7 +8,6 @@ the same plan to phrase (advisor/core/backends/generative.py).
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field, replace
 
@@ -18,10 +17,8 @@ from advisor.core import intents, tuning
 from advisor.core.content import ContentModel, Part, Unit
 from advisor.core.dialogue import Profile, Topic, ordinal, points_back, wants_more
 from advisor.core.guides import role_name
-from advisor.core.text import STOPWORDS, tokens, words
+from advisor.core.text import idf, tokens
 
-_NEGATED = re.compile(r"\b(?:never|not|no|don'?t|doesn'?t|haven'?t|hasn'?t|can'?t|cannot|without|zero|n't)\b", re.I)
-_CLAUSE = re.compile(r"[,.;!?]|\bbut\b|\band\b", re.I)
 _STEP = re.compile(r"^step\s*(\d+)", re.I)
 FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
 _HOW_MANY = re.compile(r"\b(two|both|2|three|3)\b", re.I)
@@ -75,7 +72,7 @@ class Planner:
 
     # -- scoring ---------------------------------------------------------------------------------
     def idf(self, term: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5))
+        return idf(self.n, self.df.get(term, 0))
 
     def overlap(self, terms: set[str], have: frozenset[str]) -> float:
         """Rarity-weighted share of the request's words the part has; words every chunk uses ("MLOps",
@@ -453,12 +450,3 @@ class Planner:
         if best is None or best[0] < 0.5:
             return None
         return Block(best[2], [best[1]])
-
-
-def content_words(text: str) -> list[str]:
-    return [w for w in words(text) if w not in STOPWORDS and len(w) > 2]
-
-
-def known_without_negation(situation: str) -> str:
-    """The parts of what the user said that are not negated ("never touched AWS" is not AWS)."""
-    return " ".join(c for c in _CLAUSE.split(situation) if c and not _NEGATED.search(c))

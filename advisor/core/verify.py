@@ -15,7 +15,6 @@ vocabulary is known (built once per index version, ~10 ms).
 from __future__ import annotations
 
 import logging
-import math
 import re
 import threading
 import time
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypedDict
 
-from advisor.core.text import normalize, stem, tokens
+from advisor.core.text import idf, normalize, stem, tokens
 
 if TYPE_CHECKING:  # annotations only: this module stays plain Python, without retrieval's numpy and LangChain
     from advisor.core.backends.base import Context
@@ -372,7 +371,7 @@ def coverage(answer: str, reference: str, question: str, index: LoadedIndex) -> 
     if not wanted:
         return 1.0
     have = _terms(answer)
-    weight = {t: math.log((n + 1) / (df.get(t, 0) + 0.5)) for t in wanted}
+    weight = {t: idf(n, df.get(t, 0)) for t in wanted}
     return sum(weight[t] for t in wanted & have) / max(sum(weight.values()), 1e-9)
 
 

@@ -23,6 +23,7 @@ class Chunk:
     section: str
     text: str
     position: int
+    also_called: str = ""  # the guide's other names for its role (front matter), so "DBA" finds its guide
 
     @property
     def embed_text(self) -> str:
@@ -45,7 +46,10 @@ class Chunk:
         ]
 
     def metadata(self) -> dict:
-        return {"source": self.source, "title": self.title, "section": self.section, "position": self.position}
+        meta = {"source": self.source, "title": self.title, "section": self.section, "position": self.position}
+        if self.also_called:
+            meta["also_called"] = self.also_called
+        return meta
 
 
 def content_id(*parts: str) -> str:
@@ -67,13 +71,16 @@ class Chunker:
 
     def split(self, doc: LoadedDocument) -> list[Chunk]:
         chunks: list[Chunk] = []
+        also_called = str(doc.metadata.get("also_called", "")).strip()
         for section, body in self._sections(doc):
             for piece in self._by_size.split_text(body):
                 text = re.sub(r"\n{3,}", "\n\n", piece).strip()
                 if not text:
                     continue
-                chunk_id = content_id(doc.source, doc.title, section, text)
-                chunks.append(Chunk(chunk_id, doc.source, doc.title, section, text, len(chunks)))
+                # the other names are part of what a chunk is: a changed list re-indexes the guide
+                extra = (also_called,) if also_called else ()
+                chunk_id = content_id(doc.source, doc.title, section, text, *extra)
+                chunks.append(Chunk(chunk_id, doc.source, doc.title, section, text, len(chunks), also_called))
         return _dedupe(chunks)
 
     def _sections(self, doc: LoadedDocument) -> list[tuple[str, str]]:

@@ -139,7 +139,14 @@ def build_content(index: LoadedIndex, embedder: Embedder, facets: FacetModel | N
             parts.append(Part(record["title"], full, chunk_id, len(parts), units))
     headings = [f"{p.guide.removesuffix(' Career Guide')}: {p.heading.replace(' > ', ': ')}" for p in parts]
     heading_vectors = embedder.encode(headings) if parts else np.zeros((0, facets.dim), dtype=np.float32)
-    for part, vector in zip(parts, heading_vectors):
+    names = GuideNames(
+        [(r["title"], f"{r['section']} {r['text']}") for r in index.records.values()],
+        {r["title"]: r["also_called"] for r in index.records.values() if r.get("also_called")},
+    )
+    # a facet is read from the heading without the role's name: "information security" is not job security
+    plain = [names.without_role_words(p.heading.replace(" > ", ": ")) for p in parts]
+    plain_vectors = embedder.encode(plain) if parts else heading_vectors
+    for part, vector, plain_vector in zip(parts, heading_vectors, plain_vectors):
         for n, unit in enumerate(part.units):
             # a short label after the part's lead (or after items) heads a group of items; the first
             # colon line of a part is its lead ("The core responsibilities are:")
@@ -149,13 +156,12 @@ def build_content(index: LoadedIndex, embedder: Embedder, facets: FacetModel | N
         part.heading_vector = vector
         part.terms = frozenset(tokens(part.heading)).union(*(u.terms for u in part.units))
         intro = next((p for p in parts if p.guide == part.guide and p.top == part.top and not p.sub), None)
-        part.facet = facets.tag(part, intro.facet if intro is not None and intro is not part else "")
+        part.facet = facets.tag(part, intro.facet if intro is not None and intro is not part else "", plain_vector)
     named: set[str] = set()
     for part in parts:
         for unit in part.units:
             for m in _NAMED.finditer(unit.plain):
                 named.update(tokens(m.group(0)))
-    names = GuideNames([(r["title"], f"{r['section']} {r['text']}") for r in index.records.values()])
     model = ContentModel(parts, facets, named_terms=frozenset(named), guide_names=names)
     for part in parts:
         model.by_chunk.setdefault(part.chunk_id, []).append(part)

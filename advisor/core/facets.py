@@ -288,13 +288,15 @@ class FacetModel:
         np.maximum.at(best, self._example_facet, sims)
         return {f.name: float(s) for f, s in zip(self.facets, best)}
 
-    def tag(self, part: Part, section_facet: str = "") -> str:
+    def tag(self, part: Part, section_facet: str = "", heading: np.ndarray | None = None) -> str:
         """The facet a guide part is about: its heading (which names the subject) weighs most, then its
-        first sentences (which say what the part holds)."""
+        first sentences (which say what the part holds). `heading`: the heading's vector without the
+        role's name, when there is one."""
         self.load()
         assert self._descriptions is not None
         body = [u.vector for u in part.units[:3] if np.any(u.vector)]
-        heading = part.heading_vector if part.heading_vector is not None else np.zeros(self.dim, dtype=np.float32)
+        if heading is None:
+            heading = part.heading_vector if part.heading_vector is not None else np.zeros(self.dim, dtype=np.float32)
         vector: np.ndarray = tuning.FACET_HEADING_WEIGHT * heading
         if body:
             vector = vector + (1 - tuning.FACET_HEADING_WEIGHT) * np.asarray(np.mean(body, axis=0), dtype=np.float32)

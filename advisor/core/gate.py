@@ -64,6 +64,11 @@ _TASK_REQUEST = re.compile(
 )
 
 GENERIC = frozenset(stem(w) for w in tuning.CAREER_WORDS)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]")
+
+
+def _compact(word: str) -> str:
+    return stem(re.sub(r"[^a-z0-9+#]", "", word.lower()))
 
 
 # "become a dentist", "what do data scientists earn": the role a request is about.
@@ -87,6 +92,8 @@ class Gate:
         self.rare = max(2, int(tuning.RARE_CHUNK_SHARE * len(index.ids)))
         titles = {r["title"] for r in index.records.values()}
         self.guide_names = guide_names or GuideNames([(r["title"], r["text"]) for r in index.records.values()])
+        # "PhD" and "Ph.D.", "e-mail" and "email": the same word written with or without its marks
+        self.compact = frozenset(_compact(m) for r in index.records.values() for m in _WORD.findall(r["text"]))
         self.guide_roles = frozenset(
             stem(w)
             for t in titles
@@ -115,7 +122,7 @@ class Gate:
 
     def _known(self, w: str) -> bool:
         s = stem(w)
-        if s in self.vocabulary or s in GENERIC or w in GENERIC:
+        if s in self.vocabulary or s in GENERIC or w in GENERIC or stem(_compact(w)) in self.compact:
             return True
         return len(s) >= 5 and self.index.spelled_as(s) is not None
 
@@ -126,7 +133,7 @@ class Gate:
         names, weak = [], []
         text = normalize(request)
         shouting = sum(c.isupper() for c in text) > 0.5 * max(sum(c.isalpha() for c in text), 1)
-        for m in re.finditer(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]", text):
+        for m in _WORD.finditer(text):
             original = m.group(0)
             w = original.lower()
             if w in STOPWORDS or len(w) < 3 or self._known(w):

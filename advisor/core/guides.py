@@ -4,7 +4,8 @@ A title names a role ("Data Scientist Career Guide"). A request mentions a guide
 that role name, or one word no other title uses that is long enough not to be a common word ("MLOps",
 "database", "security"). A role phrase ("data engineer", "DBA") names a guide only when all its words
 belong to that guide's role name (or shorten one: "admin"), so a role that merely shares a word with a
-guide ("data engineer" and "data scientist") is another role.
+guide ("data engineer" and "data scientist") is another role. A guide may also list the other names
+people use for its role (front matter `also_called: DBA, database admin`); those name it too.
 """
 
 from __future__ import annotations
@@ -48,12 +49,18 @@ def _matches(word: str, name_word: str) -> bool:
     return len(os.path.commonprefix([word, name_word])) >= tuning.ROLE_FAMILY_LETTERS
 
 
-class GuideNames:
-    """`chunks`: (guide title, chunk text) pairs of the whole knowledge base."""
+def _alias_stems(also_called: str) -> list[list[str]]:
+    return [[stem(w) for w in words(a)] for a in re.split(r"[,;]", also_called) if words(a)]
 
-    def __init__(self, chunks: list[tuple[str, str]]) -> None:
+
+class GuideNames:
+    """`chunks`: (guide title, chunk text) pairs of the whole knowledge base; `also_called`: a guide's
+    other names for its role, comma-separated, by title."""
+
+    def __init__(self, chunks: list[tuple[str, str]], also_called: dict[str, str] | None = None) -> None:
         self.titles = sorted({t for t, _ in chunks})
         self.words = {t: _role_words(t) for t in self.titles}
+        self.aliases = {t: _alias_stems((also_called or {}).get(t, "")) for t in self.titles}
         counts = Counter(w for t in self.titles for w in set(self.words[t]))
         # a role word marks its guide when no other title has it and most chunks that use it are that
         # guide's ("MLOps", "network"); "data" is everywhere, so "data" alone names no guide
@@ -73,15 +80,31 @@ class GuideNames:
 
     def mentioned(self, text: str) -> list[str]:
         """The guides a text names, in the order it names them."""
-        stems = [stem(w) for w in words(text) if w not in STOPWORDS]
+        ws = words(text)
+        kept = [i for i, w in enumerate(ws) if w not in STOPWORDS]
+        position = {i: k for k, i in enumerate(kept)}
+        all_stems = [stem(w) for w in ws]
+        stems = [all_stems[i] for i in kept]
         found: list[tuple[int, int, str, set[int]]] = []
         for title in self.titles:
+            by_alias = {
+                position[j]
+                for seq in self.aliases[title]
+                for i in range(len(all_stems) - len(seq) + 1)
+                if all_stems[i : i + len(seq)] == seq
+                for j in range(i, i + len(seq))
+                if j in position
+            }
             hits = [i for i, s in enumerate(stems) if any(_matches(s, n) for n in self.words[title])]
             # words of one role name stand together ("network and computer systems administrators"), so
             # "computer" there and "scientists" elsewhere do not name the research scientist guide
             near = [i for i in hits if any(j != i and abs(j - i) <= tuning.ROLE_WORDS_WITHIN for j in hits)]
             unique = [i for i in hits if any(_matches(stems[i], u) for u in self.unique[title])]
-            chosen = set(near if len({stems[i] for i in near}) >= min(2, len(self.words[title])) else []) | set(unique)
+            chosen = (
+                set(near if len({stems[i] for i in near}) >= min(2, len(self.words[title])) else [])
+                | set(unique)
+                | by_alias
+            )
             if chosen:
                 found.append((-len(chosen), min(chosen), title, chosen))
         taken: set[int] = set()
@@ -98,6 +121,11 @@ class GuideNames:
         stems = [stem(w) for w in phrase_words if w not in STOPWORDS]
         if not stems:
             return None
+        everything = [stem(w.lower()) for w in phrase_words]
+        for title in self.titles:  # "QA testers", "software QA testers": an other name of the role
+            for seq in self.aliases[title]:
+                if any(everything[i : i + len(seq)] == seq for i in range(len(everything) - len(seq) + 1)):
+                    return title
         for title in self.titles:
             if all(any(_matches(s, n) for n in self.words[title]) for s in stems):
                 return title
@@ -106,7 +134,9 @@ class GuideNames:
     def without_role_words(self, text: str) -> str:
         """The text without the words that name a guide's role ("how many data scientists are
         employed" -> "how many are employed")."""
-        all_words = {w for t in self.titles for w in self.words[t]}
+        all_words = {w for t in self.titles for w in self.words[t]} | {
+            w for t in self.titles for seq in self.aliases[t] for w in seq if w not in STOPWORDS and len(w) >= 3
+        }
         kept = [
             w for w in re.findall(r"\S+", text) if not any(_matches(stem(x), n) for x in words(w) for n in all_words)
         ]

@@ -218,7 +218,13 @@ class Advisor:
             (float(p.heading_vector @ vector) for p in content.parts if p.heading_vector is not None), default=0.0
         )
         similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
-        facet_scores = content.facets.scores(request_vector)
+        guides = content.guide_names.mentioned(turn.request)
+        rank_vector = request_vector
+        if guides:  # within a guide every heading names the role: rank and read the facet on the rest
+            rest = content.guide_names.without_role_words(turn.request)
+            if rest != turn.request and len(content_words(rest)) >= tuning.RANK_WITHOUT_ROLE_WORDS:
+                rank_vector = self.embedder.encode_query(rest)
+        facet_scores = content.facets.scores(rank_vector)
         intent = self._intents.classify(turn.request, request_vector)
         decision = gate.decide(
             turn.request,
@@ -242,13 +248,10 @@ class Advisor:
                 decision.uncovered,
                 decision.route is Route.PARTIAL,
                 frozenset(index.known_tokens(turn.request)),
-                content.guide_names.mentioned(turn.request),
+                guides,
                 self._guide_of(content, state.profile.statements, state.topic),
             )
-            if request.guides:  # within a guide every heading names the role: rank on the rest
-                rest = content.guide_names.without_role_words(turn.request)
-                if rest != turn.request and len(content_words(rest)) >= tuning.RANK_WITHOUT_ROLE_WORDS:
-                    request.vector = self.embedder.encode_query(rest)
+            request.vector = rank_vector
             plan = planner.plan(request)
             if not plan.blocks:
                 decision = Decision(Route.OUT_OF_SCOPE, "no part of the guides answers it")

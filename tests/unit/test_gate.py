@@ -90,3 +90,9 @@ def test_thanks_and_goodbyes_are_small_talk_wherever_the_word_sits(gate, message
 
 def test_a_question_with_thanks_in_it_is_still_a_question(gate):
     assert gate.decide("thanks! and what do data engineers earn?", 0.6, facet=0.8).route is Route.ANSWER
+
+
+def test_a_word_written_with_or_without_its_dots_is_the_same_word():
+    gate = Gate(build_index(["# Research Guide\n\n## Education\n\nSome employers prefer a Ph.D. in computer science.\n"]))
+    names, weak = gate.unknown_words("Do I need a PhD for this?")
+    assert "PhD" not in names and "phd" not in weak

@@ -1,0 +1,40 @@
+"""Which guide a request names: role words from the titles, and the other names a guide lists."""
+
+import pytest
+
+from advisor.core.guides import GuideNames
+
+pytestmark = pytest.mark.unit
+
+DB = "Database Administrator and Architect Career Guide"
+DEV = "Software Developer Career Guide"
+DS = "Data Scientist Career Guide"
+NAMES = GuideNames(
+    [(DB, "Databases keep data safe."), (DEV, "Developers write software."), (DS, "Data scientists model data.")],
+    {DB: "DBA, database admin", DEV: "software engineer, SWE, QA tester, quality assurance analyst"},
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "guides"),
+    [
+        ("how much does a DBA make", [DB]),
+        ("are DBAs in demand", [DB]),
+        ("median pay for a swe in the states?", [DEV]),
+        ("what do QA testers earn", [DEV]),
+        ("dba or data scientist, which pays more", [DB, DS]),
+        ("what does a data engineer do", []),  # shares "data" with a title: another role
+        ("how do I become a nurse", []),
+    ],
+)
+def test_a_request_names_the_guide_of_an_other_name_for_its_role(text, guides):
+    assert NAMES.mentioned(text) == guides
+
+
+def test_a_role_phrase_made_of_an_other_name_is_a_covered_role():
+    assert NAMES.named_by(["software", "QA", "testers"]) == DEV
+    assert NAMES.named_by(["data", "engineer"]) is None
+
+
+def test_other_names_are_dropped_with_the_role_words():
+    assert NAMES.without_role_words("how much do DBAs earn") == "how much do earn"

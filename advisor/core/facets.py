@@ -104,6 +104,9 @@ FACETS: tuple[Facet, ...] = (
             "career path",
             "what degree do I need",
             "what should I study",
+            "what education is needed",
+            "entry requirements and qualifications",
+            "do I need a degree or experience to get hired",
         ),
     ),
     Facet(
@@ -212,7 +215,7 @@ FACETS: tuple[Facet, ...] = (
     ),
     Facet(
         "outlook",
-        "projected growth of employment over the decade and job openings each year",
+        "how many people the occupation employs now, its projected growth over the decade and job openings each year",
         (
             "how fast is the field growing",
             "is it a growing field",
@@ -221,12 +224,11 @@ FACETS: tuple[Facet, ...] = (
             "how many openings are there each year",
             "is the job market shrinking",
             "which is growing faster",
-        ),
-    ),
-    Facet(
-        "employment",
-        "how many people are employed in the occupation",
-        (
+            "does this job have a future",
+            "which one has a better future",
+            "which has better long-term prospects",
+            "is it a dying career",
+            "what are the job prospects",
             "how many jobs are there",
             "how many people work in this job",
             "number of people employed",

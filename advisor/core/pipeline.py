@@ -219,12 +219,15 @@ class Advisor:
         )
         similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
         guides = content.guide_names.mentioned(turn.request)
-        rank_vector = request_vector
+        rank_vector = facet_vector = request_vector
         if guides:  # within a guide every heading names the role: rank and read the facet on the rest
             rest = content.guide_names.without_role_words(turn.request)
-            if rest != turn.request and len(content_words(rest)) >= tuning.RANK_WITHOUT_ROLE_WORDS:
-                rank_vector = self.embedder.encode_query(rest)
-        facet_scores = content.facets.scores(rank_vector)
+            left = len(content_words(rest))
+            if rest != turn.request and left >= min(tuning.RANK_WITHOUT_ROLE_WORDS, tuning.FACET_WITHOUT_ROLE_WORDS):
+                facet_vector = self.embedder.encode_query(rest)
+                if left >= tuning.RANK_WITHOUT_ROLE_WORDS:
+                    rank_vector = facet_vector
+        facet_scores = content.facets.scores(facet_vector)
         intent = self._intents.classify(turn.request, request_vector)
         decision = gate.decide(
             turn.request,

@@ -136,10 +136,11 @@ class Planner:
     def _compare(self, request: Request, guides: list[str]) -> Plan:
         """Two roles side by side on the facet asked about, or on pay and what the job is; says where
         one guide lacks the facet."""
-        top = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+        held = {p.facet for p in self.content.parts if p.guide in guides}  # a facet neither guide has is no basis
+        top = max(held or request.facet_scores, key=lambda f: request.facet_scores.get(f, 0.0))
         facets = (
             [top]
-            if request.facet_scores[top] >= tuning.COMPARE_FACET_AT and top != "comparison"
+            if request.facet_scores.get(top, 0.0) >= tuning.COMPARE_FACET_AT and top != "comparison"
             else ["pay", "overview"]
         )
         plan = Plan()

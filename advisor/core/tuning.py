@@ -80,6 +80,9 @@ ROLE_WORD_OWN_SHARE = 0.7
 # ("how many data scientists are employed" -> "how many are employed"); shorter ones keep them
 # ("what do MLOps engineers earn"). Guides and FAQ tune sets.
 RANK_WITHOUT_ROLE_WORDS = 2
+# ...but the kind of question is read without them from one word on: "dba or security analyst, which
+# pays more" is about pay, not job security. Guides tune sets.
+FACET_WITHOUT_ROLE_WORDS = 1
 # Comparing two roles: on the facet asked about when the request's facet score reaches this, else on
 # pay and what the job is.
 COMPARE_FACET_AT = 0.45

@@ -93,6 +93,8 @@ def test_a_question_with_thanks_in_it_is_still_a_question(gate):
 
 
 def test_a_word_written_with_or_without_its_dots_is_the_same_word():
-    gate = Gate(build_index(["# Research Guide\n\n## Education\n\nSome employers prefer a Ph.D. in computer science.\n"]))
+    gate = Gate(
+        build_index(["# Research Guide\n\n## Education\n\nSome employers prefer a Ph.D. in computer science.\n"])
+    )
     names, weak = gate.unknown_words("Do I need a PhD for this?")
     assert "PhD" not in names and "phd" not in weak

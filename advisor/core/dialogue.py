@@ -36,6 +36,8 @@ _QUESTION_START = re.compile(
     r"tell|give|list|explain|show|recommend|suggest|whats|what's)\b",
     re.I,
 )
+_WH = re.compile(r"\s*(?:so\s+|but\s+|and\s+)?(?:what|which|how|where|when|who|why|whats|what's)\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -50,11 +52,14 @@ def split_message(message: str) -> tuple[str, str]:
     for sentence in (s.strip() for s in _SENTENCE.split(message) if s.strip()):
         is_question = sentence.endswith("?") or bool(_QUESTION_START.match(sentence))
         if not _SELF.match(sentence):
-            request.append(sentence)
+            # "Wife and two kids so I can't gamble on a pay cut.": a statement about the speaker
+            (situation if not is_question and _FIRST_PERSON.search(sentence) else request).append(sentence)
             continue
-        starts = [m.start() for m in _REQUEST_START.finditer(sentence)]
+        starts = [(m.start(), bool(_WH.match(sentence, m.end()))) for m in _REQUEST_START.finditer(sentence)]
         if starts:
-            cut = starts[-1]
+            # the first wh-question ends the situation ("If I retrain, what could I earn, and what
+            # decides it?"); without one, the last clause ("I'm a teacher and do Excel, so can I ...")
+            cut = next((at for at, wh in starts if wh), starts[-1][0])
             situation.append(sentence[:cut].strip(" ,;:-"))
             request.append(sentence[cut:].strip(" ,;:-\u2013\u2014").removeprefix("so ").removeprefix("but "))
         elif is_question and not situation and not request:

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from typing import Any, Literal
 
+import numpy as np
+
 from advisor.core import tuning
 from advisor.core.backends import AnswerBackend, BackendError, Context, create_backend
 from advisor.core.backends.extractive import quote
@@ -22,7 +24,8 @@ from advisor.core.gate import Decision, Gate, Route
 from advisor.core.guides import plural, role_name
 from advisor.core.intents import TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
-from advisor.core.plans import Planner, Request
+from advisor.core.plans import Plan, Planner, Request
+from advisor.core.quantities import asked_figure, holds_figure, missing_words
 from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, open_index
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
@@ -219,14 +222,7 @@ class Advisor:
         )
         similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
         guides = content.guide_names.mentioned(turn.request)
-        rank_vector = facet_vector = request_vector
-        if guides:  # within a guide every heading names the role: rank and read the facet on the rest
-            rest = content.guide_names.without_role_words(turn.request)
-            left = len(content_words(rest))
-            if rest != turn.request and left >= min(tuning.RANK_WITHOUT_ROLE_WORDS, tuning.FACET_WITHOUT_ROLE_WORDS):
-                facet_vector = self.embedder.encode_query(rest)
-                if left >= tuning.RANK_WITHOUT_ROLE_WORDS:
-                    rank_vector = facet_vector
+        rank_vector, facet_vector = self._without_role_words(content, turn.request, request_vector, guides)
         facet_scores = content.facets.scores(facet_vector)
         intent = self._intents.classify(turn.request, request_vector)
         decision = gate.decide(
@@ -256,6 +252,8 @@ class Advisor:
             )
             request.vector = rank_vector
             plan = planner.plan(request)
+            if decision.route is Route.ANSWER:
+                decision, plan = self._figure_check(planner, request, plan, decision)
             if not plan.blocks:
                 decision = Decision(Route.OUT_OF_SCOPE, "no part of the guides answers it")
         if plan is not None and plan.blocks:
@@ -297,6 +295,35 @@ class Advisor:
             ),
         )
         yield "answer", answer
+
+    def _without_role_words(
+        self, content: ContentModel, request: str, vector: np.ndarray, guides: list[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(rank vector, facet vector): within a guide every heading names the role, so a request naming
+        one is ranked, and its kind read, on the rest of its words when enough remain."""
+        rank_vector = facet_vector = vector
+        if guides:
+            rest = content.guide_names.without_role_words(request)
+            left = len(content_words(rest))
+            if rest != request and left >= min(tuning.RANK_WITHOUT_ROLE_WORDS, tuning.FACET_WITHOUT_ROLE_WORDS):
+                facet_vector = self.embedder.encode_query(rest)
+                if left >= tuning.RANK_WITHOUT_ROLE_WORDS:
+                    rank_vector = facet_vector
+        return rank_vector, facet_vector
+
+    @staticmethod
+    def _figure_check(planner: Planner, request: Request, plan: Plan, decision: Decision) -> tuple[Decision, Plan]:
+        """ "What percentage of MLOps jobs are remote?": the closest parts hold no such figure, so the
+        guides do not answer it; say so and give the closest facts."""
+        asked = asked_figure(request.text)
+        shown = " ".join(u.text for b in plan.blocks for u in b.units)
+        listed = sum(u.is_item for b in plan.blocks for u in b.units)
+        if not asked or not plan.blocks or holds_figure(asked, shown) or (asked == "count" and listed >= 2):
+            return decision, plan  # "how many meetings?" is answered by the list of them
+        request.uncovered, request.partial = [missing_words(asked)], True
+        return Decision(Route.PARTIAL, f"asks for a figure ({asked}) the closest parts do not hold"), planner.plan(
+            request
+        )
 
     @staticmethod
     def _elliptic(request: str, gate: Gate) -> bool:

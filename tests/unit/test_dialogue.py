@@ -40,6 +40,16 @@ pytestmark = pytest.mark.unit
             "been a sysadmin for 6 years",
             "what should I learn first?",
         ),
+        (
+            "Two kids so I can't gamble on a pay cut. If I retrain, what could I earn, and what decides it?",
+            "Two kids so I can't gamble on a pay cut. If I retrain",
+            "what could I earn, and what decides it?",
+        ),
+        (
+            "I'm a teacher and do lots of Excel, so can I get into this?",
+            "I'm a teacher and do lots of Excel",
+            "can I get into this?",
+        ),
         ("What does an MLOps engineer do?", "", "What does an MLOps engineer do?"),
         ("Who won the world cup?", "", "Who won the world cup?"),
         ("I'm wondering what they earn?", "", "I'm wondering what they earn?"),

@@ -1,0 +1,91 @@
+"""What kind of figure a request asks for, and whether an answer holds one.
+
+"What percentage of MLOps jobs are remote?" is answered by a percentage, "how many hours a week" by
+hours. When the parts a plan would show hold no figure of the kind asked for, the guides do not answer
+the question, however close the topic: the honest answer says so and gives the closest facts.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million"
+_NUMBER = rf"(?:\d|\b(?:{_NUMBER_WORDS})\b)"
+
+# (kind, what the request says, what an answer holding that kind of figure says, words for "that figure")
+_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], str], ...] = (
+    (
+        "percent",
+        re.compile(
+            r"\b(?:what|which|how big (?:a|of a))\s+(?:(?:percent(?:age)?|share|proportion|fraction)\b|%)"
+            r"|\b(?:pass(?:ing)?|success|failure|unemployment|acceptance|placement|hiring|turnover|retention)\s+rates?\b"
+            r"|\bhow many percent\b",
+            re.I,
+        ),
+        re.compile(rf"{_NUMBER}[\d.,]*\s?(?:%|percent|per cent)|\bhalf\b|\bmost\b|\bmajority\b", re.I),
+        "that percentage",
+    ),
+    (
+        "hours",
+        re.compile(r"\bhow many hours\b|\bhours (?:a|per) (?:week|day)\b", re.I),
+        re.compile(rf"{_NUMBER}[\d,]*\s?(?:\+\s?)?hours?\b|\bfull[- ]time\b|\bovertime\b", re.I),
+        "working hours",
+    ),
+    (
+        "frequency",
+        re.compile(r"\bhow often\b|\bhow frequently\b", re.I),
+        re.compile(
+            r"\b(?:every|each|per|a|once a|twice a)\s+(?:day|week|month|quarter|year)\b|\b(?:daily|weekly|monthly|yearly|annually)\b",
+            re.I,
+        ),
+        "how often",
+    ),
+    (
+        "duration",
+        re.compile(r"\bhow long\b(?!\s+(?:ago|have you))", re.I),
+        re.compile(
+            rf"{_NUMBER}[\d.,]*(?:\s?(?:-|–|to)\s?{_NUMBER}[\d.,]*)?\s?\+?\s?(?:years?|months?|weeks?|days?|hours?|minutes?)\b",
+            re.I,
+        ),
+        "how long that takes",
+    ),
+    (
+        "money",
+        re.compile(
+            r"\bhow much\b[^.?!]{0,60}\b(?:cost|costs|pay|paid|earn|make|charge|price|fee|salary|worth it in money)\b"
+            r"|\bhow much (?:is|are|for)\b",
+            re.I,
+        ),
+        re.compile(r"\$\s?\d|\b\d[\d,.]*\s?(?:k|usd|dollars|euros?|pounds?)\b|\bfree\b", re.I),
+        "that price or pay figure",
+    ),
+    (
+        "count",
+        re.compile(r"\bhow many\b", re.I),
+        re.compile(_NUMBER, re.I),
+        "that number",
+    ),
+)
+
+
+def asked_figure(request: str) -> str | None:
+    """The kind of figure a request asks for, or None when it asks for none."""
+    for kind, asks, _, _ in _KINDS:
+        if asks.search(request):
+            return kind
+    return None
+
+
+def holds_figure(kind: str, text: str) -> bool:
+    for name, _, holds, _ in _KINDS:
+        if name == kind:
+            return bool(holds.search(text))
+    return True
+
+
+def missing_words(kind: str) -> str:
+    """How an answer names the figure the guides lack ("My sources don't cover that percentage")."""
+    return next((words for name, _, _, words in _KINDS if name == kind), "that figure")
+
+
+__all__ = ["asked_figure", "holds_figure", "missing_words"]

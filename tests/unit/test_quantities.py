@@ -1,0 +1,48 @@
+"""Which kind of figure a request asks for, and whether an answer holds one."""
+
+import pytest
+
+from advisor.core.quantities import asked_figure, holds_figure
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind"),
+    [
+        ("What percentage of MLOps jobs are fully remote?", "percent"),
+        ("what % of mlops engineers have a master's degree", "percent"),
+        ("What's the pass rate for the CKA exam?", "percent"),
+        ("How many hours a week do they usually work?", "hours"),
+        ("how often would I be on call?", "frequency"),
+        ("how long does it take to become one?", "duration"),
+        ("how much does the CKA cost?", "money"),
+        ("how much do data scientists make", "money"),
+        ("how many interview rounds does meta have", "count"),
+        ("how much experience do I need?", None),
+        ("what does an MLOps engineer do?", None),
+        ("which pays more, DBA or security analyst?", None),
+    ],
+)
+def test_the_kind_of_figure_a_request_asks_for(request_text, kind):
+    assert asked_figure(request_text) == kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "held"),
+    [
+        ("percent", "Employment is projected to grow 34 percent from 2024 to 2034.", True),
+        ("percent", "MLOps engineers are in high demand.", False),
+        ("hours", "Some put in more than 40 hours a week.", True),
+        ("hours", "A typical day starts with reviewing alerts.", False),
+        ("duration", "Becoming one takes about 4-6 years.", True),
+        ("duration", "It takes four to six years in all.", True),
+        ("duration", "The CKA costs $395.", False),
+        ("money", "The CKA costs $395.", True),
+        ("money", "Tecton: an enterprise feature store platform", False),
+        ("count", "The six certifications worth considering are:", True),
+        ("count", "Interviews cover system design.", False),
+    ],
+)
+def test_whether_an_answer_holds_that_kind_of_figure(kind, text, held):
+    assert holds_figure(kind, text) is held

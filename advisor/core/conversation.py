@@ -7,6 +7,7 @@ parts of the guides it quoted), so it works with any client that sends the histo
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from advisor.core.content import ContentModel
@@ -41,11 +42,18 @@ def last_topic(history: list[dict[str, str]], user_turns: list[Turn], content: C
     parts = [p for p in content.parts if any(u.text in shown for u in p.units)]
     if not parts:
         return None
+    # in the order the answer shows them; a sentence every guide has ("A median is the middle wage")
+    # matches all guides, so the guide is the one most of the answer quotes
+    at = {id(p): min(answer.find(u.plain[:60]) for u in p.units if u.text in shown) for p in parts}
+    parts.sort(key=lambda p: at[id(p)])
+    quoted = Counter(p.guide for p in parts for u in p.units if u.text in shown)
+    guide = max(quoted, key=lambda g: (quoted[g], -min(at[id(p)] for p in parts if p.guide == g)))
+    main = next(p for p in parts if p.guide == guide)
     request = user_turns[-1].request if user_turns else ""
     return Topic(
         request=request,
-        guide=parts[0].guide,
-        facet=parts[0].facet,
+        guide=guide,
+        facet=main.facet,
         headings=tuple(dict.fromkeys(p.heading for p in parts)),
         items=items_of(answer),
         shown=frozenset(shown),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -16,7 +17,7 @@ from advisor.core.backends import AnswerBackend, BackendError, Context, create_b
 from advisor.core.backends.extractive import quote
 from advisor.core.content import ContentModel, build_content
 from advisor.core.conversation import read_conversation
-from advisor.core.dialogue import Topic, Turn, content_words, leans_on_situation, points_back, wants_more
+from advisor.core.dialogue import Profile, Topic, Turn, content_words, leans_on_situation, points_back, wants_more
 from advisor.core.embeddings import Embedder
 from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core.facets import FacetModel
@@ -83,6 +84,12 @@ def clean_history(history: object, max_chars: int) -> list[dict[str, str]]:
             content = content[:max_chars]
         cleaned.append({"role": turn["role"], "content": content})
     return cleaned
+
+
+_MY_JOB = re.compile(
+    r"\bmy (?:current |present |own |day |old )?(?:job|role|field|career|occupation|position|line of work|profession)\b",
+    re.I,
+)
 
 
 class Advisor:
@@ -208,7 +215,8 @@ class Advisor:
             wants_more(turn.request) or points_back(turn.request) or self._elliptic(turn.request, gate)
         )
         # "I don't have a CS degree. Is that a dealbreaker?": the request is about the situation
-        about_situation = bool(turn.situation) and leans_on_situation(turn.request)
+        # ("how's the outlook for my current job?" is about the job's guide, not the words of the situation)
+        about_situation = bool(turn.situation) and leans_on_situation(turn.request) and not _MY_JOB.search(turn.request)
         logged = turn.request  # observers (question log, report) get the request, never the situation
         if about_situation:
             turn = Turn(turn.message, turn.situation, turn.message)
@@ -248,7 +256,7 @@ class Advisor:
                 decision.route is Route.PARTIAL,
                 frozenset(index.known_tokens(turn.request)),
                 guides,
-                self._guide_of(content, state.profile.statements, state.topic),
+                self._guide_of(content, turn, state.profile, state.topic),
             )
             request.vector = rank_vector
             plan = planner.plan(request)
@@ -381,10 +389,18 @@ class Advisor:
         yield "delta", ("\n\n" if streamed else "") + f"{note}\n\n{text}"
         return f"{note}\n\n{text}", "extractive"
 
-    def _guide_of(self, content: ContentModel, statements: list[str], topic: Topic | None) -> str:
-        """The guide the conversation is about: the last one quoted, else the configured default. What
-        the user says about themselves does not choose it: a data scientist asking about the switch to
-        MLOps asks about MLOps."""
+    def _guide_of(self, content: ContentModel, turn: Turn, profile: Profile, topic: Topic | None) -> str:
+        """The guide a request that names none is about. The user's own job does not choose it (a data
+        scientist asking about the switch asks about MLOps) unless they ask about "my current job";
+        a role their message names otherwise is where they are heading ("if I later move toward
+        MLOps, ..."); then the guide last quoted; else the configured default."""
+        names = content.guide_names
+        own = names.mentioned(profile.role) if profile.role else []
+        if own and _MY_JOB.search(turn.request):
+            return own[0]
+        heading_for = [g for g in names.mentioned(turn.situation) if g not in own]
+        if heading_for:
+            return heading_for[-1]
         if topic is not None and topic.guide:
             return topic.guide
         default = self.settings.default_guide.strip().lower()

@@ -20,6 +20,7 @@ from advisor.core.guides import role_name
 from advisor.core.text import idf, tokens
 
 _STEP = re.compile(r"^step\s*(\d+)", re.I)
+_STEP_ASKED = re.compile(r"\bstep\s*#?(\d+)\b", re.I)
 FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
 _HOW_MANY = re.compile(r"\b(two|both|2|three|3)\b", re.I)
 
@@ -112,6 +113,11 @@ class Planner:
         if len(request.guides) >= 2:
             return self._compare(request, request.guides[:2])
         guide = request.guides[0] if request.guides else request.guide
+        step = _STEP_ASKED.search(request.text)
+        steps = self._path_steps(guide) if step and guide else []
+        if steps and 1 <= int(step.group(1)) <= len(steps):  # type: ignore[union-attr]
+            part = steps[int(step.group(1)) - 1]  # type: ignore[union-attr]
+            return Plan([Block(part, self._lead_and_items(part) if part.is_list else list(part.units), heading=True)])
         ranked = self.rank(request, [p for p in self.content.parts if p.guide == guide] if guide else None)
         if not ranked:
             return Plan()
@@ -137,12 +143,18 @@ class Planner:
         """Two roles side by side on the facet asked about, or on pay and what the job is; says where
         one guide lacks the facet."""
         held = {p.facet for p in self.content.parts if p.guide in guides}  # a facet neither guide has is no basis
-        top = max(held or request.facet_scores, key=lambda f: request.facet_scores.get(f, 0.0))
+        ranked = sorted(held or request.facet_scores, key=lambda f: -request.facet_scores.get(f, 0.0))
+        top = ranked[0]
         facets = (
             [top]
             if request.facet_scores.get(top, 0.0) >= tuning.COMPARE_FACET_AT and top != "comparison"
             else ["pay", "overview"]
         )
+        if len(facets) == 1 and len(ranked) > 1:  # "on pay and growth": two facets asked, both shown
+            second = request.facet_scores.get(ranked[1], 0.0)
+            close = second >= request.facet_scores[top] - tuning.COMPARE_SECOND_FACET
+            if ranked[1] != "comparison" and second >= tuning.COMPARE_FACET_AT and close:
+                facets.append(ranked[1])
         plan = Plan()
         missing = []
         for facet in facets:

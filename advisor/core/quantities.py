@@ -50,14 +50,21 @@ _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], str], ...] = (
         "how long that takes",
     ),
     (
-        "money",
+        "price",
         re.compile(
-            r"\bhow much\b[^.?!]{0,60}\b(?:cost|costs|pay|paid|earn|make|charge|price|fee|salary|worth it in money)\b"
-            r"|\bhow much (?:is|are|for)\b",
+            r"\bhow much\b[^.?!]{0,60}\b(?:cost|costs|charge|charges|price|fee|fees)\b|\bhow much (?:is|are|for)\b"
+            r"|\b(?:price|cost) of\b",
             re.I,
         ),
-        re.compile(r"\$\s?\d|\b\d[\d,.]*\s?(?:k|usd|dollars|euros?|pounds?)\b|\bfree\b", re.I),
-        "that price or pay figure",
+        # a price is not a wage: "$395", not "$133,080 a year" or "$60.05 an hour"
+        re.compile(r"\$\s?\d[\d,.]*\+?(?![\d,.]*\s*(?:-\s*\$?[\d,.]+\s*)?(?:a|an|per)\s+(?:year|hour))|\bfree\b", re.I),
+        "that price",
+    ),
+    (
+        "pay",
+        re.compile(r"\bhow much\b[^.?!]{0,60}\b(?:pay|pays|paid|earn|earns|make|makes|salary)\b", re.I),
+        re.compile(r"\$\s?\d|\b\d[\d,.]*\s?(?:k|usd|dollars|euros?|pounds?)\b", re.I),
+        "that pay figure",
     ),
     (
         "count",

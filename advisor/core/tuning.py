@@ -86,6 +86,9 @@ FACET_WITHOUT_ROLE_WORDS = 1
 # Comparing two roles: on the facet asked about when the request's facet score reaches this, else on
 # pay and what the job is.
 COMPARE_FACET_AT = 0.45
+# ...and on a second facet too when it scores within this of the first ("compare them on pay and
+# growth"). Guides and conversation tune sets.
+COMPARE_SECOND_FACET = 0.08
 # Each side of a comparison shows one sentence, or a list's lead and this many lines, so both sides fit.
 COMPARE_ITEMS = 4
 

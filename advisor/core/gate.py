@@ -7,6 +7,7 @@ so the decision uses retrieval similarity, vocabulary coverage and a few plain-l
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -59,7 +60,8 @@ _TASK_REQUEST = re.compile(
     r"song|joke|recipe|limerick|novel|tweet|cover letter|equation|sentence|text|paragraph)s?\b"
     r"|\btell me a (joke|story)\b|\b(ignore|disregard|forget)\b.{0,40}\b(instructions|rules|guide|prompt|sources)\b"
     r".{0,60}\b(poem|joke|story|song|recipe|essay|say|print|reveal|show)\b"
-    r"|\b(system prompt|your (prompt|instructions))\b",
+    r"|\b(system prompt|your (prompt|instructions))\b"
+    r"|\b(?:help me|how (?:do|can|should) i|can you)\s+(?:fix|debug|troubleshoot|resolve)\b",
     re.I,
 )
 
@@ -85,8 +87,12 @@ class Gate:
     lists of occupations or places: a word the guides never use is unknown, whatever it names.
     Thresholds live in advisor/core/tuning.py."""
 
-    def __init__(self, index: LoadedIndex, guide_names: GuideNames | None = None) -> None:
+    def __init__(
+        self, index: LoadedIndex, guide_names: GuideNames | None = None, is_place: Callable[[str], bool] | None = None
+    ) -> None:
+        """`is_place`: whether an unknown word names a place (advisor/core/places.py); none in unit tests."""
         self.index = index
+        self.is_place = is_place or (lambda _word: False)
         self.vocabulary = index.vocabulary
         self.document_frequency = index.document_frequency
         self.rare = max(2, int(tuning.RARE_CHUNK_SHARE * len(index.ids)))
@@ -140,7 +146,13 @@ class Gate:
                 continue
             before = text[: m.start()].rstrip()
             sentence_start = not before or before[-1] in ".?!:>\"'(-"
-            if original[0].isupper() and not original.isupper() and not sentence_start and not shouting:
+            if (
+                original[0].isupper()
+                and not original.isupper()
+                and not sentence_start
+                and not shouting
+                or self.is_place(w)
+            ):
                 names.append(original)
             elif not (w.endswith(("ed", "ing", "ly")) and not original[0].isupper()):
                 weak.append(w)

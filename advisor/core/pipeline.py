@@ -25,6 +25,7 @@ from advisor.core.gate import Decision, Gate, Route
 from advisor.core.guides import plural, role_name
 from advisor.core.intents import TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
+from advisor.core.places import PlaceWords
 from advisor.core.plans import Plan, Planner, Request
 from advisor.core.quantities import asked_figure, holds_figure, missing_words
 from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, open_index
@@ -115,6 +116,7 @@ class Advisor:
         self._serving: tuple[LoadedIndex, Gate, ContentModel, Planner] | None = None
         self._facets = FacetModel(self.embedder)
         self._intents = IntentModel(self.embedder)
+        self._places = PlaceWords(self.embedder)
         self.observers: list[Observer] = []  # called with an AnswerEvent per final answer (advisor/observe.py)
         self._search = HybridSearch(self.embedder, self.settings.candidates, self.settings.rrf_k)
         self._lock = threading.Lock()
@@ -153,7 +155,12 @@ class Advisor:
     def _use(self, index: LoadedIndex) -> None:
         content = build_content(index, self.embedder, self._facets.load())
         planner = Planner(content, index.document_frequency, len(index.ids))
-        self._serving = (index, Gate(index, content.guide_names), content, planner)
+        self._serving = (
+            index,
+            Gate(index, content.guide_names, self._places.learn(sorted(content.named_terms)).is_place),
+            content,
+            planner,
+        )
         self._index, self._gate = index, self._serving[1]
         log.info("Serving index %s (%d chunks)", index.version.id, len(index.ids))
         corpus_words(index)  # names and words for verifying model answers: once per index version

@@ -98,3 +98,10 @@ def test_a_word_written_with_or_without_its_dots_is_the_same_word():
     )
     names, weak = gate.unknown_words("Do I need a PhD for this?")
     assert "PhD" not in names and "phd" not in weak
+
+
+def test_a_place_written_in_lowercase_is_still_a_place_the_guides_lack():
+    places = Gate(build_index([GUIDE]), is_place=lambda word: word == "germany")
+    decision = places.decide("data engineer salary in germany?", similarity=0.7, facet=0.8)
+    assert decision.route is Route.PARTIAL and decision.uncovered == ["germany"]
+    assert places.decide("data engineer salary?", similarity=0.7, facet=0.8).route is Route.ANSWER

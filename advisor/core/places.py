@@ -1,0 +1,61 @@
+"""Is an unknown word a place (or a place's money)? "mlops salary in germany" asks about a country the
+guides never mention, however it is capitalised.
+
+No list of places: the bundled model reads the bare word, and a word that sits nearer to "a country",
+"a city", "a US state" or "a currency" than to plain words ("an adjective", "a verb", "a feeling") is
+a place. Only words the knowledge base never uses are asked about, so each costs one small encode,
+and answers are cached.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from advisor.core import tuning
+from advisor.core.embeddings import Embedder
+
+PLACE_KINDS = ("a country", "a city", "a US state", "a region of the world", "a currency")
+PLAIN_KINDS = ("an adjective", "a verb", "a feeling", "an opinion", "a word")
+
+
+class PlaceWords:
+    """Light constructor; `load()` embeds the kinds once."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._places: np.ndarray | None = None
+        self._plain: np.ndarray | None = None
+        self._known: np.ndarray = np.zeros((0, 1), dtype=np.float32)
+        self.is_place = lru_cache(maxsize=4096)(self._is_place)
+
+    def load(self) -> PlaceWords:
+        if self._places is None:
+            self._places = self.embedder.encode(list(PLACE_KINDS))
+            self._plain = self.embedder.encode(list(PLAIN_KINDS))
+        return self
+
+    def learn(self, names: list[str]) -> PlaceWords:
+        """The places the guides themselves name ("U.S.", "Washington"): a word that means one of them
+        ("america", "usa") is no place the guides lack."""
+        self.load()
+        assert self._places is not None and self._plain is not None
+        names = sorted(set(names))
+        vectors = self.embedder.encode(names) if names else np.zeros((0, self._places.shape[1]), dtype=np.float32)
+        margins = (vectors @ self._places.T).max(axis=1) - (vectors @ self._plain.T).max(axis=1) if names else []
+        self._known = vectors[np.asarray(margins) >= tuning.PLACE_WORD_MARGIN] if names else vectors
+        self.is_place.cache_clear()
+        return self
+
+    def _is_place(self, word: str) -> bool:
+        self.load()
+        assert self._places is not None and self._plain is not None
+        vector = self.embedder.encode_query(word.lower())
+        margin = float((self._places @ vector).max() - (self._plain @ vector).max())
+        if margin < tuning.PLACE_WORD_MARGIN:
+            return False
+        return not (len(self._known) and float((self._known @ vector).max()) >= tuning.PLACE_SAME_AS)
+
+
+__all__ = ["PlaceWords"]

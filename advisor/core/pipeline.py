@@ -411,7 +411,8 @@ class Advisor:
         if topic is not None and topic.guide:
             return topic.guide
         default = self.settings.default_guide.strip().lower()
-        return next((t for t in content.guide_names.titles if default and default in t.lower()), "")
+        titles = content.guide_names.titles
+        return next((t for t in titles if default and default in t.lower()), titles[0] if len(titles) == 1 else "")
 
     def _decline(self, decision: Decision) -> str:
         topics = self.topics()

@@ -20,6 +20,11 @@ from advisor.core.guides import role_name
 from advisor.core.text import idf, tokens
 
 _STEP = re.compile(r"^step\s*(\d+)", re.I)
+_PRICE_LIMIT = re.compile(
+    r"\b(?:under|below|less than|at most|up to|no more than|max(?:imum)? of|spend(?: about| around| up to)?|"
+    r"budget (?:of|is)(?: about| around)?)\s*\$\s?(\d[\d,]*)|\$\s?(\d[\d,]*)\s*(?:max|maximum|or less|tops|at most)\b",
+    re.I,
+)
 _STEP_ASKED = re.compile(r"\bstep\s*#?(\d+)\b", re.I)
 FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
 _HOW_MANY = re.compile(r"\b(two|both|2|three|3)\b", re.I)
@@ -113,23 +118,13 @@ class Planner:
         if len(request.guides) >= 2:
             return self._compare(request, request.guides[:2])
         guide = request.guides[0] if request.guides else request.guide
-        step = _STEP_ASKED.search(request.text)
-        steps = self._path_steps(guide) if step and guide else []
-        if steps and 1 <= int(step.group(1)) <= len(steps):  # type: ignore[union-attr]
-            part = steps[int(step.group(1)) - 1]  # type: ignore[union-attr]
-            return Plan([Block(part, self._lead_and_items(part) if part.is_list else list(part.units), heading=True)])
+        step = self._step(guide, request.text)
+        if step is not None:  # "step 3?"
+            return Plan([Block(step, self._lead_and_items(step) if step.is_list else list(step.units), heading=True)])
         ranked = self.rank(request, [p for p in self.content.parts if p.guide == guide] if guide else None)
         if not ranked:
             return Plan()
-        intent = request.intent
-        if intent in (intents.CHEAPEST, intents.DEAREST):
-            plan = self._priced(request, [p for _, p in ranked[:3]], cheapest=intent == intents.CHEAPEST)
-        elif intent == intents.EXCLUDE:
-            plan = self._excluding(request, ranked)
-        elif intent in (intents.GAP, intents.START, intents.DURATION, intents.FIT):
-            plan = self._tailored(request, ranked)
-        else:
-            plan = self._fact(request, ranked)
+        plan = self._by_intent(request, ranked)
         if request.uncovered:
             named = ", ".join(request.uncovered)
             plan.intro = (
@@ -138,6 +133,31 @@ class Planner:
                 else f"The guide does not give figures for {named} specifically; here is what it does say."
             )
         return plan
+
+    def _step(self, guide: str, text: str) -> Part | None:
+        asked = _STEP_ASKED.search(text)
+        steps = self._path_steps(guide) if asked and guide else []
+        n = int(asked.group(1)) if asked else 0
+        return steps[n - 1] if 1 <= n <= len(steps) else None
+
+    def _by_intent(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:
+        intent = request.intent
+        # a budget said in the request or earlier about themselves ("I can spend $200 max")
+        limit = next(
+            (m for t in (request.text, *reversed(request.profile.statements)) if (m := _PRICE_LIMIT.search(t))), None
+        )
+        if limit and intent not in (intents.CHEAPEST, intents.DEAREST):
+            budget = float((limit.group(1) or limit.group(2)).replace(",", ""))
+            plan = self._within([p for _, p in ranked[:1]], budget)
+            if plan.blocks:
+                return plan
+        if intent in (intents.CHEAPEST, intents.DEAREST):
+            return self._priced(request, [p for _, p in ranked[:3]], cheapest=intent == intents.CHEAPEST)
+        if intent == intents.EXCLUDE:
+            return self._excluding(request, ranked)
+        if intent in (intents.GAP, intents.START, intents.DURATION, intents.FIT):
+            return self._tailored(request, ranked)
+        return self._fact(request, ranked)
 
     def _compare(self, request: Request, guides: list[str]) -> Plan:
         """Two roles side by side on the facet asked about, or on pay and what the job is; says where
@@ -268,10 +288,8 @@ class Planner:
             id(u): sum(1 for t in request_terms if t in u.terms and sum(t in v.terms for v in items) == 1)
             for u in items
         }
-        most = max(unique.values(), default=0)
-        if most:
-            return [u for u in items if unique[id(u)] == most]
-        return []
+        # every item the request names: "open source vs enterprise feature stores" names two
+        return [u for u in items if unique[id(u)]]
 
     # priced lists: "which is cheapest", "which two cost the least"
     def _priced(self, request: Request, candidates: list[Part], cheapest: bool) -> Plan:
@@ -299,6 +317,15 @@ class Planner:
         part = chosen[0][2]
         units = self._leads_for(part, [chosen[0][1]]) + [u for _, u, _ in chosen]
         return Plan([Block(part, units)])
+
+    def _within(self, candidates: list[Part], limit: float) -> Plan:
+        """ "I can spend $200 max on an exam": every priced item within the budget, cheapest first."""
+        priced = [(u.price, u, p) for p in candidates for u in p.units if u.is_item and u.price is not None]
+        fits = sorted((x for x in priced if x[0] <= limit), key=lambda x: x[0])
+        if not fits:
+            return Plan()
+        part = fits[0][2]
+        return Plan([Block(part, self._leads_for(part, [fits[0][1]]) + [u for _, u, _ in fits])])
 
     @staticmethod
     def _groups(parts: list[Part]) -> dict[int, frozenset[str]]:

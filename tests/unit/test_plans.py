@@ -134,3 +134,14 @@ def test_observers_get_the_request_never_what_the_user_said_about_themselves(adv
     finally:
         advisor.observers.remove(seen.append)
     assert seen and "nurse" not in seen[0].question and "Denver" not in seen[0].question
+
+
+def test_a_budget_lists_every_priced_item_within_it_cheapest_first(advisor):
+    text = advisor.ask("I can spend $180 max on an exam, which certifications fit?").answer
+    assert text.index("AWS Data Engineer") < text.index("Snowflake SnowPro")
+    assert "Google Data Engineer" not in text and "Databricks" not in text
+
+
+def test_step_n_shows_that_step(advisor):
+    text = advisor.ask("step 2?").answer
+    assert "Airflow" in text and "Learn SQL" not in text

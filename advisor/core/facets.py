@@ -34,6 +34,7 @@ FACETS: tuple[Facet, ...] = (
         "salary, pay, compensation and earnings of the occupation; what decides the pay",
         (
             "how much do they earn",
+            "what do they make",
             "what is the salary",
             "what does the job pay",
             "is it well paid",
@@ -181,6 +182,8 @@ FACETS: tuple[Facet, ...] = (
             "what are the biggest challenges",
             "what is the worst part",
             "downsides",
+            "what are the drawbacks and cons",
+            "what should someone be warned about before taking this job",
             "is it stressful",
             "what's hard about it",
             "on-call burden",

@@ -83,7 +83,9 @@ _EXCLUDE = re.compile(
     r"\b(?:other than|besides|apart from|except|aside from|beyond|instead of|alternatives? to)\s+([\w.+#/ -]{2,40}?)(?=[,?.!]|\s+(?:what|which|are|is|do|does|for|that)\b|$)",
     re.I,
 )
-_COMPARE = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|difference between|or the)\b", re.I)
+_COMPARE = re.compile(
+    r"\b(?:vs\.?|versus|compared? (?:to|with)|compares (?:to|with)|difference between|or the)\b", re.I
+)
 
 
 class IntentModel:
@@ -116,11 +118,11 @@ class IntentModel:
             return DEAREST
         if _EXCLUDE.search(request):
             return EXCLUDE
+        if _COMPARE.search(request):  # "how does the pay compare to what I earn now?"
+            return COMPARE
         label, similarity = self.nearest(vector)
         if similarity >= tuning.INTENT_AT and (label not in PERSONAL or _FIRST_PERSON.search(request)):
             return label
-        if _COMPARE.search(request):
-            return COMPARE
         return FACT
 
 

@@ -23,7 +23,7 @@ from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core.facets import FacetModel
 from advisor.core.gate import Decision, Gate, Route
 from advisor.core.guides import plural, role_name
-from advisor.core.intents import TAILORED, IntentModel
+from advisor.core.intents import COMPARE, TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.places import PlaceWords
 from advisor.core.plans import Plan, Planner, Request
@@ -90,6 +90,11 @@ def clean_history(history: object, max_chars: int) -> list[dict[str, str]]:
 _MY_JOB = re.compile(
     r"\bmy (?:current |present |own |day |old )?(?:job|role|field|career|occupation|position|line of work|profession)\b",
     re.I,
+)
+
+
+_NOW = re.compile(
+    r"\b(?:i|my)\b[^.?!]*\b(?:now|currently|today|current|at the moment)\b|\bmy (?:current|present) ", re.I
 )
 
 
@@ -266,6 +271,7 @@ class Advisor:
                 self._guide_of(content, turn, state.profile, state.topic),
             )
             request.vector = rank_vector
+            request.guides = request.guides or self._against_own(content, request, turn)
             plan = planner.plan(request)
             if decision.route is Route.ANSWER:
                 decision, plan = self._figure_check(planner, request, plan, decision)
@@ -395,6 +401,21 @@ class Advisor:
         note = f"_({reason}, so this answer is quoted from the sources.)_"
         yield "delta", ("\n\n" if streamed else "") + f"{note}\n\n{text}"
         return f"{note}\n\n{text}", "extractive"
+
+    @staticmethod
+    def _against_own(content: ContentModel, request: Request, turn: Turn) -> list[str]:
+        """ "How does that compare to what I earn now?": the guide under discussion beside the user's own
+        role's guide."""
+        own = content.guide_names.mentioned(request.profile.role) if request.profile.role else []
+        if (
+            request.intent == COMPARE
+            and own
+            and request.guide
+            and own[0] != request.guide
+            and _NOW.search(turn.request)
+        ):
+            return [request.guide, own[0]]
+        return []
 
     def _guide_of(self, content: ContentModel, turn: Turn, profile: Profile, topic: Topic | None) -> str:
         """The guide a request that names none is about. The user's own job does not choose it (a data

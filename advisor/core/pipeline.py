@@ -271,7 +271,7 @@ class Advisor:
                 self._guide_of(content, turn, state.profile, state.topic),
             )
             request.vector = rank_vector
-            request.guides = request.guides or self._against_own(content, request, turn)
+            request.guides = self._against_own(content, request, turn) or request.guides
             plan = planner.plan(request)
             if decision.route is Route.ANSWER:
                 decision, plan = self._figure_check(planner, request, plan, decision)
@@ -407,14 +407,9 @@ class Advisor:
         """ "How does that compare to what I earn now?": the guide under discussion beside the user's own
         role's guide."""
         own = content.guide_names.mentioned(request.profile.role) if request.profile.role else []
-        if (
-            request.intent == COMPARE
-            and own
-            and request.guide
-            and own[0] != request.guide
-            and _NOW.search(turn.request)
-        ):
-            return [request.guide, own[0]]
+        target = request.guides[0] if len(request.guides) == 1 else "" if request.guides else request.guide
+        if request.intent == COMPARE and own and target and own[0] != target and _NOW.search(turn.request):
+            return [target, own[0]]
         return []
 
     def _guide_of(self, content: ContentModel, turn: Turn, profile: Profile, topic: Topic | None) -> str:

@@ -91,6 +91,8 @@ FACETS: tuple[Facet, ...] = (
             "would it suit me",
             "should I do this job",
             "is it right for someone like me",
+            "who is the role a good fit for",
+            "what kinds of people does the job suit and who thrives in it",
         ),
     ),
     Facet(

@@ -44,7 +44,11 @@ _THANKS = re.compile(
     r"^(thanks?( you)?( so much| a lot| very much)?|thx|ty|cheers|great,? thanks?|perfect,? thanks?|ok,? thanks?|much appreciated)[\s!.]*$",
     re.I,
 )
-_THANKS_ANYWHERE = re.compile(r"\b(thanks?|thank you|thx|ty|cheers|appreciate|grateful|helpful)\b", re.I)
+_THANKS_ANYWHERE = re.compile(
+    r"\b(thanks?|thank you|thx|ty|cheers|appreciate|grateful|helpful|gracias|merci|obrigad[oa]|danke|grazie|"
+    r"dank je|tack|arigato|asante|shukran|dhanyavad)\b",
+    re.I,
+)
 _GOODBYE_ANYWHERE = re.compile(r"\b(bye|goodbye|see you|good night|take care)\b", re.I)
 _GOODBYE = re.compile(r"^(bye|goodbye|see you|see ya|cya|good night)[\s!.]*$", re.I)
 _CAPABILITIES = re.compile(
@@ -100,6 +104,7 @@ class Gate:
         self.guide_names = guide_names or GuideNames([(r["title"], r["text"]) for r in index.records.values()])
         # "PhD" and "Ph.D.", "e-mail" and "email": the same word written with or without its marks
         self.compact = frozenset(_compact(m) for r in index.records.values() for m in _WORD.findall(r["text"]))
+        self.role_words = frozenset(w for seqs in self.guide_names.aliases.values() for seq in seqs for w in seq)
         self.guide_roles = frozenset(
             stem(w)
             for t in titles
@@ -128,6 +133,8 @@ class Gate:
 
     def _known(self, w: str) -> bool:
         s = stem(w)
+        if s in self.role_words:  # a guide's other name for its role ("SWE", "sysadmin")
+            return True
         if s in self.vocabulary or s in GENERIC or w in GENERIC or stem(_compact(w)) in self.compact:
             return True
         return len(s) >= 5 and self.index.spelled_as(s) is not None
@@ -146,13 +153,10 @@ class Gate:
                 continue
             before = text[: m.start()].rstrip()
             sentence_start = not before or before[-1] in ".?!:>\"'(-"
-            if (
-                original[0].isupper()
-                and not original.isupper()
-                and not sentence_start
-                and not shouting
-                or self.is_place(w)
-            ):
+            capitalised = original[0].isupper() and not original.isupper() and not sentence_start
+            acronym = original.isupper() and len(original) >= 2  # "CFA", "GPA": a named thing
+            # "salary in germany": a place, however it is written
+            if ((capitalised or acronym) and not shouting) or self.is_place(w):
                 names.append(original)
             elif not (w.endswith(("ed", "ing", "ly")) and not original[0].isupper()):
                 weak.append(w)

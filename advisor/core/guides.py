@@ -133,14 +133,18 @@ class GuideNames:
 
     def without_role_words(self, text: str) -> str:
         """The text without the words that name a guide's role ("how many data scientists are
-        employed" -> "how many are employed")."""
-        all_words = {w for t in self.titles for w in self.words[t]} | {
-            w for t in self.titles for seq in self.aliases[t] for w in seq if w not in STOPWORDS and len(w) >= 3
-        }
-        kept = [
-            w for w in re.findall(r"\S+", text) if not any(_matches(stem(x), n) for x in words(w) for n in all_words)
-        ]
-        return " ".join(kept)
+        employed" -> "how many are employed"), and without any other name of a role as a whole ("DBA",
+        "security analyst"; "security" alone stays)."""
+        all_words = {w for t in self.titles for w in self.words[t]}
+        pieces = re.findall(r"\S+", text)
+        stems = [" ".join(stem(x) for x in words(p)) for p in pieces]
+        drop = {i for i, p in enumerate(pieces) if any(_matches(stem(x), n) for x in words(p) for n in all_words)}
+        for seqs in self.aliases.values():
+            for seq in seqs:
+                for i in range(len(stems) - len(seq) + 1):
+                    if stems[i : i + len(seq)] == seq:
+                        drop.update(range(i, i + len(seq)))
+        return " ".join(p for i, p in enumerate(pieces) if i not in drop)
 
     def names(self) -> list[str]:
         return [role_name(t) for t in self.titles]

@@ -229,6 +229,9 @@ class Advisor:
         # "I don't have a CS degree. Is that a dealbreaker?": the request is about the situation
         # ("how's the outlook for my current job?" is about the job's guide, not the words of the situation)
         about_situation = bool(turn.situation) and leans_on_situation(turn.request) and not _MY_JOB.search(turn.request)
+        heading_for = self._statement_only(content, turn, state.profile)
+        if heading_for:  # "I'm a nurse, curious about MLOps.": what an advisor answers is whether it fits
+            turn = Turn(turn.message, turn.situation, f"Is the {role_name(heading_for)} career a good fit for me?")
         logged = turn.request  # observers (question log, report) get the request, never the situation
         if about_situation:
             turn = Turn(turn.message, turn.situation, turn.message)
@@ -401,6 +404,15 @@ class Advisor:
         note = f"_({reason}, so this answer is quoted from the sources.)_"
         yield "delta", ("\n\n" if streamed else "") + f"{note}\n\n{text}"
         return f"{note}\n\n{text}", "extractive"
+
+    @staticmethod
+    def _statement_only(content: ContentModel, turn: Turn, profile: Profile) -> str:
+        """The guide a message that asks nothing names, other than the user's own role's."""
+        if not turn.situation or " ".join(turn.request.split()) != " ".join(turn.situation.split()):
+            return ""
+        own = content.guide_names.mentioned(profile.role) if profile.role else []
+        named = [g for g in content.guide_names.mentioned(turn.message) if g not in own]
+        return named[0] if named else ""
 
     @staticmethod
     def _against_own(content: ContentModel, request: Request, turn: Turn) -> list[str]:

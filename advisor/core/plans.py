@@ -25,6 +25,13 @@ _PRICE_LIMIT = re.compile(
     r"budget (?:of|is)(?: about| around)?)\s*\$\s?(\d[\d,]*)|\$\s?(\d[\d,]*)\s*(?:max|maximum|or less|tops|at most)\b",
     re.I,
 )
+_ACROSS = re.compile(
+    r"\b(?:which|what)\s+(?:of\s+(?:these|those|the|your|all)\s+(?:\w+\s+)?)?(?:jobs?|roles?|careers?|occupations?|"
+    r"fields?|professions?|guides?)"
+    r"(?=\s+(?:is|are|has|have|pays?|earns?|makes?|grows?|offers?|needs?|requires?|would|will|could|should|can|"
+    r"seems?)\b)(?!\s+(?:do|does|is|are)\s+(?:an?|the)\b)",
+    re.I,
+)
 _STEP_ASKED = re.compile(r"\bstep\s*#?(\d+)\b", re.I)
 FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
 _HOW_MANY = re.compile(r"\b(two|both|2|three|3)\b", re.I)
@@ -88,7 +95,13 @@ class Planner:
 
     def rank(self, request: Request, parts: list[Part] | None = None) -> list[tuple[float, Part]]:
         terms = set(request.terms) or set(tokens(request.text))
-        named = {t for t in terms if self.df.get(t, 0) <= max(3, int(tuning.NAMED_CHUNK_SHARE * self.n))}
+        # a list item is the subject only when the request names it: a rare word the guides write as a
+        # name ("DVC", "Terraform"), not a rare plain word ("current")
+        named = {
+            t
+            for t in terms
+            if self.df.get(t, 0) <= max(3, int(tuning.NAMED_CHUNK_SHARE * self.n)) and t in self.content.named_terms
+        }
         scored = []
         for part in parts if parts is not None else self.content.parts:
             if not part.units:
@@ -110,6 +123,10 @@ class Planner:
 
     # -- plans -----------------------------------------------------------------------------------
     def plan(self, request: Request) -> Plan:
+        if not request.guides and _ACROSS.search(request.text) and len(self.content.guides()) > 1:
+            plan = self._across(request)  # "which of these jobs is growing fastest?"
+            if plan.blocks:
+                return plan
         topic = request.topic
         if topic and topic.headings and (wants_more(request.text) or points_back(request.text)):
             plan = self._follow_up(request, topic)
@@ -188,6 +205,27 @@ class Planner:
                 plan.blocks.append(Block(best, units, label=role_name(guide)))
         if missing:
             plan.outro = "Not covered: " + "; ".join(missing) + "."
+        return plan
+
+    def _across(self, request: Request) -> Plan:
+        """Every guide's headline on the facet asked about, side by side, so the user can see which
+        role is fastest growing or best paid."""
+        guides = self.content.guides()
+        held = {p.facet for p in self.content.parts if sum(p.facet == q.facet for q in self.content.parts) > 1}
+        facet = max(held, key=lambda f: request.facet_scores.get(f, 0.0), default="")
+        if request.facet_scores.get(facet, 0.0) < tuning.COMPARE_FACET_AT:
+            return Plan()
+        plan = Plan()
+        for guide in guides:
+            parts = [p for p in self.content.parts if p.guide == guide and p.facet == facet]
+            if parts:
+                _, best = self.rank(request, parts)[0]
+                plan.blocks.append(Block(best, self._side(request, best)[:1], label=role_name(guide)))
+        if len(plan.blocks) < 2:
+            return Plan()
+        missing = [role_name(g) for g in guides if not any(b.part.guide == g for b in plan.blocks)]
+        if missing:
+            plan.outro = f"Not covered on {FACET_WORDS.get(facet, facet)}: " + ", ".join(missing) + "."
         return plan
 
     def _side(self, request: Request, part: Part) -> list[Unit]:

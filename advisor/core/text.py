@@ -18,7 +18,8 @@ STOPWORDS = frozenset(
     than that the their theirs them themselves then there these they this those through to too under
     until up upon us very was we were what when where which while who whom whose why will with would
     you your yours yourself yourselves also really actually tell know like want need one ones thing
-    things kind sort way ways lot lots many since though although anyway""".split()
+    things kind sort way ways lot lots many since though although anyway somebody someone anybody anyone
+    everybody everyone nobody something anything everything nothing""".split()
 )
 
 _WORD = re.compile(r"[a-z0-9]+(?:[+#]+|(?:[.\-/][a-z0-9]+)*)")

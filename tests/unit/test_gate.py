@@ -105,3 +105,13 @@ def test_a_place_written_in_lowercase_is_still_a_place_the_guides_lack():
     decision = places.decide("data engineer salary in germany?", similarity=0.7, facet=0.8)
     assert decision.route is Route.PARTIAL and decision.uncovered == ["germany"]
     assert places.decide("data engineer salary?", similarity=0.7, facet=0.8).route is Route.ANSWER
+
+
+@pytest.mark.parametrize("message", ["obrigado!", "merci beaucoup", "gracias, very helpful"])
+def test_thanks_in_other_languages_is_small_talk(message):
+    assert Gate.small_talk(message) == "thanks"
+
+
+def test_an_unknown_acronym_is_a_named_thing_the_guides_lack(gate):
+    names, _ = gate.unknown_words("Would a CFA help a data engineer?")
+    assert names == ["CFA"]

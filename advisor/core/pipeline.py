@@ -23,7 +23,7 @@ from advisor.core.guides import plural, role_name
 from advisor.core.intents import TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.plans import Planner, Request
-from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, open_index
+from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, best_heading_similarity, open_index
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
 from advisor.core.store import IndexStore, open_client
@@ -214,9 +214,7 @@ class Advisor:
         hits = self._search.search(index, query, self.settings.top_k, vector)
         retrieved = time.perf_counter()
         request_vector = vector if query == turn.request else self.embedder.encode_query(turn.request)
-        headings = max(
-            (float(p.heading_vector @ vector) for p in content.parts if p.heading_vector is not None), default=0.0
-        )
+        headings = best_heading_similarity(content, vector)
         similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
         facet_scores = content.facets.scores(request_vector)
         intent = self._intents.classify(turn.request, request_vector)

@@ -169,7 +169,7 @@ def open_index(store: IndexStore, version: IndexVersion) -> LoadedIndex:
         for chunk_id, start, count in zip(ids, offsets, counts)
         if chunk_id in unit_map
     }
-    return LoadedIndex(
+    loaded = LoadedIndex(
         version,
         chunks,
         ids,
@@ -183,6 +183,20 @@ def open_index(store: IndexStore, version: IndexVersion) -> LoadedIndex:
         offsets,
         chunk_matrix=chunk_matrix,
     )
+    _release_freed_memory()
+    return loaded
+
+
+def _release_freed_memory() -> None:
+    """Hands the heap freed after loading (the store's result lists, ~2x the vectors) back to the
+    system: glibc keeps it otherwise, and a server's resident memory stays at its loading peak.
+    Measured at 50 guides: 280 -> 213 MB for opening the index (issue #13)."""
+    import contextlib
+    import ctypes
+    import ctypes.util
+
+    with contextlib.suppress(OSError, AttributeError, TypeError):  # not glibc (macOS, musl): nothing to do
+        ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
 
 
 def _matrix(vectors: Any, rows: int) -> np.ndarray:

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from advisor.core import tuning
 from advisor.core.embeddings import Embedder
-from advisor.core.store import IndexStore, IndexVersion
+from advisor.core.store import IndexStore, IndexVersion, VersionCollection
 from advisor.core.text import tokens
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,12 @@ def open_index(store: IndexStore, version: IndexVersion) -> LoadedIndex:
     import bm25s
 
     chunks, units = store.collections(version.id)
+    if not isinstance(chunks, VersionCollection):
+        log.info(
+            "Index %s was built by an earlier release (collections per version): serving it as it is; "
+            "the next `advisor ingest` moves it into shared collections without re-embedding",
+            version.id,
+        )
     # Chroma's result types are all Optional
     got: Any = chunks.get(include=["documents", "metadatas", "embeddings"])
     ids = list(got["ids"])

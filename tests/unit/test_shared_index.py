@@ -156,7 +156,9 @@ def test_a_failed_reingest_leaves_no_records_and_the_old_version_live(setup):
 def test_an_index_of_the_old_per_version_layout_keeps_answering_and_moves_without_reembedding(setup, caplog):
     corpus, settings, client, embedder, ingest = setup
     old = _old_layout_index(client, embedder, corpus)
-    advisor = Advisor(settings, embedder=embedder, client=client).load()
+    with caplog.at_level(logging.INFO):
+        advisor = Advisor(settings, embedder=embedder, client=client).load()
+    assert "built by an earlier release" in caplog.text
     assert "$40,000" in advisor.ask("How much do glaziers earn?").answer
     embedder.calls = 0
     with caplog.at_level(logging.INFO):

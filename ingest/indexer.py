@@ -232,7 +232,9 @@ class Indexer:
         except BaseException:
             store.drop_collections(version)
             raise
-        for old in dropped:  # after the switch: a failure here leaves the new version live, the old one listed
+        # After the switch, outside the try: a failure here must not drop the new live version; what it
+        # leaves (a member list no registered version owns) is an orphan the next ingest drops.
+        for old in dropped:
             store.drop_collections(old)
         kept = set(chunk_ids)
         live_chunks = (store.members(live.id) or ([],))[0] if live and not rebuild else []

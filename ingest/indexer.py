@@ -104,7 +104,8 @@ class Indexer:
                     + ". Add Markdown, text, HTML or PDF files and run ingest again; "
                     + ("the previous index stays live." if live else "there is no index yet.")
                 )
-            ids = sorted(c.id for c in chunks) + sorted(u[0] for u in _units(chunks))
+            units = _units(chunks)  # once: units are cut from each chunk's text on every access
+            ids = sorted(c.id for c in chunks) + sorted(u[0] for u in units)
             corpus_hash = hashlib.sha256("\n".join([Embedder.name, *ids]).encode()).hexdigest()[:16]
             if live and live.corpus_hash == corpus_hash and not rebuild:
                 self._clean_orphans(store)
@@ -117,7 +118,7 @@ class Indexer:
                     skipped=skipped,
                     seconds=time.perf_counter() - started,
                 )
-            report = self._build(store, live, chunks, files, skipped, corpus_hash, roots, rebuild)
+            report = self._build(store, live, chunks, units, files, skipped, corpus_hash, roots, rebuild)
             report.seconds = time.perf_counter() - started
             log.info(report.summary())
             return report
@@ -158,10 +159,11 @@ class Indexer:
             unique.setdefault(c.id, c)  # the first of each id, in order
         return list(unique.values()), loaded, skipped
 
-    def _build(self, store: IndexStore, live, chunks, files, skipped, corpus_hash, roots, rebuild) -> IngestReport:
+    def _build(
+        self, store: IndexStore, live, chunks, units, files, skipped, corpus_hash, roots, rebuild
+    ) -> IngestReport:
         version = datetime.now(UTC).strftime("v%Y%m%d-%H%M%S-%f")
         self._clean_orphans(store)
-        units = _units(chunks)
         chunk_ids, unit_ids = [c.id for c in chunks], [u[0] for u in units]
         # Records a published version holds are in the shared collections: only the rest is written.
         have_chunks, have_units = store.present() if not rebuild else (set(), set())

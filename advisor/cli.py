@@ -161,6 +161,13 @@ def cmd_index(args) -> int:
             "Running servers switch to it within a few seconds."
         )
         return 0
+    if args.index_command == "gc":
+        from ingest.indexer import Indexer
+
+        with Indexer(settings, progress=False)._lock():  # not while an ingest on this data folder writes
+            deleted = store.collect_garbage()
+        print(f"Deleted {deleted} stored records no index version uses.")
+        return 0
     live = store.live()
     versions = store.versions()
     if not versions:
@@ -230,9 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend")
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("index", help="list index versions or roll back to one")
+    p = sub.add_parser("index", help="list index versions, roll back to one, or clean up stored records")
     index_sub = p.add_subparsers(dest="index_command", required=True)
     index_sub.add_parser("list", help="versions, newest first; * marks the live one")
+    index_sub.add_parser("gc", help="delete stored records no version uses (ingest does this for what it drops)")
     rollback = index_sub.add_parser("rollback", help="make an earlier version live again")
     rollback.add_argument("version")
     p.set_defaults(func=cmd_index)

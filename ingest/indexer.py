@@ -1,7 +1,9 @@
 """Build a new index version beside the live one, then switch to it in one write.
 
-Incremental: ids are content hashes, so embeddings of unchanged chunks are copied from the live
-version instead of recomputed, and chunks of changed or deleted files simply are not carried over.
+Incremental: ids are content hashes and records live once in shared collections
+(advisor/core/store.py), so a new version embeds and writes only chunks and answer units no published
+version holds; the rest it lists as members. Chunks of changed or deleted files simply are not listed,
+and are deleted when the last version holding them is dropped.
 """
 
 from __future__ import annotations
@@ -16,19 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 from advisor.core.embeddings import Embedder
 from advisor.core.errors import IngestError
 from advisor.core.settings import Settings, get_settings
-from advisor.core.store import IndexStore, IndexVersion, open_client
+from advisor.core.store import MAX_BATCH, IndexStore, IndexVersion, open_client
 
 from .chunking import Chunk, Chunker, content_id
 from .loaders import Skipped, discover, load_file
 
 log = logging.getLogger(__name__)
-
-MAX_BATCH = 5000  # Chroma rejects batches above 5,461
 
 
 @dataclass
@@ -43,6 +44,8 @@ class IngestReport:
     up_to_date: bool = False
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
+    embed_seconds: float = 0.0  # time inside the embedding model, to compare ingest with raw encoding
+    units_embedded: int = 0
 
     def summary(self) -> str:
         if self.up_to_date:
@@ -101,7 +104,8 @@ class Indexer:
                     + ". Add Markdown, text, HTML or PDF files and run ingest again; "
                     + ("the previous index stays live." if live else "there is no index yet.")
                 )
-            ids = sorted(c.id for c in chunks) + sorted(u[0] for u in _units(chunks))
+            units = _units(chunks)  # once: units are cut from each chunk's text on every access
+            ids = sorted(c.id for c in chunks) + sorted(u[0] for u in units)
             corpus_hash = hashlib.sha256("\n".join([Embedder.name, *ids]).encode()).hexdigest()[:16]
             if live and live.corpus_hash == corpus_hash and not rebuild:
                 self._clean_orphans(store)
@@ -114,7 +118,7 @@ class Indexer:
                     skipped=skipped,
                     seconds=time.perf_counter() - started,
                 )
-            report = self._build(store, live, chunks, files, skipped, corpus_hash, roots, rebuild)
+            report = self._build(store, live, chunks, units, files, skipped, corpus_hash, roots, rebuild)
             report.seconds = time.perf_counter() - started
             log.info(report.summary())
             return report
@@ -155,17 +159,35 @@ class Indexer:
             unique.setdefault(c.id, c)  # the first of each id, in order
         return list(unique.values()), loaded, skipped
 
-    def _build(self, store: IndexStore, live, chunks, files, skipped, corpus_hash, roots, rebuild) -> IngestReport:
+    def _build(
+        self, store: IndexStore, live, chunks, units, files, skipped, corpus_hash, roots, rebuild
+    ) -> IngestReport:
         version = datetime.now(UTC).strftime("v%Y%m%d-%H%M%S-%f")
         self._clean_orphans(store)
-        units = _units(chunks)
-        old_chunks = self._old_vectors(store, live, "chunks", [c.id for c in chunks]) if not rebuild else {}
-        old_units = self._old_vectors(store, live, "units", [u[0] for u in units]) if not rebuild else {}
-        chunk_todo = [c for c in chunks if c.id not in old_chunks]
-        unit_todo = [u for u in units if u[0] not in old_units]
+        chunk_ids, unit_ids = [c.id for c in chunks], [u[0] for u in units]
+        # Records a published version holds are in the shared collections: only the rest is written.
+        have_chunks, have_units = store.present() if not rebuild else (set(), set())
+        old_chunks, old_units = {}, {}
+        if not rebuild:
+            old_chunks = self._old_vectors(store, live, "chunks", [i for i in chunk_ids if i not in have_chunks])
+            old_units = self._old_vectors(store, live, "units", [i for i in unit_ids if i not in have_units])
+        if old_chunks or old_units:
+            log.info(
+                "Index %s was built before shared collections: moving its %d chunk and %d unit vectors "
+                "into them once (no re-embedding)",
+                live.id,
+                len(old_chunks),
+                len(old_units),
+            )
+        chunk_new = [c for c in chunks if c.id not in have_chunks]
+        unit_new = [u for u in units if u[0] not in have_units]
+        chunk_todo = [c for c in chunk_new if c.id not in old_chunks]
+        unit_todo = [u for u in unit_new if u[0] not in old_units]
         if chunk_todo or unit_todo:
             self.embedder.load()  # before the bar starts, so the bar shows embedding speed, not model loading
-        new_chunks, new_units = store.create_collections(version)
+        # The member list is written first: a crash from here on leaves an orphan the next ingest drops.
+        new_chunks, new_units = store.create_collections(version, chunk_ids, unit_ids)
+        embed_seconds = 0.0
         try:
             bar = tqdm(
                 total=len(chunk_todo) + len(unit_todo),
@@ -176,33 +198,28 @@ class Indexer:
             )
             with bar:
                 vectors = dict(old_chunks)
+                started = time.perf_counter()
                 if chunk_todo:
                     vectors.update(
-                        zip(
-                            [c.id for c in chunk_todo],
-                            self.embedder.encode([c.embed_text for c in chunk_todo], bar.update),
-                        )
+                        zip([c.id for c in chunk_todo], self._encode([c.embed_text for c in chunk_todo], bar))
                     )
                 unit_vectors = dict(old_units)
                 if unit_todo:
-                    unit_vectors.update(
-                        zip([u[0] for u in unit_todo], self.embedder.encode([u[4] for u in unit_todo], bar.update))
-                    )
-            for i in range(0, len(chunks), MAX_BATCH):
-                batch = chunks[i : i + MAX_BATCH]
+                    unit_vectors.update(zip([u[0] for u in unit_todo], self._encode([u[4] for u in unit_todo], bar)))
+                embed_seconds = time.perf_counter() - started
+            if chunk_new:
                 new_chunks.upsert(
-                    ids=[c.id for c in batch],
-                    documents=[c.text for c in batch],
-                    metadatas=[{**c.metadata(), "units": len(c.units)} for c in batch],
-                    embeddings=[vectors[c.id] for c in batch],
+                    ids=[c.id for c in chunk_new],
+                    documents=[c.text for c in chunk_new],
+                    metadatas=[{**c.metadata(), "units": len(c.units)} for c in chunk_new],
+                    embeddings=np.asarray([vectors[c.id] for c in chunk_new], dtype=np.float32),
                 )
-            for i in range(0, len(units), MAX_BATCH):
-                batch = units[i : i + MAX_BATCH]
+            if unit_new:
                 new_units.upsert(
-                    ids=[u[0] for u in batch],
-                    documents=[u[3] for u in batch],
-                    metadatas=[{"chunk_id": u[1], "position": u[2]} for u in batch],
-                    embeddings=[unit_vectors[u[0]] for u in batch],
+                    ids=[u[0] for u in unit_new],
+                    documents=[u[3] for u in unit_new],
+                    metadatas=[{"chunk_id": u[1], "position": u[2]} for u in unit_new],
+                    embeddings=np.asarray([unit_vectors[u[0]] for u in unit_new], dtype=np.float32),
                 )
             info = IndexVersion(
                 id=version,
@@ -213,12 +230,17 @@ class Indexer:
                 embedding_model=self.embedder.name,
                 sources=[str(r) for r in roots],
             )
-            for old in store.publish(info, keep=self.keep_versions):
-                store.drop_collections(old)
+            dropped = store.publish(info, keep=self.keep_versions)
         except BaseException:
             store.drop_collections(version)
             raise
-        removed = (live.chunks - sum(1 for c in chunks if c.id in old_chunks)) if live and not rebuild else 0
+        # After the switch, outside the try: a failure here must not drop the new live version; what it
+        # leaves (a member list no registered version owns) is an orphan the next ingest drops.
+        for old in dropped:
+            store.drop_collections(old)
+        kept = set(chunk_ids)
+        live_chunks = (store.members(live.id) or ([],))[0] if live and not rebuild else []
+        removed = sum(1 for i in live_chunks if i not in kept)
         return IngestReport(
             version,
             files,
@@ -226,12 +248,24 @@ class Indexer:
             len(units),
             embedded=len(chunk_todo),
             reused=len(chunks) - len(chunk_todo),
-            removed=max(removed, 0),
+            removed=removed,
             skipped=skipped,
+            embed_seconds=embed_seconds,
+            units_embedded=len(unit_todo),
         )
 
+    def _encode(self, texts: list[str], bar) -> list[np.ndarray]:
+        """Texts encoded longest first, so each batch pads to similar lengths; results in input order."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        encoded = self.embedder.encode([texts[i] for i in order], bar.update)
+        out: list[np.ndarray] = [None] * len(texts)  # type: ignore[list-item]
+        for row, i in enumerate(order):
+            out[i] = encoded[row]
+        return out
+
     def _old_vectors(self, store: IndexStore, live, kind: str, ids: list[str]) -> dict:
-        if live is None or not ids:
+        """Vectors of a live version built before shared collections, to move them instead of re-embedding."""
+        if live is None or not ids or store.members(live.id) is not None:
             return {}
         try:
             chunks, units = store.collections(live.id)

@@ -149,3 +149,40 @@ def test_the_chat_like_button_refuses_messages_the_server_did_not_render(app_for
     like(chat, True)
     like(chat, False)
     assert [(r["rating"], r["answer"]) for r in store.all()] == [("like", answer.answer), ("dislike", answer.answer)]
+
+
+def test_a_question_asked_many_times_at_once_is_answered_once():
+    """Concurrent misses on one key wait for the first answer (the cold-start stampede of FAQ traffic)."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from advisor.core.observe import AnswerEvent, notify
+    from advisor.core.schema import Answer
+    from advisor.ops.answer_cache import AnswerCache, LocalStore
+
+    class SlowAdvisor:
+        def __init__(self):
+            self.settings = SimpleNamespace(max_question_chars=2000)
+            self.backend_name = "extractive"
+            self.index = SimpleNamespace(version=SimpleNamespace(id="v1"))
+            self.observers, self.calls = [], 0
+
+        def ask(self, question, history=None, backend=None):
+            self.calls += 1
+            time.sleep(0.3)
+            answer = Answer(answer=f"about {question}", grounded=True, backend="extractive")
+            notify(self.observers, AnswerEvent(question, answer, 0.8, "extractive", "answer", "v1"))
+            return answer
+
+    slow = SlowAdvisor()
+    cache = AnswerCache(LocalStore(10, 60))
+    cached = cache.wrap(slow)
+    answers: list[str] = []
+    askers = [threading.Thread(target=lambda: answers.append(cached.ask("What is new?").answer)) for _ in range(8)]
+    for t in askers:
+        t.start()
+    for t in askers:
+        t.join(timeout=20)
+    assert answers == ["about What is new?"] * 8 and slow.calls == 1
+    assert cache.misses == 8 and cache.hits == 0  # each request counted once: none was in the cache on arrival

@@ -3,8 +3,8 @@ its own process and data folder) with ADVISOR_CHROMA_URL set, all started here o
 
 Covers: both apps give the same answers; an ingest while both serve under load fails no request and
 reaches both without a restart; `advisor index rollback` switches answers back; kill -9 mid-embedding
-leaves the previous version live; the Chroma server killed -> 503s with a clear message, and recovery
-when it comes back on the same port and path; /metrics from a real process; the JSON access log;
+leaves the previous version live; the Chroma server killed -> answers keep flowing from memory, the
+watcher notices, and recovery when it comes back on the same port and path; /metrics from a real process; the JSON access log;
 `advisor report` finds a planted knowledge gap.
 
 The corpus is a small private guide whose salary figure changes between versions."""
@@ -242,23 +242,24 @@ def test_kill_9_mid_embedding_keeps_previous_version_live(cluster):
         assert OLD in answer_of(app)["answer"]
 
 
-def test_chroma_server_down_gives_503_and_recovers(cluster):
+def test_chroma_server_down_keeps_answering_from_memory_and_recovers(cluster):
+    """Each replica holds the live version in memory (advisor/core/retrieval.py open_index), so an
+    outage of the Chroma server stops only following new versions: users keep getting answers."""
     apps, chroma = cluster["apps"], cluster["chroma"]
+    errors_before = [_poll_errors(app) for app in apps]
     chroma.kill()
     try:
         for app in apps:
-            ready = httpx.get(f"{app.url}/readyz", timeout=10)
-            assert ready.status_code == 503
-            assert "cannot be reached" in ready.json()["error"]
             ask = app.ask(f"Which tools does a zebra keeper use at {app.name}?")  # not asked before
-            assert ask.status_code == 503
-            assert "knowledge base is unavailable" in ask.json()["error"]
-            chat = httpx.post(
-                f"{app.url}/api/chat", json={"question": f"Is {app.name} hiring zebra keepers?"}, timeout=10
-            )
-            assert chat.status_code == 503
-            assert app.ask(QUESTION).status_code == 200  # answered before: from the answer cache
+            assert ask.status_code == 200 and ask.json()["grounded"], ask.text
+            assert OLD in answer_of(app)["answer"]
+            assert httpx.get(f"{app.url}/readyz", timeout=10).status_code == 200
             assert httpx.get(f"{app.url}/healthz", timeout=10).status_code == 200
+        for app, before in zip(apps, errors_before):  # the watcher sees the outage (and logs it once)
+            deadline = time.monotonic() + 30
+            while _poll_errors(app) <= before:
+                assert time.monotonic() < deadline, "the index watcher did not notice the Chroma server was down"
+                time.sleep(0.3)
     finally:
         chroma.start()  # same port, same path
     for app in apps:
@@ -267,12 +268,11 @@ def test_chroma_server_down_gives_503_and_recovers(cluster):
             assert time.monotonic() < deadline, "not ready again after the Chroma server came back"
             time.sleep(0.3)
         assert OLD in answer_of(app)["answer"]
-    outcomes = {
-        (s.labels["endpoint"], s.labels["outcome"])
-        for s in series(scrape(apps[0]), "advisor_http_requests")
-        if s.name.endswith("_total")
-    }
-    assert ("/api/ask", "unavailable") in outcomes and ("/api/ask", "ok") in outcomes
+
+
+def _poll_errors(app: AppServer) -> float:
+    found = [s.value for s in series(scrape(app), "advisor_index_poll_errors") if s.name.endswith("_total")]
+    return found[0] if found else 0.0
 
 
 def test_access_log_is_json_without_question_text(cluster):
@@ -292,7 +292,7 @@ def test_access_log_is_json_without_question_text(cluster):
     entry = mine[0]
     assert entry["endpoint"] == "/api/ask" and entry["status"] == 200 and entry["grounded"] is True
     assert entry["backend"] == "extractive" and 0 < entry["top_score"] <= 1 and entry["latency_ms"] > 0
-    assert {line["status"] for line in lines if line["endpoint"] == "/api/ask"} >= {200, 503}
+    assert {line["status"] for line in lines if line["endpoint"] == "/api/ask"} == {200}  # none failed, outage included
     text = "\n".join(line for line in app.log().splitlines() if line.startswith('{"ts"'))
     assert "zebra" not in text.lower() and "visa" not in text.lower()
 

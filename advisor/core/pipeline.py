@@ -28,7 +28,7 @@ from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.places import PlaceWords
 from advisor.core.plans import Plan, Planner, Request
 from advisor.core.quantities import asked_figure, holds_figure, missing_words
-from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, open_index
+from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, best_heading_similarity, open_index
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
 from advisor.core.store import IndexStore, open_client
@@ -240,9 +240,7 @@ class Advisor:
         hits = self._search.search(index, query, self.settings.top_k, vector)
         retrieved = time.perf_counter()
         request_vector = vector if query == turn.request else self.embedder.encode_query(turn.request)
-        headings = max(
-            (float(p.heading_vector @ vector) for p in content.parts if p.heading_vector is not None), default=0.0
-        )
+        headings = best_heading_similarity(content, vector)
         similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
         guides = content.guide_names.mentioned(turn.request)
         rank_vector, facet_vector = self._without_role_words(content, turn.request, request_vector, guides)

@@ -13,6 +13,9 @@ Storage: an in-process LRU (ADVISOR_ANSWER_CACHE_SIZE entries, default 1,024; 0 
 (ADVISOR_REDIS_URL), shared by every replica. Entries expire after ADVISOR_ANSWER_CACHE_TTL_SECONDS.
 If Redis cannot be reached the cache uses its local LRU until a retry succeeds (logged once, counted).
 
+Requests that ask a question already being answered in this process wait for that answer instead of
+computing it again (`ask`; streaming answers are not held back).
+
 A hit still reaches the Advisor's observers (metrics, question log), so `advisor report` counts
 cached questions too; its timings say what the hit cost (retrieve = generate = 0).
 """
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 
 REDIS_TIMEOUT_S = 0.5  # as the rate limiter (advisor/web/security.py): a dead Redis costs milliseconds
 REDIS_RETRY_S = 5.0
+FOLLOWER_WAIT_S = 10.0  # a request waiting for the same question's answer; then it answers itself
 _TRAILING = re.compile(r"[\s?!.]+$")
 
 
@@ -191,11 +195,13 @@ class CachedAdvisor:
 
     def __init__(self, advisor, cache: AnswerCache):
         self._advisor, self._cache = advisor, cache
+        self._computing: dict[str, threading.Event] = {}  # keys being answered now, in this process
+        self._computing_lock = threading.Lock()
 
     def __getattr__(self, name):
         return getattr(self._advisor, name)
 
-    def _lookup(self, question, history, backend):
+    def _lookup(self, question, history, backend, count: bool = True):
         from advisor.core.pipeline import clean_history, clean_question
 
         max_chars = self._advisor.settings.max_question_chars
@@ -212,9 +218,9 @@ class CachedAdvisor:
             except (ValueError, KeyError, TypeError):
                 cached = None
         if cached is None:
-            self._cache.misses += 1
+            self._cache.misses += count
             return key, question, requested, None
-        self._cache.hits += 1
+        self._cache.hits += count
         answer = cached.answer.model_copy(
             update={"timings_ms": Timings(total=round((time.perf_counter() - started) * 1000, 2))}
         )
@@ -231,12 +237,30 @@ class CachedAdvisor:
         self._cache.store.set(key, Cached(answer, float(event.similarity), event.route).dumps())
 
     def ask(self, question: str, history: list[dict] | None = None, backend: str | None = None) -> Answer:
-        key, question, _, hit = self._lookup(question, history, backend)
+        key, cleaned, _, hit = self._lookup(question, history, backend)
         if hit is not None:
             return hit
-        answer = self._advisor.ask(question, history, backend)
-        self._store(key, answer)
-        return answer
+        # One answer per key at a time: when a popular question is not cached yet (a new index version,
+        # a restart), the requests that ask it meanwhile wait for the first instead of all computing it.
+        # Measured (benchmarks/load_test.py --workload faq, cached): the cold-start stampede made the p99.
+        with self._computing_lock:
+            running = self._computing.get(key)
+            if running is None:
+                self._computing[key] = threading.Event()
+        if running is not None:
+            running.wait(timeout=FOLLOWER_WAIT_S)
+            _, _, _, hit = self._lookup(question, history, backend, count=False)
+            if hit is not None:
+                return hit
+            return self._advisor.ask(cleaned, history, backend)  # not cacheable (a fallback) or it failed
+        try:
+            answer = self._advisor.ask(cleaned, history, backend)
+            self._store(key, answer)
+            return answer
+        finally:
+            with self._computing_lock:
+                done = self._computing.pop(key)
+            done.set()
 
     def events(self, question: str, history: list[dict] | None = None, backend: str | None = None):
         key, question, _, hit = self._lookup(question, history, backend)

@@ -7,12 +7,12 @@ reaches every running server within a few seconds, without a restart.
 Why requests in flight never fail across a switch: `refresh()` loads the new version completely
 (collections, BM25, answer units, gate) beside the old one and then replaces one reference; each
 request takes that reference once at its start and keeps using the version it started with. The old
-version's collections stay in the store: the indexer keeps the last 3 versions, so a request
-would only lose its collections if two more versions were published while it ran.
+version is held in memory by the request, so it never loses its records.
 
-With a Chroma server (ADVISOR_CHROMA_URL) that cannot be reached, the API answers 503 with a message
-saying so (not a 500), /readyz reports it, the watcher logs the outage once and its recovery, and
-everything works again as soon as the server is back: nothing needs a restart.
+With a Chroma server (ADVISOR_CHROMA_URL) that cannot be reached, answering goes on from the version
+held in memory (requests never read the store); the watcher logs the outage once and its recovery and
+follows new versions again as soon as the server is back: nothing needs a restart. Anything that does
+reach the unreachable server while serving gets a 503 with a message saying so (not a 500).
 """
 
 from __future__ import annotations

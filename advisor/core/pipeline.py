@@ -272,6 +272,7 @@ class Advisor:
                 self._guide_of(content, turn, state.profile, state.topic),
             )
             request.vector = rank_vector
+            request.previous = state.topic
             request.guides = self._against_own(content, request, turn) or request.guides
             plan = planner.plan(request)
             if decision.route is Route.ANSWER:

@@ -32,6 +32,10 @@ _ACROSS = re.compile(
     r"seems?)\b)(?!\s+(?:do|does|is|are)\s+(?:an?|the)\b)",
     re.I,
 )
+_PRONOUN_SUBJECT = re.compile(
+    r"^\s*(?:and\s+|but\s+|so\s+)?(?:does|do|is|are|was|will|would|can|could|should|did)\s+(?:it|that|this|they|those|these)\b",
+    re.I,
+)
 _STEP_ASKED = re.compile(r"\bstep\s*#?(\d+)\b", re.I)
 FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
 _HOW_MANY = re.compile(r"\b(two|both|2|three|3)\b", re.I)
@@ -75,6 +79,7 @@ class Request:
     terms: frozenset[str] = frozenset()  # the request's words mapped onto the index vocabulary (typos fixed)
     guides: list[str] = field(default_factory=list)  # guides the request names, in its order
     guide: str = ""  # the guide the conversation is about (named earlier, or the default)
+    previous: Topic | None = None  # what the last answer showed, follow-up or not
 
 
 class Planner:
@@ -102,6 +107,12 @@ class Planner:
             for t in terms
             if self.df.get(t, 0) <= max(3, int(tuning.NAMED_CHUNK_SHARE * self.n)) and t in self.content.named_terms
         }
+        # "does it depend on experience?" after the pay answer: "it" is what was just shown
+        shown = (
+            set(request.previous.headings)
+            if request.previous and not request.guides and _PRONOUN_SUBJECT.search(request.text)
+            else set()
+        )
         scored = []
         for part in parts if parts is not None else self.content.parts:
             if not part.units:
@@ -116,6 +127,7 @@ class Planner:
                 + tuning.ITEM_SUBJECT_BONUS * any(u.is_item and u.lead_terms & named for u in part.units)
                 + tuning.SUBHEADING_WORD_BONUS
                 * self.overlap(terms, frozenset(tokens(part.sub)) - frozenset(tokens(part.top)))
+                + tuning.PRONOUN_TOPIC_BONUS * (part.heading in shown)
             )
             scored.append((score, part))
         scored.sort(key=lambda sp: -sp[0])

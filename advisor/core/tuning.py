@@ -171,3 +171,8 @@ PLACE_WORD_MARGIN = 0.24
 # ...unless it means a place the guides name: "america" and "U.S." 0.71, "usa" 0.83; "canada" and
 # "U.S." 0.64, "germany" 0.50.
 PLACE_SAME_AS = 0.7
+# A request whose subject is "it" / "that" ("does it depend on experience?") ranks the parts the last
+# answer showed this much higher: enough to beat a sub-heading that merely shares a word ("Gain DevOps
+# experience", +0.009 ahead), far below what a new subject scores ("is it stressful?" -> challenges).
+# Browser chat test and conversation tune sets.
+PRONOUN_TOPIC_BONUS = 0.04

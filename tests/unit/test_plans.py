@@ -145,3 +145,8 @@ def test_a_budget_lists_every_priced_item_within_it_cheapest_first(advisor):
 def test_step_n_shows_that_step(advisor):
     text = advisor.ask("step 2?").answer
     assert "Airflow" in text and "Learn SQL" not in text
+
+
+def test_it_in_a_short_question_is_what_the_last_answer_showed(advisor):
+    answer = talk(advisor, "How much do data engineers earn?", "does it depend on experience?")
+    assert "$100,000-$160,000" in answer.answer

@@ -79,7 +79,7 @@ def _compact(word: str) -> str:
 
 # "become a dentist", "what do data scientists earn": the role a request is about.
 _ROLE_ASKED = re.compile(
-    r"\b(?:(?:become|becoming|work as|job as|career as|switch to|life as)\s+(?:an?\s+|the\s+)?|be an?\s+"
+    r"\b(?:(?:become|becoming|work as|job as|career as|switch to|life as)\s+(?:an?\s+|the\s+)?|(?:to|i|me)\s+be an?\s+"
     r"|(?:salary|pay) (?:of|for) (?:an?\s+)?)((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)(?=\s*(?:\?|$|,|\.|\s(?:in|at|and|or|if|when|with|without|after|from)\b))"
     r"|\b(?:what|how much) (?:do|does|can) (?:an?\s+)?((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)s? (?:earn|make|get paid|do all day)\b",
     re.I,
@@ -229,7 +229,11 @@ class Gate:
             )
         ]
         foreign = [n for n in names if n not in own]
-        if foreign and not (facet >= tuning.FACET_IN_SCOPE_AT or similarity >= tuning.MOSTLY_UNKNOWN_BELOW):
+        # "Does my C++ count, or do I need Python?": something the guides hold is asked too -> partial
+        holds_some = bool(distinct) or leans_on_topic or len(set(known)) >= 2
+        if foreign and not (
+            facet >= tuning.FACET_IN_SCOPE_AT or similarity >= tuning.MOSTLY_UNKNOWN_BELOW or holds_some
+        ):
             return Decision(Route.OUT_OF_SCOPE, f"about {', '.join(foreign[:3])}, and little else my sources hold")
         if foreign:
             return Decision(

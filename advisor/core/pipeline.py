@@ -93,6 +93,7 @@ _MY_JOB = re.compile(
 )
 
 
+_CONTINUES = re.compile(r"\s*(?:and|what about|how about|also)\b", re.I)  # "And the pay?" goes on from the topic
 _NOW = re.compile(
     r"\b(?:i|my)\b[^.?!]*\b(?:now|currently|today|current|at the moment)\b|\bmy (?:current|present) ", re.I
 )
@@ -224,7 +225,12 @@ class Advisor:
         state = read_conversation(question, history, content, index.vocabulary)
         turn = state.turn
         follow_up = state.topic is not None and (
-            wants_more(turn.request) or points_back(turn.request) or self._elliptic(turn.request, gate)
+            wants_more(turn.request)
+            or points_back(turn.request)
+            or self._elliptic(turn.request, gate)
+            or (
+                _CONTINUES.match(turn.request) is not None and len(content_words(turn.request)) <= tuning.ELLIPSIS_WORDS
+            )
         )
         # "I don't have a CS degree. Is that a dealbreaker?": the request is about the situation
         # ("how's the outlook for my current job?" is about the job's guide, not the words of the situation)

@@ -115,3 +115,8 @@ def test_thanks_in_other_languages_is_small_talk(message):
 def test_an_unknown_acronym_is_a_named_thing_the_guides_lack(gate):
     names, _ = gate.unknown_words("Would a CFA help a data engineer?")
     assert names == ["CFA"]
+
+
+def test_be_a_phrase_that_is_no_role_is_not_another_occupation(gate):
+    assert gate.other_role("Would data engineering be a realistic step up for me?") is None
+    assert gate.other_role("I want to be a dentist") == "dentist"

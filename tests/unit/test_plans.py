@@ -150,3 +150,8 @@ def test_step_n_shows_that_step(advisor):
 def test_it_in_a_short_question_is_what_the_last_answer_showed(advisor):
     answer = talk(advisor, "How much do data engineers earn?", "does it depend on experience?")
     assert "$100,000-$160,000" in answer.answer
+
+
+def test_and_the_x_goes_on_from_the_topic(advisor):
+    answer = talk(advisor, "What tools do data engineers use?", "And the pay?")
+    assert answer.grounded and "$100,000-$160,000" in answer.answer

@@ -230,7 +230,7 @@ class Gate:
         ]
         foreign = [n for n in names if n not in own]
         # "Does my C++ count, or do I need Python?": something the guides hold is asked too -> partial
-        holds_some = bool(distinct) or leans_on_topic or len(set(known)) >= 2
+        holds_some = bool(set(distinct) & set(tokens(request))) or leans_on_topic  # as written, not a typo fix
         if foreign and not (
             facet >= tuning.FACET_IN_SCOPE_AT or similarity >= tuning.MOSTLY_UNKNOWN_BELOW or holds_some
         ):

@@ -120,3 +120,7 @@ def test_an_unknown_acronym_is_a_named_thing_the_guides_lack(gate):
 def test_be_a_phrase_that_is_no_role_is_not_another_occupation(gate):
     assert gate.other_role("Would data engineering be a realistic step up for me?") is None
     assert gate.other_role("I want to be a dentist") == "dentist"
+
+
+def test_a_typo_fix_is_not_evidence_that_the_guides_hold_the_request(gate):
+    assert gate.decide("What's the weather in Paris today?", similarity=0.2, facet=0.2).route is Route.OUT_OF_SCOPE

@@ -260,3 +260,12 @@ def fake_advisor(markdowns: Iterable[str], embedder: Embedder | None = None, **s
     settings.setdefault("backend", "extractive")
     settings.setdefault("question_log_days", 0)
     return Advisor(Settings(**settings), embedder=embedder, client=client).load()
+
+
+def talk(advisor, *turns):
+    """Asks the turns in order, each with the conversation so far as history, like the chat; the last answer."""
+    history, answer = [], None
+    for turn in turns:
+        answer = advisor.ask(turn, history)
+        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": answer.answer}]
+    return answer

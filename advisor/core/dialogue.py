@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from advisor.core import tuning
 from advisor.core.text import LIST_LINE, STOPWORDS, normalize, strip_markdown, tokens, words
 
 # A sentence that starts by talking about the speaker (or their team) states their situation.
@@ -188,6 +189,7 @@ _ORDINALS = {
     "latter": -1,
     "former": 0,
 }
+_CONTINUES = re.compile(r"\s*(?:and|what about|how about|also)\b", re.I)
 _ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|final|latter|former)\b", re.I)
 
 
@@ -197,6 +199,11 @@ def wants_more(request: str) -> bool:
 
 def points_back(request: str) -> bool:
     return bool(_POINTING.search(request))
+
+
+def goes_on(request: str) -> bool:
+    """ "And the pay?", "what about step 3?": a short request that continues the last topic."""
+    return bool(_CONTINUES.match(request)) and len(content_words(request)) <= tuning.ELLIPSIS_WORDS
 
 
 def ordinal(request: str) -> int | None:

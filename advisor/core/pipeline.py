@@ -17,7 +17,16 @@ from advisor.core.backends import AnswerBackend, BackendError, Context, create_b
 from advisor.core.backends.extractive import quote
 from advisor.core.content import ContentModel, build_content
 from advisor.core.conversation import read_conversation
-from advisor.core.dialogue import Profile, Topic, Turn, content_words, leans_on_situation, points_back, wants_more
+from advisor.core.dialogue import (
+    Profile,
+    Topic,
+    Turn,
+    content_words,
+    goes_on,
+    leans_on_situation,
+    points_back,
+    wants_more,
+)
 from advisor.core.embeddings import Embedder
 from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core.facets import FacetModel
@@ -93,10 +102,14 @@ _MY_JOB = re.compile(
 )
 
 
-_CONTINUES = re.compile(r"\s*(?:and|what about|how about|also)\b", re.I)  # "And the pay?" goes on from the topic
 _NOW = re.compile(
     r"\b(?:i|my)\b[^.?!]*\b(?:now|currently|today|current|at the moment)\b|\bmy (?:current|present) ", re.I
 )
+
+
+def _own_guides(content: ContentModel, profile: Profile) -> list[str]:
+    """The guide of the user's own role ("I'm a DBA"), if one is about it."""
+    return content.guide_names.mentioned(profile.role) if profile.role else []
 
 
 class Advisor:
@@ -228,9 +241,7 @@ class Advisor:
             wants_more(turn.request)
             or points_back(turn.request)
             or self._elliptic(turn.request, gate)
-            or (
-                _CONTINUES.match(turn.request) is not None and len(content_words(turn.request)) <= tuning.ELLIPSIS_WORDS
-            )
+            or goes_on(turn.request)
         )
         # "I don't have a CS degree. Is that a dealbreaker?": the request is about the situation
         # ("how's the outlook for my current job?" is about the job's guide, not the words of the situation)
@@ -415,7 +426,7 @@ class Advisor:
         """The guide a message that asks nothing names, other than the user's own role's."""
         if not turn.situation or " ".join(turn.request.split()) != " ".join(turn.situation.split()):
             return ""
-        own = content.guide_names.mentioned(profile.role) if profile.role else []
+        own = _own_guides(content, profile)
         named = [g for g in content.guide_names.mentioned(turn.message) if g not in own]
         return named[0] if named else ""
 
@@ -423,7 +434,7 @@ class Advisor:
     def _against_own(content: ContentModel, request: Request, turn: Turn) -> list[str]:
         """ "How does that compare to what I earn now?": the guide under discussion beside the user's own
         role's guide."""
-        own = content.guide_names.mentioned(request.profile.role) if request.profile.role else []
+        own = _own_guides(content, request.profile)
         target = request.guides[0] if len(request.guides) == 1 else "" if request.guides else request.guide
         if request.intent == COMPARE and own and target and own[0] != target and _NOW.search(turn.request):
             return [target, own[0]]
@@ -435,7 +446,7 @@ class Advisor:
         a role their message names otherwise is where they are heading ("if I later move toward
         MLOps, ..."); then the guide last quoted; else the configured default."""
         names = content.guide_names
-        own = names.mentioned(profile.role) if profile.role else []
+        own = _own_guides(content, profile)
         if own and _MY_JOB.search(turn.request):
             return own[0]
         heading_for = [g for g in names.mentioned(turn.situation) if g not in own]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.fakes import fake_advisor
+from tests.fakes import fake_advisor, talk
 
 pytestmark = pytest.mark.unit
 
@@ -32,14 +32,6 @@ Pilot jobs are projected to grow 4 percent over 2024-2034.
 @pytest.fixture(scope="module")
 def advisor():
     return fake_advisor([BAKER, PILOT], default_guide="Pilot")
-
-
-def talk(advisor, *turns):
-    history, answer = [], None
-    for turn in turns:
-        answer = advisor.ask(turn, history)
-        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": answer.answer}]
-    return answer
 
 
 def test_a_request_naming_no_role_is_about_the_default_guide(advisor):

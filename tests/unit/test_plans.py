@@ -4,7 +4,7 @@ user said, follow-ups, topic switches, and a refusal that does not poison the co
 
 import pytest
 
-from tests.fakes import fake_advisor
+from tests.fakes import fake_advisor, talk
 
 pytestmark = pytest.mark.unit
 
@@ -60,14 +60,6 @@ The tools data engineers use are:
 @pytest.fixture(scope="module")
 def advisor():
     return fake_advisor([GUIDE])
-
-
-def talk(advisor, *turns):
-    history, answer = [], None
-    for turn in turns:
-        answer = advisor.ask(turn, history)
-        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": answer.answer}]
-    return answer
 
 
 def test_a_list_keeps_its_sub_headings_and_its_closing_sentence_stays_out_of_the_last_bullet(advisor):

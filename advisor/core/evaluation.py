@@ -157,7 +157,10 @@ class ConversationScores:
                 self.small_talk_ok += 1
             return
         self.answer_turns += 1
-        if result.get("grounded") is False:
+        # "partial": the guides hold something close; the turn is right when that is given, with or
+        # without saying what is not covered, and a bare refusal is a false one
+        partial = expect == "partial" and bool(result.get("sources"))
+        if result.get("grounded") is False and not partial:
             self.false_refusals += 1
             self.misses.append(f"{tid}:refused")
             if previous is not None and previous.get("grounded") is False:

@@ -49,6 +49,9 @@ def last_topic(history: list[dict[str, str]], user_turns: list[Turn], content: C
     quoted = Counter(p.guide for p in parts for u in p.units if u.text in shown)
     guide = max(quoted, key=lambda g: (quoted[g], -min(at[id(p)] for p in parts if p.guide == g)))
     main = next(p for p in parts if p.guide == guide)
+    # the roles the answer was about: a guide counts when a sentence only it holds was quoted
+    holders = Counter(u.text for p in content.parts for u in p.units if u.text in shown)
+    about = [p.guide for p in parts if any(u.text in shown and holders[u.text] == 1 for u in p.units)]
     request = user_turns[-1].request if user_turns else ""
     return Topic(
         request=request,
@@ -57,4 +60,5 @@ def last_topic(history: list[dict[str, str]], user_turns: list[Turn], content: C
         headings=tuple(dict.fromkeys(p.heading for p in parts)),
         items=items_of(answer),
         shown=frozenset(shown),
+        guides=tuple(dict.fromkeys(about)),
     )

@@ -150,6 +150,7 @@ class Topic:
     headings: tuple[str, ...] = ()
     items: tuple[str, ...] = ()  # list items the answer showed, in order, plain text
     shown: frozenset[str] = frozenset()  # unit texts already shown
+    guides: tuple[str, ...] = ()  # the roles it was about, in the order shown (two after a comparison)
 
 
 _CITATION = re.compile(r"\s*\[\d+\]")

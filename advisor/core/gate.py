@@ -80,8 +80,9 @@ def _compact(word: str) -> str:
 # "become a dentist", "what do data scientists earn": the role a request is about.
 _ROLE_ASKED = re.compile(
     r"\b(?:(?:become|becoming|work as|job as|career as|switch to|life as)\s+(?:an?\s+|the\s+)?|(?:to|i|me)\s+be an?\s+"
-    r"|(?:salary|pay) (?:of|for) (?:an?\s+)?)((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)(?=\s*(?:\?|$|,|\.|\s(?:in|at|and|or|if|when|with|without|after|from)\b))"
-    r"|\b(?:what|how much) (?:do|does|can) (?:an?\s+)?((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)s? (?:earn|make|get paid|do all day)\b",
+    r"|(?:salary|pay) (?:of|for) (?:an?\s+)?)((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)(?=\s*(?:\?|$|,|\.|\s(?:in|at|and|or|if|when|with|without|after|from|these|nowadays|today|right now)\b))"
+    r"|\b(?:what|how much) (?:do|does|can) (?:an?\s+)?((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)s? (?:earn|make|get paid|do all day)\b"
+    r"|\bwhat (?!(?:my|our|your|his|her|their|they|we|you)\b)([\w+#/-]+?s) (?:earn|make|get paid)\b",  # "what nurses earn"
     re.I,
 )
 
@@ -155,10 +156,11 @@ class Gate:
             sentence_start = not before or before[-1] in ".?!:>\"'(-"
             capitalised = original[0].isupper() and not original.isupper() and not sentence_start
             acronym = original.isupper() and len(original) >= 2  # "CFA", "GPA": a named thing
+            inflected = w.endswith(("ed", "ing", "ly")) and not original[0].isupper()  # "geographically"
             # "salary in germany": a place, however it is written
-            if ((capitalised or acronym) and not shouting) or self.is_place(w):
+            if ((capitalised or acronym) and not shouting) or (not inflected and self.is_place(w)):
                 names.append(original)
-            elif not (w.endswith(("ed", "ing", "ly")) and not original[0].isupper()):
+            elif not inflected:
                 weak.append(w)
         return names, weak
 
@@ -173,7 +175,7 @@ class Gate:
     def other_role(self, request: str) -> str | None:
         """The role a request asks about when no guide is about it ("become a dentist")."""
         for m in _ROLE_ASKED.finditer(normalize(request)):
-            phrase = (m.group(1) or m.group(2) or "").strip()
+            phrase = (m.group(1) or m.group(2) or m.group(3) or "").strip()
             role_words = [w for w in words(phrase) if w not in STOPWORDS and w not in tuning.PERSON_WORDS]
             if not role_words or self.guide_names.named_by(role_words) is not None:
                 continue

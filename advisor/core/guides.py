@@ -135,10 +135,23 @@ class GuideNames:
         """The text without the words that name a guide's role ("how many data scientists are
         employed" -> "how many are employed"), and without any other name of a role as a whole ("DBA",
         "security analyst"; "security" alone stays)."""
-        all_words = {w for t in self.titles for w in self.words[t]}
         pieces = re.findall(r"\S+", text)
         stems = [" ".join(stem(x) for x in words(p)) for p in pieces]
-        drop = {i for i, p in enumerate(pieces) if any(_matches(stem(x), n) for x in words(p) for n in all_words)}
+
+        def of_title(i: int, title: str, names: set[str] | list[str]) -> bool:
+            return any(_matches(stem(x), n) for x in words(pieces[i]) for n in names)
+
+        drop: set[int] = set()
+        for title in self.titles:
+            # a word only this role's name has ("MLOps"), or title words standing together ("data
+            # scientists"); "engineers" in "ML engineers" names another role and stays
+            for i in range(len(pieces)):
+                alone = of_title(i, title, [w for w in self.unique[title] if w == self.words[title][0]])
+                if alone or (
+                    of_title(i, title, self.words[title])
+                    and any(0 <= j < len(pieces) and of_title(j, title, self.words[title]) for j in (i - 1, i + 1))
+                ):
+                    drop.add(i)
         for seqs in self.aliases.values():
             for seq in seqs:
                 for i in range(len(stems) - len(seq) + 1):

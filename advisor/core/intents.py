@@ -85,7 +85,9 @@ _EXCLUDE = re.compile(
 )
 _HOW_LONG = re.compile(r"\bhow (?:long|many years|many months)\b", re.I)
 _COMPARE = re.compile(
-    r"\b(?:vs\.?|versus|compared? (?:to|with)|compares (?:to|with)|difference between|or the)\b", re.I
+    r"\b(?:vs\.?|versus|compared? (?:to|with)|compares (?:to|with)|difference between|or the)\b"
+    r"|\bhow (?:do|does|would) [^?.!]{1,40}\b(?:compare|differ)\b|\bcompare\s*[?.!]*$",
+    re.I,
 )
 
 

@@ -16,7 +16,7 @@ from advisor.core import tuning
 from advisor.core.backends import AnswerBackend, BackendError, Context, create_backend
 from advisor.core.backends.extractive import quote
 from advisor.core.content import ContentModel, build_content
-from advisor.core.conversation import read_conversation
+from advisor.core.conversation import ConversationState, read_conversation
 from advisor.core.dialogue import (
     Profile,
     Topic,
@@ -32,10 +32,10 @@ from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core.facets import FacetModel
 from advisor.core.gate import Decision, Gate, Route
 from advisor.core.guides import plural, role_name
-from advisor.core.intents import COMPARE, TAILORED, IntentModel
+from advisor.core.intents import COMPARE, FACT, TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.places import PlaceWords
-from advisor.core.plans import Plan, Planner, Request
+from advisor.core.plans import Plan, Planner, Request, across_clause
 from advisor.core.quantities import asked_figure, holds_figure, missing_words
 from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, best_heading_similarity, open_index
 from advisor.core.schema import Answer, Source, Timings
@@ -243,15 +243,7 @@ class Advisor:
             or self._elliptic(turn.request, gate)
             or goes_on(turn.request)
         )
-        # "I don't have a CS degree. Is that a dealbreaker?": the request is about the situation
-        # ("how's the outlook for my current job?" is about the job's guide, not the words of the situation)
-        about_situation = bool(turn.situation) and leans_on_situation(turn.request) and not _MY_JOB.search(turn.request)
-        heading_for = self._statement_only(content, turn, state.profile)
-        if heading_for:  # "I'm a nurse, curious about MLOps.": what an advisor answers is whether it fits
-            turn = Turn(turn.message, turn.situation, f"Is the {role_name(heading_for)} career a good fit for me?")
-        logged = turn.request  # observers (question log, report) get the request, never the situation
-        if about_situation:
-            turn = Turn(turn.message, turn.situation, turn.message)
+        turn, logged, about_situation, told_subject = self._reading(turn, state, content)
         query = f"{turn.request} {' '.join(state.topic.headings)}" if follow_up and state.topic else turn.request
         vector = self.embedder.encode_query(query)
         hits = self._search.search(index, query, self.settings.top_k, vector)
@@ -261,8 +253,12 @@ class Advisor:
         similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
         guides = content.guide_names.mentioned(turn.request)
         rank_vector, facet_vector = self._without_role_words(content, turn.request, request_vector, guides)
+        if clause := across_clause(turn.request):
+            rank_vector = facet_vector = self.embedder.encode_query(clause)
         facet_scores = content.facets.scores(facet_vector)
         intent = self._intents.classify(turn.request, request_vector)
+        if told_subject and intent in TAILORED:  # the "I" is their story, not a question about them
+            intent = FACT
         decision = gate.decide(
             turn.request,
             similarity,
@@ -336,6 +332,26 @@ class Advisor:
         )
         yield "answer", answer
 
+    def _reading(self, turn: Turn, state: ConversationState, content: ContentModel) -> tuple[Turn, str, bool, bool]:
+        """(the turn to answer, the request to log, about the situation, subject told in the situation).
+        Observers (question log, report) get the request the user wrote, never their situation."""
+        # "I don't have a CS degree. Is that a dealbreaker?": the request is about the situation
+        # ("how's the outlook for my current job?" is about the job's guide, not the words of the situation)
+        about_situation = bool(turn.situation) and leans_on_situation(turn.request) and not _MY_JOB.search(turn.request)
+        told_subject = bool(turn.situation) and state.topic is None and self._bare(turn.request, content)
+        heading_for = self._statement_only(content, turn, state.profile)
+        if heading_for:  # "I'm a nurse, curious about MLOps.": what an advisor answers is whether it fits
+            turn = Turn(turn.message, turn.situation, f"Is the {role_name(heading_for)} career a good fit for me?")
+        logged = turn.request
+        if told_subject and not heading_for:
+            # "I never really got how they differ from ML engineers. Can you explain?": the subject is the
+            # last thing they said
+            last = re.split(r"(?<=[.!?])\s+", turn.situation.strip())[-1]
+            return Turn(turn.message, turn.situation, f"{last} {turn.request}"), logged, False, True
+        if about_situation:
+            turn = Turn(turn.message, turn.situation, turn.message)
+        return turn, logged, about_situation, False
+
     def _without_role_words(
         self, content: ContentModel, request: str, vector: np.ndarray, guides: list[str]
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -373,6 +389,17 @@ class Advisor:
             and not gate.distinctive_terms(request)
             and not any(t in gate.vocabulary for t in tokens(request))
         )
+
+    def _bare(self, request: str, content: ContentModel) -> bool:
+        """Asks nothing of its own ("Can you explain?"): no role, no rare term, no kind of career question."""
+        if len(content_words(request)) > tuning.ELLIPSIS_WORDS or any(
+            t in content.named_terms for t in tokens(request)
+        ):
+            return False
+        if content.guide_names.mentioned(request):
+            return False
+        scores = content.facets.scores(self.embedder.encode_query(request))
+        return max(scores.values()) < tuning.FACET_IN_SCOPE_AT
 
     @staticmethod
     def _hit_for(index: LoadedIndex, chunk_id: str) -> Hit:
@@ -432,11 +459,22 @@ class Advisor:
 
     @staticmethod
     def _against_own(content: ContentModel, request: Request, turn: Turn) -> list[str]:
-        """ "How does that compare to what I earn now?": the guide under discussion beside the user's own
-        role's guide."""
+        """A comparison that names fewer than two roles: "how does the pay compare?" after two roles were
+        compared goes on with those two; "how does that compare to what I earn now?" puts the guide under
+        discussion beside the user's own role's guide."""
+        if request.intent != COMPARE or len(request.guides) >= 2:
+            return []
+        previous = request.previous.guides if request.previous else ()
+        if len(previous) >= 2 and all(g in previous for g in request.guides):
+            return list(dict.fromkeys([*request.guides, *previous]))[:2]
+        told = content.guide_names.mentioned(
+            turn.message
+        )  # "I'm a data scientist, considering MLOps. How do they differ?"
+        if len(told) >= 2 and all(g in told for g in request.guides):
+            return list(dict.fromkeys([*request.guides, *told]))[:2]
         own = _own_guides(content, request.profile)
-        target = request.guides[0] if len(request.guides) == 1 else "" if request.guides else request.guide
-        if request.intent == COMPARE and own and target and own[0] != target and _NOW.search(turn.request):
+        target = request.guides[0] if request.guides else request.guide
+        if own and target and own[0] != target and _NOW.search(turn.request):
             return [target, own[0]]
         return []
 

@@ -29,9 +29,40 @@ _ACROSS = re.compile(
     r"\b(?:which|what)\s+(?:of\s+(?:these|those|the|your|all)\s+(?:\w+\s+)?)?(?:jobs?|roles?|careers?|occupations?|"
     r"fields?|professions?|guides?)"
     r"(?=\s+(?:is|are|has|have|pays?|earns?|makes?|grows?|offers?|needs?|requires?|would|will|could|should|can|"
-    r"seems?)\b)(?!\s+(?:do|does|is|are)\s+(?:an?|the)\b)",
+    r"seems?)\b)(?!\s+(?:do|does|is|are)\s+(?:an?|the)\b)"
+    # "out of all the careers you have guides for, which is growing fastest?"
+    r"|\b(?:of|among|out of|across)\s+(?:all\s+)?(?:these|those|the|your|all)\s+(?:\w+\s+){0,2}?(?:jobs|roles|careers|"
+    r"occupations|fields|professions|guides)\b[^?.!]*\bwhich\b",
     re.I,
 )
+
+
+def across_clause(request: str) -> str:
+    """The part of an across-roles request that says what is compared ("which is growing fastest"), so
+    its preamble ("out of all the careers you have guides for") does not decide the facet; '' if none."""
+    m = _ACROSS.search(request)
+    if not m or m.group(0).lower().startswith(("which", "what")):
+        return ""
+    return request[request.lower().rfind("which") :]
+
+
+_LOWEST = re.compile(r"\b(?:shrink\w*|declin\w*|least|lowest|slowest|worst|smallest|fewest)\b", re.I)
+_FIGURE = re.compile(r"\$?\s?(\d[\d,]*(?:\.\d+)?)\s?(?:percent|%)?")
+_FALLING = re.compile(r"\b(?:decline|declining|fall|shrink|fewer|drop)\w*", re.I)
+
+
+def _headline_value(units: list[Unit]) -> float:
+    """The first figure a side states ("$140,910", "rise by 34 percent", "decline 4 percent" is -4)."""
+    text = " ".join(u.plain for u in units)
+    m = _FIGURE.search(text)
+    if not m:
+        return float("-inf")
+    value = float(m.group(1).replace(",", ""))
+    return -value if _FALLING.search(text[: m.end() + 20]) else value
+
+
+# "and which one is shrinking?" after every guide was shown side by side
+_WHICH_ONE = re.compile(r"\bwhich(?:\s+one|\s+of (?:them|those|these))?\s+(?:is|are|has|pays|grows|would|will)\b", re.I)
 _PRONOUN_SUBJECT = re.compile(
     r"^\s*(?:and\s+|but\s+|so\s+)?(?:does|do|is|are|was|will|would|can|could|should|did)\s+(?:it|that|this|they|those|these)\b",
     re.I,
@@ -135,7 +166,9 @@ class Planner:
 
     # -- plans -----------------------------------------------------------------------------------
     def plan(self, request: Request) -> Plan:
-        if not request.guides and _ACROSS.search(request.text) and len(self.content.guides()) > 1:
+        shown_all = request.previous is not None and len(request.previous.guides) > 2
+        across = _ACROSS.search(request.text) or (shown_all and _WHICH_ONE.search(request.text))
+        if not request.guides and across and len(self.content.guides()) > 1:
             plan = self._across(request)  # "which of these jobs is growing fastest?"
             if plan.blocks:
                 return plan
@@ -144,8 +177,13 @@ class Planner:
             plan = self._follow_up(request, topic)
             if plan.blocks:
                 return plan
-        if len(request.guides) >= 2:
+        if len(request.guides) >= 2 and (
+            request.intent == intents.COMPARE or max(request.facet_scores.values()) >= tuning.COMPARE_FACET_AT
+        ):
             return self._compare(request, request.guides[:2])
+        if len(request.guides) >= 2:  # "friction between data scientists and MLOps people?": not a comparison
+            ranked = self.rank(request, [p for p in self.content.parts if p.guide in request.guides[:2]])
+            return self._by_intent(request, ranked) if ranked else Plan()
         guide = request.guides[0] if request.guides else request.guide
         step = self._step(guide, request.text)
         if step is not None:  # "step 3?"
@@ -197,7 +235,7 @@ class Planner:
         facets = (
             [top]
             if request.facet_scores.get(top, 0.0) >= tuning.COMPARE_FACET_AT and top != "comparison"
-            else ["pay", "overview"]
+            else ["overview", "pay"]
         )
         if len(facets) == 1 and len(ranked) > 1:  # "on pay and growth": two facets asked, both shown
             second = request.facet_scores.get(ranked[1], 0.0)
@@ -235,6 +273,9 @@ class Planner:
                 plan.blocks.append(Block(best, self._side(request, best)[:1], label=role_name(guide)))
         if len(plan.blocks) < 2:
             return Plan()
+        # the answer first: highest first, or lowest first for "which is shrinking / pays least"
+        lowest_first = bool(_LOWEST.search(request.text))
+        plan.blocks.sort(key=lambda b: _headline_value(b.units) * (1 if lowest_first else -1))
         missing = [role_name(g) for g in guides if not any(b.part.guide == g for b in plan.blocks)]
         if missing:
             plan.outro = f"Not covered on {FACET_WORDS.get(facet, facet)}: " + ", ".join(missing) + "."
@@ -248,7 +289,13 @@ class Planner:
             return self._lead_and_items(part)[: tuning.COMPARE_ITEMS]
         with_figures = [u for u in part.units if re.search(r"\d", u.text)]
         if with_figures:
-            return with_figures[:1]
+            # ...and the figure the request asks about when it is another one ("openings a year")
+            headline = with_figures[0]
+            asked = max(with_figures, key=lambda u: float(u.vector @ request.vector))
+            closer = float(asked.vector @ request.vector) - float(headline.vector @ request.vector)
+            if asked is not headline and closer >= tuning.COMPARE_ASKED_FIGURE_MARGIN:
+                return [u for u in part.units if u is headline or u is asked]
+            return [headline]
         return [max(part.units, key=lambda u: float(u.vector @ request.vector))]
 
     def _fact(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:

@@ -52,7 +52,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], str], ...] = (
     (
         "price",
         re.compile(
-            r"\bhow much\b[^.?!]{0,60}\b(?:cost|costs|charge|charges|price|fee|fees)\b|\bhow much (?:is|are|for)\b"
+            r"\bhow much\b[^.?!]{0,90}\b(?:cost|costs|charge|charges|price|fee|fees)\b|\bhow much (?:is|are|for)\b"
             r"|\b(?:price|cost) of\b",
             re.I,
         ),
@@ -83,7 +83,15 @@ def asked_figure(request: str) -> str | None:
     return None
 
 
+# a pay figure is no price, however it is written ("reach total compensation of $250,000+")
+_PAY_SENTENCE = re.compile(
+    r"[^.!?\n]*\b(?:salar\w*|pay|paid|earn\w*|compensation|wages?|median|income)\b[^.!?\n]*[.!?]?", re.I
+)
+
+
 def holds_figure(kind: str, text: str) -> bool:
+    if kind == "price":
+        text = _PAY_SENTENCE.sub(" ", text)
     for name, _, holds, _ in _KINDS:
         if name == kind:
             return bool(holds.search(text))

@@ -91,6 +91,10 @@ COMPARE_FACET_AT = 0.45
 COMPARE_SECOND_FACET = 0.08
 # Each side of a comparison shows one sentence, or a list's lead and this many lines, so both sides fit.
 COMPARE_ITEMS = 4
+# ...plus the sentence with the figure the request asks about ("how many openings a year", "which is
+# bigger by number of jobs") when it matches the request this much better than the headline figure.
+# faq5-tune compare questions.
+COMPARE_ASKED_FIGURE_MARGIN = 0.05
 
 # Words for a person that a role phrase may end in without naming another role ("MLOps folks").
 PERSON_WORDS = frozenset(

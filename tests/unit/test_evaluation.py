@@ -24,7 +24,11 @@ def scripted(*answers):
 
 def test_a_partial_turn_is_right_when_it_gives_the_closest_facts_and_wrong_when_it_only_refuses():
     pay = {"answer": "$120,000-$185,000 [1]", "grounded": True, "sources": [{"id": "a"}]}
-    partial = {"answer": "My sources don't cover Germany. The closest: $120,000 [1]", "grounded": False, "sources": [{"id": "a"}]}
+    partial = {
+        "answer": "My sources don't cover Germany. The closest: $120,000 [1]",
+        "grounded": False,
+        "sources": [{"id": "a"}],
+    }
     refusal = {"answer": "I don't know that from my sources.", "grounded": False, "sources": []}
     scores = run_conversations(scripted(pay, partial, refusal, refusal), [CONVERSATION])
     summary = scores.summary()

@@ -124,3 +124,21 @@ def test_be_a_phrase_that_is_no_role_is_not_another_occupation(gate):
 
 def test_a_typo_fix_is_not_evidence_that_the_guides_hold_the_request(gate):
     assert gate.decide("What's the weather in Paris today?", similarity=0.2, facet=0.2).route is Route.OUT_OF_SCOPE
+
+
+def test_an_adverb_is_never_a_place():
+    gate = Gate(build_index([GUIDE]), is_place=lambda word: True)  # a place detector that says yes to anything
+    names, _ = gate.unknown_words("And geographically, where are those jobs?")
+    assert "geographically" not in [n.lower() for n in names]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "role"),
+    [
+        ("Do you have numbers on what nurses earn?", "nurses"),
+        ("What's the typical salary for a technical recruiter these days?", "technical recruiter"),
+        ("what my parents make is none of your business, what do data engineers make", None),
+    ],
+)
+def test_the_role_a_request_asks_about(gate, request_text, role):
+    assert gate.other_role(request_text) == role

@@ -14,7 +14,7 @@ Bakers earned a median of $38,000 a year in May 2024.
 
 ## How fast is the field growing?
 
-Baker jobs are projected to grow 5 percent over 2024-2034.
+Baker jobs are projected to grow 5 percent over 2024-2034. About 21,000 openings for bakers are projected each year.
 """
 
 PILOT = """# Pilot Career Guide
@@ -25,13 +25,24 @@ Pilots earned a median of $220,000 a year in May 2024.
 
 ## How fast is the field growing?
 
-Pilot jobs are projected to grow 4 percent over 2024-2034.
+Pilot jobs are projected to grow 4 percent over 2024-2034. About 18,000 openings for pilots are projected each year.
+"""
+
+CLERK = """# Clerk Career Guide
+
+## How much do clerks earn?
+
+Clerks earned a median of $41,000 a year in May 2024.
+
+## How fast is the field growing?
+
+Clerk jobs are projected to decline 6 percent over 2024-2034.
 """
 
 
 @pytest.fixture(scope="module")
 def advisor():
-    return fake_advisor([BAKER, PILOT], default_guide="Pilot")
+    return fake_advisor([BAKER, PILOT, CLERK], default_guide="Pilot")
 
 
 def test_a_request_naming_no_role_is_about_the_default_guide(advisor):
@@ -51,3 +62,27 @@ def test_the_conversation_stays_with_the_guide_last_quoted(advisor):
 def test_compared_to_what_i_earn_now_puts_the_users_own_guide_beside(advisor):
     answer = talk(advisor, "I'm a baker at a supermarket.", "How does pilot pay compare to what I earn now?")
     assert "$220,000" in answer.answer and "$38,000" in answer.answer
+
+
+def test_how_does_it_compare_goes_on_with_the_two_roles_just_compared(advisor):
+    answer = talk(advisor, "Bakers vs pilots: how much do they earn?", "And how does the growth compare?")
+    assert "5 percent" in answer.answer and "4 percent" in answer.answer and "6 percent" not in answer.answer
+
+
+def test_how_do_the_roles_differ_compares_the_roles_the_user_named_about_themselves(advisor):
+    answer = advisor.ask("I'm a baker thinking about pilots. How do the roles differ?").answer
+    assert "Baker" in answer and "Pilot" in answer
+
+
+def test_a_comparison_shows_the_figure_asked_for_beside_the_headline(advisor):
+    answer = advisor.ask("Bakers vs pilots: how many openings are projected each year?").answer
+    assert "21,000" in answer and "18,000" in answer
+
+
+def test_which_of_all_the_careers_grows_fastest_puts_the_fastest_first_and_shrinking_puts_the_falling_first(advisor):
+    fastest = advisor.ask("Out of all the careers you have guides for, which is growing fastest?").answer
+    assert fastest.index("5 percent") < fastest.index("4 percent") < fastest.index("decline 6 percent")
+    shrinking = talk(
+        advisor, "Out of all the careers you have guides for, which is growing fastest?", "And which one is shrinking?"
+    ).answer
+    assert shrinking.index("decline 6 percent") < shrinking.index("4 percent") < shrinking.index("5 percent")

@@ -38,3 +38,11 @@ def test_a_role_phrase_made_of_an_other_name_is_a_covered_role():
 
 def test_other_names_are_dropped_with_the_role_words():
     assert NAMES.without_role_words("how much do DBAs earn") == "how much do earn"
+
+
+def test_a_title_word_that_names_another_role_stays():
+    names = GuideNames([("MLOps Engineer Career Guide", "MLOps engineers run ML systems.")])
+    assert (
+        names.without_role_words("how do MLOps engineers differ from ML engineers?")
+        == "how do differ from ML engineers?"
+    )

@@ -43,6 +43,7 @@ def test_the_kind_of_figure_a_request_asks_for(request_text, kind):
         ("price", "Tecton: an enterprise feature store platform", False),
         ("price", "Software developers earned a median of $133,080 a year in May 2024.", False),
         ("price", "That is a median of $60.05 an hour.", False),
+        ("price", "The highest-paid reach total compensation of $250,000+.", False),  # pay, not a price
         ("pay", "Software developers earned a median of $133,080 a year in May 2024.", True),
         ("count", "The six certifications worth considering are:", True),
         ("count", "Interviews cover system design.", False),

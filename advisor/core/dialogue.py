@@ -39,6 +39,7 @@ _QUESTION_START = re.compile(
 )
 _WH = re.compile(r"\s*(?:so\s+|but\s+|and\s+)?(?:what|which|how|where|when|who|why|whats|what's)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.I)
+_ASKS = re.compile(r"(?:^|[,;:-]\s*)(?:what|whats|what's|which|how|where|when|who|why)\s+\w+", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -53,6 +54,9 @@ def split_message(message: str) -> tuple[str, str]:
     for sentence in (s.strip() for s in _SENTENCE.split(message) if s.strip()):
         is_question = sentence.endswith("?") or bool(_QUESTION_START.match(sentence))
         if not _SELF.match(sentence):
+            # "mlops vs ml engineer - whats the difference, they sound the same to me": a question
+            # without its mark is still a question
+            is_question = is_question or bool(_ASKS.search(sentence))
             # "Wife and two kids so I can't gamble on a pay cut.": a statement about the speaker
             (situation if not is_question and _FIRST_PERSON.search(sentence) else request).append(sentence)
             continue

@@ -256,7 +256,7 @@ class Advisor:
         if clause := across_clause(turn.request):
             rank_vector = facet_vector = self.embedder.encode_query(clause)
         facet_scores = content.facets.scores(facet_vector)
-        intent = self._intents.classify(turn.request, request_vector)
+        intent = self._intents.classify(turn.request, facet_vector)  # read without the role's name, like the facet
         if told_subject and intent in TAILORED:  # the "I" is their story, not a question about them
             intent = FACT
         decision = gate.decide(

@@ -69,6 +69,9 @@ _PRONOUN_SUBJECT = re.compile(
 )
 _STEP_ASKED = re.compile(r"\bstep\s*#?(\d+)\b", re.I)
 FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
+GENERIC_STEP_WORDS = frozenset(
+    tokens("step gain build learn get become experience foundation specialize senior junior")
+)
 _HOW_MANY = re.compile(r"\b(two|both|2|three|3)\b", re.I)
 
 
@@ -459,6 +462,10 @@ class Planner:
             for t in profile.known_terms
             if t not in title_words and (t in self.content.named_terms or self.idf(t) >= tuning.PROFILE_TERM_MIN_IDF)
         }
+        # "I'm a DevOps engineer" has "Step 2: Gain DevOps experience"
+        role = set(tokens(profile.role)) - title_words - GENERIC_STEP_WORDS
+        if part.sub and role & (set(tokens(part.sub)) - GENERIC_STEP_WORDS):
+            return True
         have = {t for u in part.units if u.is_item for t in u.terms}
         return any(
             k == h or (min(len(k), len(h)) >= 5 and (k.startswith(h) or h.startswith(k))) for k in known for h in have
@@ -479,9 +486,9 @@ class Planner:
             fit = next((p for _, p in ranked if p.facet == "fit"), ranked[0][1])
             plan.blocks.append(Block(fit, self._sentences(request, fit)[:3]))
         if overview is not None and request.intent in (intents.DURATION, intents.START, intents.FIT):
-            plan.blocks.append(
-                Block(overview, [u for u in overview.units if re.search(r"\d", u.text)][:1] or overview.units[:1])
-            )
+            # how long it takes, and the steps it takes, in the guide's own two sentences
+            first = next((i for i, u in enumerate(overview.units) if re.search(r"\d", u.text)), 0)
+            plan.blocks.append(Block(overview, overview.units[first : first + 2]))
         if not steps:
             return plan if plan.blocks else self._fact(request, ranked)
         had = [s for s in steps if self._has(profile, s)]
@@ -490,9 +497,13 @@ class Planner:
         missing = [s for s in steps if s not in had]
         if had and missing:
             plan.intro = (
-                "From what you've told me, you already have some of "
-                + ", ".join(s.sub.split(": ", 1)[-1].lower() for s in steps if s in had)
-                + "; what the guide lists beyond that:"
+                "From what you've told me, you already have part of "
+                + " and ".join(f'"{s.sub}"' for s in steps if s in had)
+                + (
+                    ". Below: who the role suits, then what the path holds beyond that."
+                    if request.intent == intents.FIT
+                    else ". Here is what the guide lists beyond that:"
+                )
             )
         show = missing or steps
         limit = 1 if request.intent in (intents.START, intents.DURATION, intents.FIT) else 2

@@ -51,6 +51,11 @@ pytestmark = pytest.mark.unit
             "can I get into this?",
         ),
         ("What does an MLOps engineer do?", "", "What does an MLOps engineer do?"),
+        (  # a question without its mark is still a question, not something about the speaker
+            "mlops vs ml engineer - whats the difference, they sound the same to me",
+            "",
+            "mlops vs ml engineer - whats the difference, they sound the same to me",
+        ),
         ("Who won the world cup?", "", "Who won the world cup?"),
         ("I'm wondering what they earn?", "", "I'm wondering what they earn?"),
         (

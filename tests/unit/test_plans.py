@@ -91,6 +91,12 @@ def test_what_is_new_to_me_skips_the_steps_the_user_has(advisor):
     assert "Learn SQL and Python well" not in text
 
 
+def test_a_role_that_names_a_step_has_that_step_and_the_answer_says_which_in_plain_words(advisor):
+    text = talk(advisor, "I'm a pipelines engineer, 3 years.", "What would be new to me?").answer
+    assert 'you already have part of "Step 1: Learn the basics" and "Step 2: Build pipelines".' in text
+    assert "Operate Kafka streams" in text and "Learn Airflow" not in text
+
+
 def test_tell_me_more_about_the_second_one_takes_the_item_from_the_last_answer(advisor):
     text = talk(advisor, "What tools do data engineers use?", "tell me more about the second one").answer
     assert "Spark" in text and "Kafka" not in text

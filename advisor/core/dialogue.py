@@ -250,3 +250,16 @@ _CLAUSE = re.compile(r"[,.;!?]|\bbut\b|\band\b", re.I)
 def known_without_negation(situation: str) -> str:
     """The parts of what the user said that are not negated ("never touched AWS" is not AWS)."""
     return " ".join(c for c in _CLAUSE.split(situation) if c and not _NEGATED.search(c))
+
+
+_NEXT_QUESTION = re.compile(
+    r"(?<=\?)\s+|[,;]?\s+(?:and|also|plus)\s+(?=(?:what|whats|what's|how|which|where|when|is|are|does|do|can|will)\b)",
+    re.I,
+)
+
+
+def further_questions(request: str) -> list[str]:
+    """The questions of a request after its first ("Is it growing?" in "Are there jobs for him? Is it
+    growing?"; "how many openings a year" in "outlook thru 2034, and how many openings a year")."""
+    pieces = [p.strip(" ,;") for p in _NEXT_QUESTION.split(request) if p and p.strip(" ,;")]
+    return [p for p in pieces[1:] if content_words(p)]

@@ -22,6 +22,7 @@ from advisor.core.dialogue import (
     Topic,
     Turn,
     content_words,
+    further_questions,
     goes_on,
     leans_on_situation,
     points_back,
@@ -35,7 +36,7 @@ from advisor.core.guides import plural, role_name
 from advisor.core.intents import COMPARE, FACT, TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.places import PlaceWords
-from advisor.core.plans import Plan, Planner, Request, across_clause
+from advisor.core.plans import Block, Plan, Planner, Request, across_clause
 from advisor.core.quantities import asked_figure, holds_figure, missing_words
 from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, best_heading_similarity, open_index
 from advisor.core.schema import Answer, Source, Timings
@@ -289,6 +290,7 @@ class Advisor:
             request.guides = self._against_own(content, request, turn) or request.guides
             plan = planner.plan(request)
             if decision.route is Route.ANSWER:
+                plan = self._each_question(planner, content, index, request, plan)
                 decision, plan = self._figure_check(planner, request, plan, decision)
             if not plan.blocks:
                 decision = Decision(Route.OUT_OF_SCOPE, "no part of the guides answers it")
@@ -366,6 +368,52 @@ class Advisor:
                 if left >= tuning.RANK_WITHOUT_ROLE_WORDS:
                     rank_vector = facet_vector
         return rank_vector, facet_vector
+
+    def _each_question(
+        self, planner: Planner, content: ContentModel, index: LoadedIndex, request: Request, plan: Plan
+    ) -> Plan:
+        """ "How much do they make and which tools do they use?": each question of a message gets the parts
+        that answer it, in the order asked; the plan for the whole message when its questions give none."""
+        further = further_questions(request.text)[: tuning.FURTHER_QUESTIONS]
+        if not further or request.intent not in (FACT, *TAILORED) or len(request.guides) > 1:
+            return plan
+        first = request.text[: request.text.find(further[0])]
+        combined = Plan(intro=plan.intro, outro=plan.outro)
+        shown: dict[int, Block] = {}
+        for n, piece in enumerate((first, *further)):
+            extra = self._plan_piece(planner, content, index, request, piece)
+            if not extra.blocks and n == 0:
+                extra = Plan(list(plan.blocks))  # "pulumi or terraform?": the first question as the whole read it
+            if not extra.blocks:
+                continue
+            block = extra.blocks[0]
+            same = shown.get(id(block.part))
+            if same is not None:  # the same part: add the sentences this question asks for, in reading order
+                wanted = {id(u) for u in same.units + block.units}
+                same.units = [u for u in block.part.units if id(u) in wanted]
+                continue
+            block.heading = bool(combined.blocks)
+            more = [b for b in extra.blocks if id(b.part) not in shown]
+            if sum(len(u.text) for b in more for u in b.units) > tuning.FURTHER_ANSWER_CHARS / (len(further) + 1):
+                more = [block]  # the lists an overview announces only when they fit beside the other answers
+            combined.blocks.extend(more)
+            shown.update({id(b.part): b for b in more})
+        return combined if combined.blocks else plan
+
+    def _plan_piece(
+        self, planner: Planner, content: ContentModel, index: LoadedIndex, request: Request, piece: str
+    ) -> Plan:
+        named = content.guide_names.mentioned(piece)
+        vector = self.embedder.encode_query(piece)
+        rank_vector, facet_vector = self._without_role_words(content, piece, vector, named)
+        facets = content.facets.scores(facet_vector)
+        if max(facets.values()) < tuning.FURTHER_QUESTION_FACET_AT:
+            return Plan()  # "and what else?": no question of its own
+        guides = named or request.guides
+        terms = frozenset(index.known_tokens(piece))
+        piece_request = Request(piece, rank_vector, FACT, facets, request.profile, None, [], False, terms, guides)
+        piece_request.guide = request.guide
+        return planner.plan(piece_request)
 
     @staticmethod
     def _figure_check(planner: Planner, request: Request, plan: Plan, decision: Decision) -> tuple[Decision, Plan]:

@@ -180,3 +180,13 @@ PLACE_SAME_AS = 0.7
 # experience", +0.009 ahead), far below what a new subject scores ("is it stressful?" -> challenges).
 # Browser chat test and conversation tune sets.
 PRONOUN_TOPIC_BONUS = 0.04
+
+# A message asking several questions gets a part for each of its first questions after the first, at
+# most this many, so the answer stays short enough to read (conversation tune sets: two-part questions).
+FURTHER_QUESTIONS = 2
+# ...when the question reads as a kind of career question at least this much (its facet score; lower
+# than FACET_IN_SCOPE_AT because the message as a whole already passed the gate).
+FURTHER_QUESTION_FACET_AT = 0.4
+# A further question's whole answer is added while the answer stays within this many characters of
+# quoted text, else only its first part (answers longer than 1,200 characters are hard to read, DESIGN.md).
+FURTHER_ANSWER_CHARS = 1000

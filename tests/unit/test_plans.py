@@ -153,3 +153,9 @@ def test_it_in_a_short_question_is_what_the_last_answer_showed(advisor):
 def test_and_the_x_goes_on_from_the_topic(advisor):
     answer = talk(advisor, "What tools do data engineers use?", "And the pay?")
     assert answer.grounded and "$100,000-$160,000" in answer.answer
+
+
+def test_each_question_of_a_message_is_answered_in_the_order_asked(advisor):
+    text = advisor.ask("How much do data engineers earn? And which certifications are worth getting?").answer
+    assert "$100,000-$160,000" in text and "certification" in text.lower()
+    assert text.index("$100,000") < text.lower().index("certification")

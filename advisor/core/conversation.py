@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from advisor.core import tuning
 from advisor.core.content import ContentModel
 from advisor.core.dialogue import Profile, Topic, Turn, build_profile, items_of, known_without_negation, understand
 
@@ -19,6 +20,9 @@ class ConversationState:
     turn: Turn
     profile: Profile
     topic: Topic | None
+    # the guide of the last answer that quoted one: a refusal or small talk in between does not end the
+    # conversation's subject ("What do nurses earn?" refused, then "Is it a growing field?")
+    guide: str = ""
 
 
 def read_conversation(
@@ -29,15 +33,26 @@ def read_conversation(
     situations = [t.situation for t in user_turns] + [turn.situation]
     profile = build_profile(situations, vocabulary)
     profile.known_terms = build_profile([known_without_negation(s) for s in situations], vocabulary).known_terms
-    return ConversationState(turn, profile, last_topic(history, user_turns, content))
-
-
-def last_topic(history: list[dict[str, str]], user_turns: list[Turn], content: ContentModel) -> Topic | None:
-    """The parts the last assistant answer quoted; None after a refusal or small talk."""
+    topic = last_topic(history, user_turns, content)
+    guide = topic.guide if topic else ""
     answers = [t["content"] for t in history if t["role"] == "assistant"]
-    if not answers:
+    for back in range(2, min(len(answers), tuning.GUIDE_LOOKBACK_ANSWERS) + 1):
+        if guide:
+            break
+        earlier = last_topic(history, user_turns, content, back)
+        guide = earlier.guide if earlier else ""
+    return ConversationState(turn, profile, topic, guide)
+
+
+def last_topic(
+    history: list[dict[str, str]], user_turns: list[Turn], content: ContentModel, back: int = 1
+) -> Topic | None:
+    """The parts the last assistant answer (or the one `back` answers ago) quoted; None after a refusal
+    or small talk."""
+    answers = [t["content"] for t in history if t["role"] == "assistant"]
+    if len(answers) < back:
         return None
-    answer = answers[-1]
+    answer = answers[-back]
     shown = [u.text for p in content.parts for u in p.units if len(u.plain) > 12 and u.plain[:60] in answer]
     parts = [p for p in content.parts if any(u.text in shown for u in p.units)]
     if not parts:

@@ -283,7 +283,7 @@ class Advisor:
                 decision.route is Route.PARTIAL,
                 frozenset(index.known_tokens(turn.request)),
                 guides,
-                self._guide_of(content, turn, state.profile, state.topic),
+                self._guide_of(content, turn, state.profile, state.topic, state.guide),
             )
             request.vector = rank_vector
             request.previous = state.topic
@@ -526,7 +526,9 @@ class Advisor:
             return [target, own[0]]
         return []
 
-    def _guide_of(self, content: ContentModel, turn: Turn, profile: Profile, topic: Topic | None) -> str:
+    def _guide_of(
+        self, content: ContentModel, turn: Turn, profile: Profile, topic: Topic | None, earlier: str = ""
+    ) -> str:
         """The guide a request that names none is about. The user's own job does not choose it (a data
         scientist asking about the switch asks about MLOps) unless they ask about "my current job";
         a role their message names otherwise is where they are heading ("if I later move toward
@@ -540,6 +542,8 @@ class Advisor:
             return heading_for[-1]
         if topic is not None and topic.guide:
             return topic.guide
+        if earlier:
+            return earlier
         default = self.settings.default_guide.strip().lower()
         titles = content.guide_names.titles
         return next((t for t in titles if default and default in t.lower()), titles[0] if len(titles) == 1 else "")

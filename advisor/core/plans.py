@@ -121,6 +121,13 @@ class Planner:
         self.content = content
         self.df = document_frequency
         self.n = max(chunks, 1)
+        # a share of one guide's chunks, not of the whole knowledge base: with seven guides "ML" (23 of 94
+        # chunks, nearly all of the MLOps guide's) is no name
+        per_guide: dict[str, set[str]] = {}
+        for part in content.parts:
+            per_guide.setdefault(part.guide, set()).add(part.chunk_id)
+        largest = max((len(c) for c in per_guide.values()), default=self.n)
+        self.named_limit = max(3, int(tuning.NAMED_CHUNK_SHARE * largest))
 
     # -- scoring ---------------------------------------------------------------------------------
     def idf(self, term: str) -> float:
@@ -136,11 +143,7 @@ class Planner:
         terms = set(request.terms) or set(tokens(request.text))
         # a list item is the subject only when the request names it: a rare word the guides write as a
         # name ("DVC", "Terraform"), not a rare plain word ("current")
-        named = {
-            t
-            for t in terms
-            if self.df.get(t, 0) <= max(3, int(tuning.NAMED_CHUNK_SHARE * self.n)) and t in self.content.named_terms
-        }
+        named = {t for t in terms if self.df.get(t, 0) <= self.named_limit and t in self.content.named_terms}
         # "does it depend on experience?" after the pay answer: "it" is what was just shown
         shown = (
             set(request.previous.headings)

@@ -31,7 +31,8 @@ KEYWORD_IDF_FLOOR = 2.0
 # A part where a named rare word starts a list item ("- MLflow: experiment tracking...") defines that
 # word: it outranks parts that only mention it (tune set: "what does MLflow do").
 ITEM_SUBJECT_BONUS = 0.15
-# A word used by at most this share of chunks can name a thing ("Terraform" is in 4 of 29 chunks).
+# A word used by at most this share of the largest guide's chunks can name a thing ("Terraform" is in 4
+# of the MLOps guide's 29 chunks).
 NAMED_CHUNK_SHARE = 0.25
 # A subsection whose own heading carries the request's words ("soft skills", "monitoring"), beyond its
 # parent heading's, is the one asked about, not its parent's overview (dev set d10, d17).
@@ -190,3 +191,6 @@ FURTHER_QUESTION_FACET_AT = 0.4
 # A further question's whole answer is added while the answer stays within this many characters of
 # quoted text, else only its first part (answers longer than 1,200 characters are hard to read, DESIGN.md).
 FURTHER_ANSWER_CHARS = 1000
+# After a refusal or small talk, the conversation's guide is that of the latest answer that quoted one,
+# looking back at most this many answers (conversation tune sets: a refused aside mid-conversation).
+GUIDE_LOOKBACK_ANSWERS = 4

@@ -86,3 +86,8 @@ def test_which_of_all_the_careers_grows_fastest_puts_the_fastest_first_and_shrin
         advisor, "Out of all the careers you have guides for, which is growing fastest?", "And which one is shrinking?"
     ).answer
     assert shrinking.index("decline 6 percent") < shrinking.index("4 percent") < shrinking.index("5 percent")
+
+
+def test_a_refused_aside_does_not_end_the_conversations_subject(advisor):
+    answer = talk(advisor, "How much do bakers earn?", "What do dentists earn?", "How fast is the field growing?")
+    assert "5 percent" in answer.answer and "4 percent" not in answer.answer

@@ -41,6 +41,9 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
         "what don't I know yet",
         "what would I need to learn on top of what I know",
         "which tools would be new to me",
+        "what from my background carries over",
+        "which of my skills transfer",
+        "what could I reuse from my current job",
     ),
     START: (
         "where should I start",

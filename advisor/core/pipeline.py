@@ -103,6 +103,9 @@ _MY_JOB = re.compile(
 )
 
 
+_OWN_BACKGROUND = re.compile(
+    r"\b(?:my|our)\s+(?:[\w+#/-]+\s+){1,3}?(?:background|experience|skills?|years|time|work|days)\b", re.I
+)
 _NOW = re.compile(
     r"\b(?:i|my)\b[^.?!]*\b(?:now|currently|today|current|at the moment)\b|\bmy (?:current|present) ", re.I
 )
@@ -252,7 +255,8 @@ class Advisor:
         request_vector = vector if query == turn.request else self.embedder.encode_query(turn.request)
         headings = best_heading_similarity(content, vector)
         similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
-        guides = content.guide_names.mentioned(turn.request)
+        # "what from my DBA background carries over?": the user's own role is their background, not the subject
+        guides = content.guide_names.mentioned(_OWN_BACKGROUND.sub(" ", turn.request))
         rank_vector, facet_vector = self._without_role_words(content, turn.request, request_vector, guides)
         if clause := across_clause(turn.request):
             rank_vector = facet_vector = self.embedder.encode_query(clause)

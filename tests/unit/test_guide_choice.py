@@ -91,3 +91,8 @@ def test_which_of_all_the_careers_grows_fastest_puts_the_fastest_first_and_shrin
 def test_a_refused_aside_does_not_end_the_conversations_subject(advisor):
     answer = talk(advisor, "How much do bakers earn?", "What do dentists earn?", "How fast is the field growing?")
     assert "5 percent" in answer.answer and "4 percent" not in answer.answer
+
+
+def test_the_users_own_role_named_as_their_background_is_not_the_subject(advisor):
+    answer = talk(advisor, "How much do pilots earn?", "Given my baker experience, how fast is the field growing?")
+    assert "4 percent" in answer.answer and "5 percent" not in answer.answer

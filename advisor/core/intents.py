@@ -86,7 +86,12 @@ _EXCLUDE = re.compile(
     r"\b(?:other than|besides|apart from|except|aside from|beyond|instead of|alternatives? to)\s+([\w.+#/ -]{2,40}?)(?=[,?.!]|\s+(?:what|which|are|is|do|does|for|that)\b|$)",
     re.I,
 )
-_HOW_LONG = re.compile(r"\bhow (?:long|many years|many months)\b", re.I)
+_HOW_LONG = re.compile(r"\bhow (?:long|many (?:years|yrs|months))\b", re.I)
+_GETTING_IN = re.compile(
+    r"\b(?:become|becoming|land|landing|get into|getting into|get hired|break in(?:to)?|ready|switch|transition|"
+    r"from zero|from scratch)\b",
+    re.I,
+)
 _COMPARE = re.compile(
     r"\b(?:vs\.?|versus|compared? (?:to|with)|compares (?:to|with)|difference between|or the)\b"
     r"|\bhow (?:do|does|would) [^?.!]{1,40}\b(?:compare|differ)\b|\bcompare\s*[?.!]*$",
@@ -126,8 +131,8 @@ class IntentModel:
             return EXCLUDE
         if _COMPARE.search(request):  # "how does the pay compare to what I earn now?"
             return COMPARE
-        if _HOW_LONG.search(request) and _FIRST_PERSON.search(request):  # "how long would it take me?"
-            return DURATION
+        if _HOW_LONG.search(request) and (_FIRST_PERSON.search(request) or _GETTING_IN.search(request)):
+            return DURATION  # "how long would it take me?", "how many yrs from zero to landing a role?"
         label, similarity = self.nearest(vector)
         if similarity >= tuning.INTENT_AT and (label not in PERSONAL or _FIRST_PERSON.search(request)):
             return label

@@ -37,7 +37,7 @@ from advisor.core.intents import COMPARE, FACT, TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.places import PlaceWords
 from advisor.core.plans import Block, Plan, Planner, Request, across_clause
-from advisor.core.quantities import asked_figure, holds_figure, missing_words
+from advisor.core.quantities import asked_figure, holds_figure, missing_words, stated_facet
 from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, best_heading_similarity, open_index
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
@@ -261,6 +261,8 @@ class Advisor:
         if clause := across_clause(turn.request):
             rank_vector = facet_vector = self.embedder.encode_query(clause)
         facet_scores = content.facets.scores(facet_vector)
+        if (stated := stated_facet(turn.request)) in facet_scores:  # a figure to check: its facet decides
+            facet_scores[stated] = max(facet_scores.values()) + tuning.STATED_FIGURE_BONUS
         intent = self._intents.classify(turn.request, facet_vector)  # read without the role's name, like the facet
         if told_subject and intent in TAILORED:  # the "I" is their story, not a question about them
             intent = FACT
@@ -504,6 +506,8 @@ class Advisor:
     def _statement_only(content: ContentModel, turn: Turn, profile: Profile) -> str:
         """The guide a message that asks nothing names, other than the user's own role's."""
         if not turn.situation or " ".join(turn.request.split()) != " ".join(turn.situation.split()):
+            return ""
+        if stated_facet(turn.message):  # "bls says the median is 150k so I expect that": a premise to check
             return ""
         own = _own_guides(content, profile)
         named = [g for g in content.guide_names.mentioned(turn.message) if g not in own]

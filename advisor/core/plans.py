@@ -67,6 +67,7 @@ _PRONOUN_SUBJECT = re.compile(
     r"^\s*(?:and\s+|but\s+|so\s+)?(?:does|do|is|are|was|will|would|can|could|should|did)\s+(?:it|that|this|they|those|these)\b",
     re.I,
 )
+_NEGATED = re.compile(r"\bnon[- ]?([a-z]+(?:[ -](?:design|skills?|questions?))?)", re.I)
 _STEP_ASKED = re.compile(r"\bstep\s*#?(\d+)\b", re.I)
 FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
 GENERIC_STEP_WORDS = frozenset(
@@ -150,6 +151,8 @@ class Planner:
             if request.previous and not request.guides and _PRONOUN_SUBJECT.search(request.text)
             else set()
         )
+        # "technical (non system design) questions", "non-technical skills": not the part named so
+        negated = frozenset(tokens(" ".join(_NEGATED.findall(request.text))))
         scored = []
         for part in parts if parts is not None else self.content.parts:
             if not part.units:
@@ -165,6 +168,7 @@ class Planner:
                 + tuning.SUBHEADING_WORD_BONUS
                 * self.overlap(terms, frozenset(tokens(part.sub)) - frozenset(tokens(part.top)))
                 + tuning.PRONOUN_TOPIC_BONUS * (part.heading in shown)
+                - tuning.SUBHEADING_WORD_BONUS * bool(negated & frozenset(tokens(part.sub)))
             )
             scored.append((score, part))
         scored.sort(key=lambda sp: -sp[0])
@@ -341,7 +345,7 @@ class Planner:
     @staticmethod
     def _announces(part: Part) -> bool:
         text = " ".join(u.plain for u in part.units).lower()
-        return bool(re.search(r"\b(below|categories|kinds|grouped|following|fall into|come in)\b", text))
+        return bool(re.search(r"\b(below|categories|kinds|grouped|following|fall into|come in|split into)\b", text))
 
     def _block(self, request: Request, part: Part) -> Block:
         if part.is_list:

@@ -75,6 +75,24 @@ _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], str], ...] = (
 )
 
 
+_SALARY_STATED = re.compile(r"\$?\b(\d{2,3})\s?k\b|\$\s?\d{2,3},\d{3}\b|\b\d{2,3},\d{3}\s?(?:a|per)\s+year\b", re.I)
+_GROWTH_STATED = re.compile(
+    r"\b\d+(?:\.\d+)?\s?(?:%|percent)[^.?!]{0,40}\b(?:grow\w*|declin\w*|shrink\w*)\b"
+    r"|\b(?:grow\w*|declin\w*|shrink\w*)\b[^.?!]{0,40}\b\d+(?:\.\d+)?\s?(?:%|percent)",
+    re.I,
+)
+
+
+def stated_facet(request: str) -> str | None:
+    """The facet of a figure the user states ("bls says the median is 150k", "only growing like 12%"): a
+    premise to check against the guide's own figure."""
+    if _SALARY_STATED.search(request):
+        return "pay"
+    if _GROWTH_STATED.search(request):
+        return "outlook"
+    return None
+
+
 def asked_figure(request: str) -> str | None:
     """The kind of figure a request asks for, or None when it asks for none."""
     for kind, asks, _, _ in _KINDS:
@@ -103,4 +121,4 @@ def missing_words(kind: str) -> str:
     return next((words for name, _, _, words in _KINDS if name == kind), "that figure")
 
 
-__all__ = ["asked_figure", "holds_figure", "missing_words"]
+__all__ = ["asked_figure", "holds_figure", "missing_words", "stated_facet"]

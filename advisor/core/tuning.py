@@ -194,3 +194,6 @@ FURTHER_ANSWER_CHARS = 1000
 # After a refusal or small talk, the conversation's guide is that of the latest answer that quoted one,
 # looking back at most this many answers (conversation tune sets: a refused aside mid-conversation).
 GUIDE_LOOKBACK_ANSWERS = 4
+# A request stating a salary or a growth rate ("bls says the median is 150k") is a premise to check:
+# that figure's facet is read this much above the request's best other facet (faq5-tune premises).
+STATED_FIGURE_BONUS = 0.05

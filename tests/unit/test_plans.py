@@ -159,3 +159,12 @@ def test_each_question_of_a_message_is_answered_in_the_order_asked(advisor):
     text = advisor.ask("How much do data engineers earn? And which certifications are worth getting?").answer
     assert "$100,000-$160,000" in text and "certification" in text.lower()
     assert text.index("$100,000") < text.lower().index("certification")
+
+
+def test_a_premise_with_a_wrong_figure_gets_the_guides_figure(advisor):
+    text = advisor.ask("I read data engineers make 250k so I expect that out of school").answer
+    assert "$100,000-$160,000" in text
+
+
+def test_how_many_yrs_from_zero_to_landing_a_role_is_the_path_length(advisor):
+    assert "2-4 years" in advisor.ask("realistically how many yrs from zero to landing a data engineer role?").answer

@@ -51,3 +51,18 @@ def test_the_kind_of_figure_a_request_asks_for(request_text, kind):
 )
 def test_whether_an_answer_holds_that_kind_of_figure(kind, text, held):
     assert holds_figure(kind, text) is held
+
+
+@pytest.mark.parametrize(
+    ("request_text", "facet"),
+    [
+        ("bls says data scientists median is 150k so im expecting at least that", "pay"),
+        ("with infosec only growing like 12% over ten years is it worth it", "outlook"),
+        ("I can spend $200 max on a cert, which one?", None),  # a budget, not a salary
+        ("what do they earn?", None),
+    ],
+)
+def test_a_figure_the_user_states_is_a_premise_of_its_facet(request_text, facet):
+    from advisor.core.quantities import stated_facet
+
+    assert stated_facet(request_text) == facet

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from advisor.core import tuning
 from advisor.core.guides import GuideNames
+from advisor.core.quantities import asked_figure, figure_subject
 from advisor.core.retrieval import LoadedIndex
 from advisor.core.text import STOPWORDS, normalize, stem, tokens, words
 
@@ -138,7 +139,13 @@ class Gate:
             return True
         if s in self.vocabulary or s in GENERIC or w in GENERIC or stem(_compact(w)) in self.compact:
             return True
-        return len(s) >= 5 and self.index.spelled_as(s) is not None
+        if len(s) >= 5 and self.index.spelled_as(s) is not None:
+            return True
+        return len(w) >= 4 and self._abbreviates(w)  # "cert", "infra"
+
+    def _abbreviates(self, word: str) -> bool:
+        """ "cert" for "certification", "infra" for "infrastructure": the start of a word the guides use."""
+        return any(v.startswith(word) for v in self.vocabulary)
 
     def unknown_words(self, request: str) -> tuple[list[str], list[str]]:
         """Words the knowledge base never uses, as (names, other words). Names are capitalised words
@@ -220,6 +227,18 @@ class Gate:
         )
         if not in_scope:
             return Decision(Route.OUT_OF_SCOPE, f"weak match ({similarity:.2f})")
+        # "price of the databricks ml cert?", "how much does tesla pay?": a figure about something the
+        # guides never name, however it is typed
+        if asked_figure(text) in tuning.FIGURES_OF_A_NAMED_THING and not leans_on_topic:
+            subjects = [
+                w
+                for w in words(figure_subject(text))
+                if len(w) >= 3 and w not in STOPWORDS and w not in tuning.CHAT_WORDS and not self._known(w)
+            ]
+            if subjects:
+                return Decision(
+                    Route.PARTIAL, f"asks for a figure about {', '.join(subjects[:3])}", uncovered=subjects[:3]
+                )
         own = [
             n
             for n in names

@@ -93,6 +93,26 @@ def stated_facet(request: str) -> str | None:
     return None
 
 
+_PHRASE = r"((?:[\w+#/.-]+\s+){0,4}?[\w+#/.-]+?)"
+_END = r"(?=\s+(?:do|does|did|are|is|would|will|can|should|r|there|have|has|in|at|for|of|per|each|cost|costs|charge|now|right|these|this|today|nowadays)\b|\s*[?.!,;]|\s*$)"
+_SUBJECT = re.compile(
+    rf"\bhow many\s+{_PHRASE}{_END}"
+    rf"|\b(?:price|cost|fee) (?:of|for) (?:the |a |an )?{_PHRASE}{_END}"
+    rf"|\bhow much (?:do|does|did|would|will|can) (?:the |a |an )?{_PHRASE}\s+(?:pay|make|earn|get paid)\b"
+    rf"|\bhow much (?:is|are|was|does|do) (?:the |a |an )?{_PHRASE}(?=\s+(?:cost|costs|charge|charges|exam)\b|\s*[?.!,;]|\s*$)"
+    rf"|\b(?:percentage|percent|share|proportion|fraction) of (?:the |all )?{_PHRASE}{_END}"
+    r"|\b(?:what(?:'s| is)? (?:the )?)?([\w-]+) rates?\b",
+    re.I,
+)
+
+
+def figure_subject(request: str) -> str:
+    """What a figure is asked about: "ckad exam" in "how much is the ckad exam?", "tesla" in "how much
+    does tesla pay its engineers?"; '' when the request names none."""
+    m = _SUBJECT.search(request)
+    return next((g for g in m.groups() if g), "") if m else ""
+
+
 def asked_figure(request: str) -> str | None:
     """The kind of figure a request asks for, or None when it asks for none."""
     for kind, asks, _, _ in _KINDS:
@@ -121,4 +141,4 @@ def missing_words(kind: str) -> str:
     return next((words for name, _, _, words in _KINDS if name == kind), "that figure")
 
 
-__all__ = ["asked_figure", "holds_figure", "missing_words", "stated_facet"]
+__all__ = ["asked_figure", "figure_subject", "holds_figure", "missing_words", "stated_facet"]

@@ -99,7 +99,7 @@ COMPARE_ASKED_FIGURE_MARGIN = 0.05
 
 # Words for a person that a role phrase may end in without naming another role ("MLOps folks").
 PERSON_WORDS = frozenset(
-    "person people folk folks guy guys someone one ones pro pros professional professionals".split()
+    "person people ppl peeps folk folks guy guys someone one ones pro pros professional professionals".split()
 )
 
 # A follow-up about one shown item ("how do people handle the first one?") brings in another facet's
@@ -197,3 +197,9 @@ GUIDE_LOOKBACK_ANSWERS = 4
 # A request stating a salary or a growth rate ("bls says the median is 150k") is a premise to check:
 # that figure's facet is read this much above the request's best other facet (faq5-tune premises).
 STATED_FIGURE_BONUS = 0.05
+# A request for one of these kinds of figure (advisor/core/quantities.py) that names something the guides
+# never use ("how much is the ckad exam", "what does tesla pay") gets the closest facts, said to be
+# not the thing asked (faq5-tune out-of-scope near misses).
+FIGURES_OF_A_NAMED_THING = frozenset({"price", "pay", "count", "percent"})
+# Chat shorthand is no name of a thing ("how much do the faang ppl make").
+CHAT_WORDS = frozenset("pls plz ppl thx lol tbh idk imo btw gonna wanna kinda yeah nah shud wat thru tho".split())

@@ -142,3 +142,13 @@ def test_an_adverb_is_never_a_place():
 )
 def test_the_role_a_request_asks_about(gate, request_text, role):
     assert gate.other_role(request_text) == role
+
+
+def test_a_figure_about_something_the_guides_never_name_is_a_partial_answer(gate):
+    decision = gate.decide("how much is the ckad exam?", similarity=0.7, facet=0.8)
+    assert decision.route is Route.PARTIAL and decision.uncovered == ["ckad"]
+    assert gate.decide("how much do data engineer ppl make?", similarity=0.7, facet=0.8).route is Route.ANSWER
+
+
+def test_the_start_of_a_word_the_guides_use_is_that_word(gate):
+    assert gate._known("cert") == any(v.startswith("cert") for v in gate.vocabulary)

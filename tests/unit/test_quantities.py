@@ -66,3 +66,20 @@ def test_a_figure_the_user_states_is_a_premise_of_its_facet(request_text, facet)
     from advisor.core.quantities import stated_facet
 
     assert stated_facet(request_text) == facet
+
+
+@pytest.mark.parametrize(
+    ("request_text", "subject"),
+    [
+        ("how much is the ckad exam? not the cka", "ckad"),
+        ("how much does tesla pay its mlops engineers", "tesla"),
+        ("price of the databricks ml professional cert?", "databricks ml professional cert"),
+        ("how many meetings would I be stuck in, and what kind?", "meetings"),
+        ("what's the unemployment rate for software developers right now", "unemployment"),
+        ("what do they earn?", ""),
+    ],
+)
+def test_what_a_figure_is_asked_about(request_text, subject):
+    from advisor.core.quantities import figure_subject
+
+    assert figure_subject(request_text) == subject

@@ -381,7 +381,7 @@ class Advisor:
         """ "How much do they make and which tools do they use?": each question of a message gets the parts
         that answer it, in the order asked; the plan for the whole message when its questions give none."""
         further = further_questions(request.text)[: tuning.FURTHER_QUESTIONS]
-        if not further or request.intent not in (FACT, *TAILORED) or len(request.guides) > 1:
+        if not further or request.intent != FACT or len(request.guides) > 1:
             return plan
         first = request.text[: request.text.find(further[0])]
         combined = Plan(intro=plan.intro, outro=plan.outro)
@@ -431,9 +431,8 @@ class Advisor:
         if not asked or not plan.blocks or holds_figure(asked, shown) or (asked == "count" and listed >= 2):
             return decision, plan  # "how many meetings?" is answered by the list of them
         request.uncovered, request.partial = [missing_words(asked)], True
-        return Decision(Route.PARTIAL, f"asks for a figure ({asked}) the closest parts do not hold"), planner.plan(
-            request
-        )
+        plan.intro = planner.not_covered(request.uncovered)  # the parts chosen stay: they are the closest
+        return Decision(Route.PARTIAL, f"asks for a figure ({asked}) the closest parts do not hold"), plan
 
     @staticmethod
     def _elliptic(request: str, gate: Gate) -> bool:

@@ -153,6 +153,7 @@ class Planner:
         )
         # "technical (non system design) questions", "non-technical skills": not the part named so
         negated = frozenset(tokens(" ".join(_NEGATED.findall(request.text))))
+        top_facet = max(request.facet_scores.values(), default=0.0)
         scored = []
         for part in parts if parts is not None else self.content.parts:
             if not part.units:
@@ -164,7 +165,9 @@ class Planner:
                 + tuning.PART_UNIT_WEIGHT * unit
                 + tuning.PART_FACET_WEIGHT * request.facet_scores.get(part.facet, 0.0)
                 + tuning.PART_KEYWORD_WEIGHT * self.overlap(terms, part.terms)
-                + tuning.ITEM_SUBJECT_BONUS * any(u.is_item and u.lead_terms & named for u in part.units)
+                + tuning.ITEM_SUBJECT_BONUS
+                * (request.facet_scores.get(part.facet, 0.0) >= top_facet - tuning.ITEM_FACET_MARGIN)
+                * any(u.is_item and u.lead_terms & named for u in part.units)
                 + tuning.SUBHEADING_WORD_BONUS
                 * self.overlap(terms, frozenset(tokens(part.sub)) - frozenset(tokens(part.top)))
                 + tuning.PRONOUN_TOPIC_BONUS * (part.heading in shown)
@@ -205,11 +208,15 @@ class Planner:
         if request.uncovered:
             named = ", ".join(request.uncovered)
             plan.intro = (
-                f"My sources don't cover {named}. The closest they hold:"
+                self.not_covered(request.uncovered)
                 if request.partial
                 else f"The guide does not give figures for {named} specifically; here is what it does say."
             )
         return plan
+
+    @staticmethod
+    def not_covered(uncovered: list[str]) -> str:
+        return f"My sources don't cover {', '.join(uncovered)}. The closest they hold:"
 
     def _step(self, guide: str, text: str) -> Part | None:
         asked = _STEP_ASKED.search(text)
@@ -471,12 +478,53 @@ class Planner:
         }
         # "I'm a DevOps engineer" has "Step 2: Gain DevOps experience"
         role = set(tokens(profile.role)) - title_words - GENERIC_STEP_WORDS
-        if part.sub and role & (set(tokens(part.sub)) - GENERIC_STEP_WORDS):
+        if part.sub and role and role <= set(tokens(part.sub)):
             return True
         have = {t for u in part.units if u.is_item for t in u.terms}
         return any(
             k == h or (min(len(k), len(h)) >= 5 and (k.startswith(h) or h.startswith(k))) for k in known for h in have
         )
+
+    def _new_lists(self, request: Request, guide: str) -> Plan:
+        """ "I already use W&B and MLflow. Which tools would be new to me?": the lists of the facet asked
+        about that the user does not have yet."""
+        asked = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+        if asked not in ("tools", "skills", "certifications"):
+            return Plan()
+        lists = [p for p in self.content.parts if p.guide == guide and p.facet == asked and p.is_list]
+        new = [p for p in lists if not self._has(request.profile, p)]
+        return Plan([Block(p, self._lead_and_items(p)[:5], heading=True) for p in (new or lists)[: tuning.GAP_LISTS]])
+
+    def _fit(self, request: Request, ranked: list[tuple[float, Part]]) -> Block | None:
+        """Who the role suits; None when the request clearly asks about something else."""
+        top_facet = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+        clear = request.facet_scores[top_facet] >= tuning.FACET_IN_SCOPE_AT
+        if top_facet not in ("fit", "path", "overview", "related", "comparison") and clear:
+            return None
+        fit = next((p for _, p in ranked if p.facet == "fit"), ranked[0][1])
+        return Block(fit, self._sentences(request, fit)[:3])
+
+    @staticmethod
+    def _path_length(overview: Part) -> Block:
+        """How long it takes, and the steps it takes, in the guide's own two sentences."""
+        first = next((i for i, u in enumerate(overview.units) if re.search(r"\d", u.text)), 0)
+        return Block(overview, overview.units[first : first + 2])
+
+    def _steps_had(self, profile: Profile, steps: list[Part]) -> list[Part]:
+        had = [s for s in steps if self._has(profile, s)]
+        if had and steps[0] not in had:
+            had.append(steps[0])  # a later step done implies the foundation
+        return had
+
+    @staticmethod
+    def _already_have(request: Request, had: list[Part]) -> str:
+        """Our own words, no facts: which steps the user has, and what follows."""
+        then = (
+            ". Below: who the role suits, then what the path holds beyond that."
+            if request.intent == intents.FIT
+            else ". Here is what the guide lists beyond that:"
+        )
+        return "From what you've told me, you already have part of " + " and ".join(f'"{s.sub}"' for s in had) + then
 
     def _tailored(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:
         guide = ranked[0][1].guide
@@ -486,40 +534,30 @@ class Planner:
         )
         profile = request.profile
         plan = Plan()
+        if request.intent == intents.GAP:
+            lists = self._new_lists(request, guide)
+            if lists.blocks:
+                return lists
         if request.intent == intents.FIT:
-            top_facet = max(request.facet_scores, key=lambda f: request.facet_scores[f])
-            if top_facet not in ("fit", "path", "overview"):  # "is it worth it pay-wise?": the pay, then fit
-                return self._fact(request, ranked)
-            fit = next((p for _, p in ranked if p.facet == "fit"), ranked[0][1])
-            plan.blocks.append(Block(fit, self._sentences(request, fit)[:3]))
+            fit = self._fit(request, ranked)
+            if fit is None:
+                return self._fact(request, ranked)  # "is it worth it pay-wise?": the pay
+            plan.blocks.append(fit)
         if overview is not None and request.intent in (intents.DURATION, intents.START, intents.FIT):
-            # how long it takes, and the steps it takes, in the guide's own two sentences
-            first = next((i for i, u in enumerate(overview.units) if re.search(r"\d", u.text)), 0)
-            plan.blocks.append(Block(overview, overview.units[first : first + 2]))
+            plan.blocks.append(self._path_length(overview))
         if not steps:
             return plan if plan.blocks else self._fact(request, ranked)
-        had = [s for s in steps if self._has(profile, s)]
-        if had and steps[0] not in had and had[0] is not steps[0]:
-            had.append(steps[0])  # a later step done implies the foundation
+        had = self._steps_had(profile, steps)
         missing = [s for s in steps if s not in had]
         if had and missing:
-            plan.intro = (
-                "From what you've told me, you already have part of "
-                + " and ".join(f'"{s.sub}"' for s in steps if s in had)
-                + (
-                    ". Below: who the role suits, then what the path holds beyond that."
-                    if request.intent == intents.FIT
-                    else ". Here is what the guide lists beyond that:"
-                )
-            )
+            plan.intro = self._already_have(request, [s for s in steps if s in had])
         show = missing or steps
         limit = 1 if request.intent in (intents.START, intents.DURATION, intents.FIT) else 2
         for step in show[:limit]:
             plan.blocks.append(Block(step, self._lead_and_items(step), heading=True))
-        if request.intent == intents.GAP and len(plan.blocks) < 3:
+        if request.intent == intents.GAP and len(plan.blocks) < 3:  # ...and a tool list they lack
             tools = [p for _, p in ranked if p.facet == "tools" and not self._has(profile, p)][:1]
-            for part in tools:
-                plan.blocks.append(Block(part, self._lead_and_items(part)[:5], heading=True))
+            plan.blocks += [Block(p, self._lead_and_items(p)[:5], heading=True) for p in tools]
         return plan
 
     # follow-ups: tell me more, the second one, which of those

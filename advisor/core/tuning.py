@@ -203,3 +203,8 @@ STATED_FIGURE_BONUS = 0.05
 FIGURES_OF_A_NAMED_THING = frozenset({"price", "pay", "count", "percent"})
 # Chat shorthand is no name of a thing ("how much do the faang ppl make").
 CHAT_WORDS = frozenset("pls plz ppl thx lol tbh idk imo btw gonna wanna kinda yeah nah shud wat thru tho".split())
+# "Which tools would be new to me?": at most this many of the facet's lists the user does not have.
+GAP_LISTS = 2
+# A named list item makes its part the subject only when the part's facet scores within this of the
+# request's best ("what does it pay in Washington state?" is about pay, not the list of states).
+ITEM_FACET_MARGIN = 0.1

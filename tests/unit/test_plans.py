@@ -168,3 +168,14 @@ def test_a_premise_with_a_wrong_figure_gets_the_guides_figure(advisor):
 
 def test_how_many_yrs_from_zero_to_landing_a_role_is_the_path_length(advisor):
     assert "2-4 years" in advisor.ask("realistically how many yrs from zero to landing a data engineer role?").answer
+
+
+def test_which_tools_would_be_new_to_me_lists_tools_not_path_steps(advisor):
+    text = talk(advisor, "I already use Airflow at work.", "Which tools would be new to me?").answer
+    assert "Spark: processes large data sets" in text and "Step 1" not in text
+
+
+def test_an_engineering_manager_has_no_path_step_by_the_word_engineering():
+    names = fake_advisor([GUIDE.replace("Learn the basics", "Learn engineering basics")])
+    text = talk(names, "I'm an engineering manager.", "What would be new to me?").answer
+    assert "you already have part of" not in text

@@ -31,7 +31,7 @@ from advisor.core.dialogue import (
 from advisor.core.embeddings import Embedder
 from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core.facets import FacetModel
-from advisor.core.gate import Decision, Gate, Route
+from advisor.core.gate import GENERIC, Decision, Gate, Route
 from advisor.core.guides import plural, role_name
 from advisor.core.intents import COMPARE, FACT, TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
@@ -42,7 +42,7 @@ from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIn
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
 from advisor.core.store import IndexStore, open_client
-from advisor.core.text import normalize, tokens
+from advisor.core.text import normalize, stem, tokens
 from advisor.core.verify import corpus_words, verify_answer
 
 log = logging.getLogger(__name__)
@@ -297,7 +297,7 @@ class Advisor:
             plan = planner.plan(request)
             if decision.route is Route.ANSWER:
                 plan = self._each_question(planner, content, index, request, plan)
-                decision, plan = self._figure_check(planner, request, plan, decision)
+                decision, plan = self._figure_check(planner, content, request, plan, decision)
             if not plan.blocks:
                 decision = Decision(Route.OUT_OF_SCOPE, "no part of the guides answers it")
         if plan is not None and plan.blocks:
@@ -422,13 +422,20 @@ class Advisor:
         return planner.plan(piece_request)
 
     @staticmethod
-    def _figure_check(planner: Planner, request: Request, plan: Plan, decision: Decision) -> tuple[Decision, Plan]:
+    def _figure_check(
+        planner: Planner, content: ContentModel, request: Request, plan: Plan, decision: Decision
+    ) -> tuple[Decision, Plan]:
         """ "What percentage of MLOps jobs are remote?": the closest parts hold no such figure, so the
         guides do not answer it; say so and give the closest facts."""
         asked = asked_figure(request.text)
         shown = " ".join(u.text for b in plan.blocks for u in b.units)
         listed = sum(u.is_item for b in plan.blocks for u in b.units)
-        if not asked or not plan.blocks or holds_figure(asked, shown) or (asked == "count" and listed >= 2):
+
+        def subject_words(text: str) -> set[str]:  # without the role's name: "analysts" is in every sentence
+            return {stem(w) for w in content_words(content.guide_names.without_role_words(text))} - GENERIC
+
+        held = holds_figure(asked, shown, request.text, subject_words) if asked else True
+        if not asked or not plan.blocks or held or (asked == "count" and listed >= 2):
             return decision, plan  # "how many meetings?" is answered by the list of them
         request.uncovered, request.partial = [missing_words(asked)], True
         plan.intro = planner.not_covered(request.uncovered)  # the parts chosen stay: they are the closest

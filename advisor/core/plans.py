@@ -68,6 +68,7 @@ _PRONOUN_SUBJECT = re.compile(
     re.I,
 )
 _NEGATED = re.compile(r"\bnon[- ]?([a-z]+(?:[ -](?:design|skills?|questions?))?)", re.I)
+_ONLY_THAT = re.compile(r"\bis it (?:just |only )?[\w+#.-]+ only\b|\bis it (?:just|only) [\w+#.-]+\b", re.I)
 _STEP_ASKED = re.compile(r"\bstep\s*#?(\d+)\b", re.I)
 FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
 GENERIC_STEP_WORDS = frozenset(
@@ -358,7 +359,7 @@ class Planner:
         if part.is_list:
             named = self._named_items(request, part)
             if named:
-                return Block(part, self._leads_for(part, named) + named)
+                return Block(part, self._in_groups(part, named))
             return Block(part, self._lead_and_items(part))
         return Block(part, self._sentences(request, part))
 
@@ -385,11 +386,28 @@ class Planner:
         return leads + between + after
 
     def _leads_for(self, part: Part, items: list[Unit]) -> list[Unit]:
+        """The part's lead and the sub-heading of the first item, for items shown in their own order."""
         first = part.units.index(items[0])
         before = part.units[:first]
         sublead = [u for u in before if u.is_sublead][-1:]
         lead = [u for u in before if not u.is_item and not u.is_sublead][-1:]
         return lead + sublead
+
+    def _in_groups(self, part: Part, items: list[Unit]) -> list[Unit]:
+        """The part's lead, then the items in reading order, each under its own sub-heading
+        ("Infrastructure certifications:")."""
+        first = part.units.index(items[0])
+        lead = [u for u in part.units[:first] if not u.is_item and not u.is_sublead][-1:]
+        out: list[Unit] = []
+        sublead: Unit | None = None
+        for u in part.units:
+            if u.is_sublead:
+                sublead = u
+            elif any(u is i for i in items):
+                if sublead is not None and not any(sublead is o for o in out):
+                    out.append(sublead)
+                out.append(u)
+        return lead + out
 
     def _named_items(self, request: Request, part: Part) -> list[Unit]:
         """The items a request is about ("what does DVC do?"): each has a request word no other item
@@ -399,9 +417,17 @@ class Planner:
         rare = max(2, int(tuning.RARE_CHUNK_SHARE * self.n))
         request_terms = {t for t in request.terms if self.df.get(t, 0) <= rare} - lead_terms - set(tokens(part.heading))
         unique = {
-            id(u): sum(1 for t in request_terms if t in u.terms and sum(t in v.terms for v in items) == 1)
+            id(u): sum(
+                1
+                for t in request_terms
+                if t in u.terms
+                and sum(t in v.terms for v in items)
+                <= (tuning.NAMED_ITEM_SHARED_BY if t in self.content.named_terms else 1)
+            )
             for u in items
         }
+        if _ONLY_THAT.search(request.text):  # "is it python only?": the whole list answers it
+            return []
         # every item the request names: "open source vs enterprise feature stores" names two
         return [u for u in items if unique[id(u)]]
 

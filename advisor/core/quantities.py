@@ -8,6 +8,7 @@ the question, however close the topic: the honest answer says so and gives the c
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million"
 _NUMBER = rf"(?:\d|\b(?:{_NUMBER_WORDS})\b)"
@@ -127,9 +128,30 @@ _PAY_SENTENCE = re.compile(
 )
 
 
-def holds_figure(kind: str, text: str) -> bool:
+_GROWTH_WORDS = re.compile(
+    r"\b(?:grow\w*|rise|rising|increas\w*|declin\w*|shrink\w*|fall\w*|drop\w*|outlook|projected)\b", re.I
+)
+
+
+def _percent_about(request: str, text: str, words_of: Callable[[str], set[str]]) -> str:
+    """The sentences of `text` whose percentage is about what the request asks: growth when it asks
+    about growth, else a sentence sharing one of its words ("what percentage of analysts are women"
+    is not answered by a growth rate)."""
+    asked = words_of(request)
+    growth = bool(_GROWTH_WORDS.search(request))
+    kept = [
+        s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if (growth and _GROWTH_WORDS.search(s)) or (asked & words_of(s))
+    ]
+    return " ".join(kept)
+
+
+def holds_figure(kind: str, text: str, request: str = "", words_of: Callable[[str], set[str]] | None = None) -> bool:
+    """`request` and `words_of` (the request's own content words): for a percentage, only sentences
+    about what was asked count."""
     if kind == "price":
         text = _PAY_SENTENCE.sub(" ", text)
+    if kind == "percent" and request and words_of is not None:
+        text = _percent_about(request, text, words_of)
     for name, _, holds, _ in _KINDS:
         if name == kind:
             return bool(holds.search(text))

@@ -208,3 +208,6 @@ GAP_LISTS = 2
 # A named list item makes its part the subject only when the part's facet scores within this of the
 # request's best ("what does it pay in Washington state?" is about pay, not the list of states).
 ITEM_FACET_MARGIN = 0.1
+# A name (a word the guides capitalise) names the list items that use it when at most this many items do ("aws" names both
+# AWS certifications in "all 3 cloud certs (aws, google, azure)"; faq5-tune).
+NAMED_ITEM_SHARED_BY = 2

@@ -179,3 +179,14 @@ def test_an_engineering_manager_has_no_path_step_by_the_word_engineering():
     names = fake_advisor([GUIDE.replace("Learn the basics", "Learn engineering basics")])
     text = talk(names, "I'm an engineering manager.", "What would be new to me?").answer
     assert "you already have part of" not in text
+
+
+def test_items_named_across_sub_headings_each_stay_under_their_own(advisor):
+    text = advisor.ask("What do the AWS Data Engineer and the Snowflake SnowPro certifications cost?").answer
+    assert text.index("Cloud certifications") < text.index("AWS Data Engineer") < text.index("Vendor certifications")
+    assert text.index("Vendor certifications") < text.index("Snowflake SnowPro")
+
+
+def test_is_it_x_only_shows_the_whole_list(advisor):
+    text = advisor.ask("which tools do data engineers use, is it Spark only?").answer
+    assert "Spark" in text and "Airflow" in text and "Kafka" in text

@@ -83,3 +83,21 @@ def test_what_a_figure_is_asked_about(request_text, subject):
     from advisor.core.quantities import figure_subject
 
     assert figure_subject(request_text) == subject
+
+
+def test_a_percentage_answers_only_when_it_is_about_what_was_asked():
+    growth = "Analysts are projected to rise by 29 percent over 2024-2034."
+
+    def words_of(text):
+        return set(text.lower().replace("?", "").split()) - {
+            "what",
+            "percentage",
+            "of",
+            "are",
+            "will",
+            "the",
+            "analysts",
+        }
+
+    assert not holds_figure("percent", growth, "what percentage of analysts are women", words_of)
+    assert holds_figure("percent", growth, "what percentage will the field grow", words_of)

@@ -24,7 +24,8 @@ def quote(context: Context) -> str:
 
 
 def render(plan: Plan, citations: dict[str, int], max_chars: int = tuning.MAX_ANSWER_CHARS) -> str:  # noqa: C901 - one pass over a block
-    paragraphs: list[str] = [plan.intro] if plan.intro else []
+    paragraphs: list[str] = []
+    markers: list[str] = []
     for block in plan.blocks:
         if not block.units:
             continue
@@ -56,14 +57,39 @@ def render(plan: Plan, citations: dict[str, int], max_chars: int = tuning.MAX_AN
         elif seen_item:
             lines[-1] += marker
         paragraphs.append("\n".join(lines).strip("\n"))
-    if plan.outro:
-        paragraphs.append(plan.outro)
-    text = "\n\n".join(p for p in paragraphs if p)
-    while len(text) > max_chars and "\n" in text:
-        text = text.rsplit("\n", 1)[0].rstrip()
-    if len(text) > max_chars:
-        text = text[:max_chars].rsplit(" ", 1)[0] + " …"
-    return text
+        markers.append(marker)
+    return _fit(plan.intro, paragraphs, markers, plan.outro, max_chars)
+
+
+_HEADER_LINE = re.compile(r"^\*\*[^*]+\*\*:?$")
+
+
+def _fit(intro: str, blocks: list[str], markers: list[str], outro: str, max_chars: int) -> str:
+    """Too long: whole blocks go from the end first, so no answer ends on a heading with nothing under it
+    or on an item that lost its [n]; then lines of the one block left."""
+
+    def joined() -> str:
+        return "\n\n".join(p for p in [intro, *blocks, outro] if p)
+
+    while len(joined()) > max_chars and len(blocks) > 1:
+        blocks.pop()
+        markers.pop()
+    text = joined()
+    if len(text) <= max_chars:
+        return text
+    body = "\n\n".join(p for p in [intro, *blocks] if p)
+    room = max_chars - (len(outro) + 2 if outro else 0)
+    while len(body) > room and "\n" in body:
+        body = body.rsplit("\n", 1)[0].rstrip()
+    lines = body.split("\n")
+    while len(lines) > 1 and (not lines[-1].strip() or _HEADER_LINE.match(lines[-1].strip())):
+        lines.pop()
+    body = "\n".join(lines)
+    if len(body) > room:
+        body = body[:room].rsplit(" ", 1)[0] + " …"
+    if markers and not re.search(r"\[\d+\]$", body):
+        body += markers[-1]
+    return "\n\n".join(p for p in [body, outro] if p)
 
 
 class ExtractiveBackend:

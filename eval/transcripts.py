@@ -1,6 +1,6 @@
 """Conversation transcripts for a judge: each turn asked with the real history, like the UI sends it.
 
-    python eval/transcripts.py eval/blind5/conv5-test.jsonl eval/judged/conv5-test.transcripts.jsonl
+python eval/transcripts.py eval/blind5/conv5-test.jsonl eval/judged/conv5-test.transcripts.jsonl
 """
 
 import json
@@ -9,8 +9,8 @@ import sys
 from advisor.core.pipeline import Advisor
 
 advisor = Advisor.from_settings().load()
-with open(sys.argv[2], "w") as out:
-    for line in open(sys.argv[1]):
+with open(sys.argv[1]) as source, open(sys.argv[2], "w") as out:
+    for line in source:
         if not line.strip():
             continue
         conversation = json.loads(line)
@@ -29,4 +29,6 @@ with open(sys.argv[2], "w") as out:
                 }
             )
             history += [{"role": "user", "content": turn["user"]}, {"role": "assistant", "content": answer.answer}]
-        out.write(json.dumps({"id": conversation["id"], "persona": conversation.get("persona", ""), "turns": turns}) + "\n")
+        out.write(
+            json.dumps({"id": conversation["id"], "persona": conversation.get("persona", ""), "turns": turns}) + "\n"
+        )

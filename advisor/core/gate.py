@@ -192,16 +192,25 @@ class Gate:
         return None
 
     def decide(
-        self, request: str, similarity: float, situation: str = "", facet: float = 0.0, leans_on_topic: bool = False
+        self,
+        request: str,
+        similarity: float,
+        situation: str = "",
+        facet: float = 0.0,
+        leans_on_topic: bool = False,
+        elsewhere: float = 0.0,
     ) -> Decision:
         """`facet`: the request's best facet score (a career question of a kind every guide answers);
-        `leans_on_topic`: a follow-up or a tailored request ("what would be new to me?") in a conversation."""
+        `leans_on_topic`: a follow-up or a tailored request ("what would be new to me?") in a conversation;
+        `elsewhere`: closeness to advice no career guide gives (advisor/core/intents.py ELSEWHERE)."""
         kind = self.small_talk(request)
         if kind:
             return Decision(Route.SMALL_TALK, f"small talk ({kind})", kind)
         text = normalize(request)
         if _TASK_REQUEST.search(text):
             return Decision(Route.OUT_OF_SCOPE, "asks for a task, not career advice")
+        if elsewhere >= tuning.ELSEWHERE_AT and facet < tuning.FACET_IN_SCOPE_AT:
+            return Decision(Route.OUT_OF_SCOPE, "asks for advice no career guide gives (law, visas, health, money...)")
         role = self.other_role(request)
         if role:
             return Decision(Route.OUT_OF_SCOPE, f"about another occupation ({role})", uncovered=[role])

@@ -74,6 +74,26 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Requests for advice that is not career advice from a career guide: law, immigration, health, money,
+# news and weather, what a named employer is like to work for, school admissions and fees ("will AI
+# replace my job?" is not among them: the guides' outlook is the closest honest answer). Written for any occupation; no guide holds them, however career-shaped.
+ELSEWHERE: tuple[str, ...] = (
+    "is this legal",
+    "what are my rights as an employee under the law",
+    "can my employer legally require this",
+    "visa sponsorship and immigration rules",
+    "can I get a work permit in this country",
+    "which medication should I take",
+    "medical or mental health advice",
+    "should I invest my money, pay off loans or save",
+    "tax advice",
+    "what is the weather forecast",
+    "sports scores and celebrity news",
+    "what is it like to work at this particular company, its culture and reviews",
+    "which employers have the best work-life balance",
+    "university admission chances and tuition fees",
+)
+
 _CHEAP = re.compile(
     r"\b(cheapest|least expensive|lowest[- ]cost|lowest price|most affordable|cheaper|cost (me )?the least|costs? less)\b",
     re.I,
@@ -106,6 +126,7 @@ class IntentModel:
         self.embedder = embedder
         self.prototypes = prototypes
         self._vectors: np.ndarray | None = None
+        self._elsewhere: np.ndarray | None = None
         self._labels: list[str] = []
 
     def load(self) -> IntentModel:
@@ -113,7 +134,14 @@ class IntentModel:
             pairs = [(label, text) for label, texts in self.prototypes.items() for text in texts]
             self._labels = [label for label, _ in pairs]
             self._vectors = self.embedder.encode([text for _, text in pairs])
+            self._elsewhere = self.embedder.encode(list(ELSEWHERE))
         return self
+
+    def elsewhere(self, vector: np.ndarray) -> float:
+        """How close a request is to advice no career guide gives (ELSEWHERE)."""
+        self.load()
+        assert self._elsewhere is not None
+        return float((self._elsewhere @ vector).max())
 
     def nearest(self, vector: np.ndarray) -> tuple[str, float]:
         self.load()

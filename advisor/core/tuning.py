@@ -211,3 +211,8 @@ ITEM_FACET_MARGIN = 0.1
 # A name (a word the guides capitalise) names the list items that use it when at most this many items do ("aws" names both
 # AWS certifications in "all 3 cloud certs (aws, google, azure)"; faq5-tune).
 NAMED_ITEM_SHARED_BY = 2
+# A request this close to advice no career guide gives (law, visas, health, money, weather, what one
+# employer is like; advisor/core/intents.py ELSEWHERE) and not clearly a career question (facet below
+# FACET_IN_SCOPE_AT) is out of scope. Tune sets: such requests 0.47-0.72, answerable ones up to 0.63 but
+# those read clearly as a career question (facet >= 0.5).
+ELSEWHERE_AT = 0.5

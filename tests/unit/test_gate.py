@@ -152,3 +152,10 @@ def test_a_figure_about_something_the_guides_never_name_is_a_partial_answer(gate
 
 def test_the_start_of_a_word_the_guides_use_is_that_word(gate):
     assert gate._known("cert") == any(v.startswith("cert") for v in gate.vocabulary)
+
+
+def test_advice_no_career_guide_gives_is_out_of_scope_unless_it_reads_as_a_career_question(gate):
+    elsewhere = gate.decide("can my employer legally do that?", similarity=0.7, facet=0.3, elsewhere=0.6)
+    assert elsewhere.route is Route.OUT_OF_SCOPE
+    career = gate.decide("data engineer salary?", similarity=0.7, facet=0.8, elsewhere=0.6)
+    assert career.route is Route.ANSWER

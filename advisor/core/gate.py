@@ -191,6 +191,31 @@ class Gate:
             return phrase
         return None
 
+    def _not_a_guide_question(self, request: str, facet: float, elsewhere: float) -> Decision | None:
+        """Small talk, a task, advice no career guide gives, or another occupation; None otherwise."""
+        kind = self.small_talk(request)
+        if kind:
+            return Decision(Route.SMALL_TALK, f"small talk ({kind})", kind)
+        if _TASK_REQUEST.search(normalize(request)):
+            return Decision(Route.OUT_OF_SCOPE, "asks for a task, not career advice")
+        if elsewhere >= tuning.ELSEWHERE_AT and facet < tuning.FACET_IN_SCOPE_AT:
+            return Decision(Route.OUT_OF_SCOPE, "asks for advice no career guide gives (law, visas, health, money...)")
+        role = self.other_role(request)
+        if role:
+            return Decision(Route.OUT_OF_SCOPE, f"about another occupation ({role})", uncovered=[role])
+        return None
+
+    def _unnamed_figure_subject(self, text: str) -> list[str]:
+        """ "price of the databricks ml cert?", "how much does tesla pay?": the words of what a figure is
+        asked about that the guides never use, however they are typed."""
+        if asked_figure(text) not in tuning.FIGURES_OF_A_NAMED_THING:
+            return []
+        return [
+            w
+            for w in words(figure_subject(text))
+            if len(w) >= 3 and w not in STOPWORDS and w not in tuning.CHAT_WORDS and not self._known(w)
+        ][:3]
+
     def decide(
         self,
         request: str,
@@ -203,17 +228,10 @@ class Gate:
         """`facet`: the request's best facet score (a career question of a kind every guide answers);
         `leans_on_topic`: a follow-up or a tailored request ("what would be new to me?") in a conversation;
         `elsewhere`: closeness to advice no career guide gives (advisor/core/intents.py ELSEWHERE)."""
-        kind = self.small_talk(request)
-        if kind:
-            return Decision(Route.SMALL_TALK, f"small talk ({kind})", kind)
         text = normalize(request)
-        if _TASK_REQUEST.search(text):
-            return Decision(Route.OUT_OF_SCOPE, "asks for a task, not career advice")
-        if elsewhere >= tuning.ELSEWHERE_AT and facet < tuning.FACET_IN_SCOPE_AT:
-            return Decision(Route.OUT_OF_SCOPE, "asks for advice no career guide gives (law, visas, health, money...)")
-        role = self.other_role(request)
-        if role:
-            return Decision(Route.OUT_OF_SCOPE, f"about another occupation ({role})", uncovered=[role])
+        early = self._not_a_guide_question(request, facet, 0.0 if leans_on_topic else elsewhere)
+        if early is not None:
+            return early
         names, weak = self.unknown_words(request)
         known = [t for t in tokens(request) if t in self.vocabulary and t not in GENERIC]
         distinct = self.distinctive_terms(request)
@@ -236,18 +254,9 @@ class Gate:
         )
         if not in_scope:
             return Decision(Route.OUT_OF_SCOPE, f"weak match ({similarity:.2f})")
-        # "price of the databricks ml cert?", "how much does tesla pay?": a figure about something the
-        # guides never name, however it is typed
-        if asked_figure(text) in tuning.FIGURES_OF_A_NAMED_THING and not leans_on_topic:
-            subjects = [
-                w
-                for w in words(figure_subject(text))
-                if len(w) >= 3 and w not in STOPWORDS and w not in tuning.CHAT_WORDS and not self._known(w)
-            ]
-            if subjects:
-                return Decision(
-                    Route.PARTIAL, f"asks for a figure about {', '.join(subjects[:3])}", uncovered=subjects[:3]
-                )
+        subjects = [] if leans_on_topic else self._unnamed_figure_subject(text)
+        if subjects:
+            return Decision(Route.PARTIAL, f"asks for a figure about {', '.join(subjects)}", uncovered=subjects)
         own = [
             n
             for n in names

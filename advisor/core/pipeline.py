@@ -37,7 +37,7 @@ from advisor.core.intents import COMPARE, FACT, TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.places import PlaceWords
 from advisor.core.plans import Block, Plan, Planner, Request, across_clause
-from advisor.core.quantities import asked_figure, holds_figure, missing_words, stated_facet
+from advisor.core.quantities import asked_figure, holds_figure, missing_words, pay_for_a_level, stated_facet
 from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, best_heading_similarity, open_index
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
@@ -435,10 +435,13 @@ class Advisor:
         def subject_words(text: str) -> set[str]:  # without the role's name: "analysts" is in every sentence
             return {stem(w) for w in content_words(content.guide_names.without_role_words(text))} - GENERIC
 
+        # "what would he make in his first year?" (a premise with a figure is corrected by the figure instead)
+        about_pay = bool(plan.blocks) and plan.blocks[0].part.facet == "pay" and not stated_facet(request.text)
+        level = pay_for_a_level(request.text, shown) if about_pay else ""
         held = holds_figure(asked, shown, request.text, subject_words) if asked else True
-        if not asked or not plan.blocks or held or (asked == "count" and listed >= 2):
+        if not level and (not asked or not plan.blocks or held or (asked == "count" and listed >= 2)):
             return decision, plan  # "how many meetings?" is answered by the list of them
-        request.uncovered, request.partial = [missing_words(asked)], True
+        request.uncovered, request.partial = [level or missing_words(asked or "")], True
         plan.intro = planner.not_covered(request.uncovered)  # the parts chosen stay: they are the closest
         return Decision(Route.PARTIAL, f"asks for a figure ({asked}) the closest parts do not hold"), plan
 

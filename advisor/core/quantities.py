@@ -114,6 +114,22 @@ def figure_subject(request: str) -> str:
     return next((g for g in m.groups() if g), "") if m else ""
 
 
+_SENIORITY = re.compile(
+    r"\b(?:starting|entry[- ]level|first[- ]year|(?:very )?first year|new[- ]grads?|fresh(?:er| grads?)|out of "
+    r"(?:school|college|university)|junior|right after (?:school|college|graduating))\b",
+    re.I,
+)
+
+
+def pay_for_a_level(request: str, shown: str) -> str:
+    """ "What would he make in his first year out of school?": pay at a career stage the shown pay does
+    not speak of (a median for everyone is no starting salary); '' when none is asked or it is shown."""
+    m = _SENIORITY.search(request)
+    if not m or _SENIORITY.search(shown) or re.search(r"\bentry\b", shown, re.I):
+        return ""
+    return "starting pay"
+
+
 def asked_figure(request: str) -> str | None:
     """The kind of figure a request asks for, or None when it asks for none."""
     for kind, asks, _, _ in _KINDS:
@@ -163,4 +179,4 @@ def missing_words(kind: str) -> str:
     return next((words for name, _, _, words in _KINDS if name == kind), "that figure")
 
 
-__all__ = ["asked_figure", "figure_subject", "holds_figure", "missing_words", "stated_facet"]
+__all__ = ["asked_figure", "figure_subject", "holds_figure", "missing_words", "pay_for_a_level", "stated_facet"]

@@ -101,3 +101,12 @@ def test_a_percentage_answers_only_when_it_is_about_what_was_asked():
 
     assert not holds_figure("percent", growth, "what percentage of analysts are women", words_of)
     assert holds_figure("percent", growth, "what percentage will the field grow", words_of)
+
+
+def test_pay_at_a_career_stage_the_shown_pay_does_not_speak_of():
+    from advisor.core.quantities import pay_for_a_level
+
+    median = "Bakers earned a median of $38,000 a year in May 2024."
+    assert pay_for_a_level("what would he make in his very first year out of school?", median) == "starting pay"
+    assert pay_for_a_level("what's the entry-level salary?", "Entry-level bakers earn $30,000.") == ""
+    assert pay_for_a_level("what do bakers earn?", median) == ""

@@ -393,6 +393,27 @@ class Planner:
         lead = [u for u in before if not u.is_item and not u.is_sublead][-1:]
         return lead + sublead
 
+    def _in_order(self, part: Part, items: list[Unit]) -> list[Unit]:
+        """The part's lead, then the items in the order given (cheapest first), each under its own
+        sub-heading whenever the group changes."""
+        group: dict[int, Unit] = {}
+        current: Unit | None = None
+        for u in part.units:
+            if u.is_sublead:
+                current = u
+            elif u.is_item and current is not None:
+                group[id(u)] = current
+        first = part.units.index(items[0])
+        out = [u for u in part.units[:first] if not u.is_item and not u.is_sublead][-1:]
+        shown: Unit | None = None
+        for u in items:
+            sub = group.get(id(u))
+            if sub is not None and sub is not shown:
+                out.append(sub)
+                shown = sub
+            out.append(u)
+        return out
+
     def _in_groups(self, part: Part, items: list[Unit]) -> list[Unit]:
         """The part's lead, then the items in reading order, each under its own sub-heading
         ("Infrastructure certifications:")."""
@@ -416,20 +437,27 @@ class Planner:
         lead_terms = frozenset().union(*(u.terms for u in part.units if not u.is_item))
         rare = max(2, int(tuning.RARE_CHUNK_SHARE * self.n))
         request_terms = {t for t in request.terms if self.df.get(t, 0) <= rare} - lead_terms - set(tokens(part.heading))
-        unique = {
-            id(u): sum(
-                1
+        if _ONLY_THAT.search(request.text):  # "is it python only?": the whole list answers it
+            return []
+
+        def using(t: str) -> list[Unit]:
+            return [v for v in items if t in v.terms]
+
+        unique = {id(u): any(t in u.terms and len(using(t)) == 1 for t in request_terms) for u in items}
+        # a name two items share ("aws") names both, unless one of them is named by a word of its own
+        # ("aws ml specialty" is the one with "specialty")
+        shared = {
+            id(u): any(
+                t in u.terms
+                and t in self.content.named_terms
+                and 1 < len(using(t)) <= tuning.NAMED_ITEM_SHARED_BY
+                and not any(unique[id(v)] for v in using(t))
                 for t in request_terms
-                if t in u.terms
-                and sum(t in v.terms for v in items)
-                <= (tuning.NAMED_ITEM_SHARED_BY if t in self.content.named_terms else 1)
             )
             for u in items
         }
-        if _ONLY_THAT.search(request.text):  # "is it python only?": the whole list answers it
-            return []
         # every item the request names: "open source vs enterprise feature stores" names two
-        return [u for u in items if unique[id(u)]]
+        return [u for u in items if unique[id(u)] or shared[id(u)]]
 
     # priced lists: "which is cheapest", "which two cost the least"
     def _priced(self, request: Request, candidates: list[Part], cheapest: bool) -> Plan:
@@ -449,13 +477,13 @@ class Planner:
         if len(named) >= 2:  # "which is cheaper, A or B": both, cheaper first
             named.sort(key=lambda x: x[0], reverse=not cheapest)
             part = named[0][2]
-            return Plan([Block(part, self._leads_for(part, [named[0][1]]) + [u for _, u, _ in named[:3]])])
+            return Plan([Block(part, self._in_order(part, [u for _, u, _ in named[:3]]))])
         pool.sort(key=lambda x: x[0], reverse=not cheapest)
         many = _HOW_MANY.search(request.text)
         count = 1 if not many else 3 if many.group(1).lower() in ("three", "3") else 2
         chosen = pool[:count]
         part = chosen[0][2]
-        units = self._leads_for(part, [chosen[0][1]]) + [u for _, u, _ in chosen]
+        units = self._in_order(part, [u for _, u, _ in chosen])
         return Plan([Block(part, units)])
 
     def _within(self, candidates: list[Part], limit: float) -> Plan:
@@ -465,7 +493,7 @@ class Planner:
         if not fits:
             return Plan()
         part = fits[0][2]
-        return Plan([Block(part, self._leads_for(part, [fits[0][1]]) + [u for _, u, _ in fits])])
+        return Plan([Block(part, self._in_order(part, [u for _, u, _ in fits]))])
 
     @staticmethod
     def _groups(parts: list[Part]) -> dict[int, frozenset[str]]:

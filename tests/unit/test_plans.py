@@ -190,3 +190,9 @@ def test_items_named_across_sub_headings_each_stay_under_their_own(advisor):
 def test_is_it_x_only_shows_the_whole_list(advisor):
     text = advisor.ask("which tools do data engineers use, is it Spark only?").answer
     assert "Spark" in text and "Airflow" in text and "Kafka" in text
+
+
+def test_the_cheapest_two_from_different_groups_each_show_under_their_own_sub_heading(advisor):
+    text = advisor.ask("which two data certifications cost the least?").answer
+    assert text.index("Cloud certifications") < text.index("AWS Data Engineer ($150)")
+    assert text.index("AWS Data Engineer ($150)") < text.index("Vendor certifications") < text.index("SnowPro ($175)")

@@ -24,9 +24,10 @@ GAP = "gap"  # what would be new to me / what am I missing
 START = "start"  # where do I start / first step
 DURATION = "duration"  # how long would it take (me)
 FIT = "fit"  # is it for me / could I do it / is it worth it
-TAILORED = frozenset({GAP, START, DURATION, FIT})
+CARRY = "carry"  # what from my background carries over / which of my tools count
+TAILORED = frozenset({GAP, START, DURATION, FIT, CARRY})
 # "what's new to me", "is it for me" are about the asker; "what soft skills are needed" is a plain list
-PERSONAL = frozenset({GAP, FIT})
+PERSONAL = frozenset({GAP, FIT, CARRY})
 _FIRST_PERSON = re.compile(
     r"\b(?:i|i'm|im|i've|me|my|myself|someone like me|us|we|our)\b", re.I
 )  # answered from the path, tailored by the profile
@@ -41,9 +42,13 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
         "what don't I know yet",
         "what would I need to learn on top of what I know",
         "which tools would be new to me",
+    ),
+    CARRY: (
         "what from my background carries over",
         "which of my skills transfer",
+        "which of the tools I already use carry over",
         "what could I reuse from my current job",
+        "what do I already have",
     ),
     START: (
         "where should I start",

@@ -180,17 +180,9 @@ class Planner:
 
     # -- plans -----------------------------------------------------------------------------------
     def plan(self, request: Request) -> Plan:
-        shown_all = request.previous is not None and len(request.previous.guides) > 2
-        across = _ACROSS.search(request.text) or (shown_all and _WHICH_ONE.search(request.text))
-        if not request.guides and across and len(self.content.guides()) > 1:
-            plan = self._across(request)  # "which of these jobs is growing fastest?"
-            if plan.blocks:
-                return plan
-        topic = request.topic
-        if topic and topic.headings and (wants_more(request.text) or points_back(request.text)):
-            plan = self._follow_up(request, topic)
-            if plan.blocks:
-                return plan
+        special = self._across_carry_or_follow_up(request)
+        if special is not None:
+            return special
         if len(request.guides) >= 2 and (
             request.intent == intents.COMPARE or max(request.facet_scores.values()) >= tuning.COMPARE_FACET_AT
         ):
@@ -214,6 +206,27 @@ class Planner:
                 else f"The guide does not give figures for {named} specifically; here is what it does say."
             )
         return plan
+
+    def _across_carry_or_follow_up(self, request: Request) -> Plan | None:
+        """Plans that come before the request's own guide: every guide side by side ("which of these jobs
+        is growing fastest?"), what carries over from the user's background, a follow-up on the topic."""
+        shown_all = request.previous is not None and len(request.previous.guides) > 2
+        across = _ACROSS.search(request.text) or (shown_all and _WHICH_ONE.search(request.text))
+        if not request.guides and across and len(self.content.guides()) > 1:
+            plan = self._across(request)
+            if plan.blocks:
+                return plan
+        if request.intent == intents.CARRY:  # "which of the tools I already use carry over?"
+            carried = self._carried_over(request, request.guides[0] if request.guides else request.guide)
+            if carried.blocks:
+                return carried
+            request.intent = intents.GAP  # nothing they named is in the guide: what would be new
+        topic = request.topic
+        if topic and topic.headings and (wants_more(request.text) or points_back(request.text)):
+            plan = self._follow_up(request, topic)
+            if plan.blocks:
+                return plan
+        return None
 
     @staticmethod
     def not_covered(uncovered: list[str]) -> str:
@@ -538,6 +551,21 @@ class Planner:
         return any(
             k == h or (min(len(k), len(h)) >= 5 and (k.startswith(h) or h.startswith(k))) for k in known for h in have
         )
+
+    def _carried_over(self, request: Request, guide: str) -> Plan:
+        """ "Which of the tools I already use carry over?": the guide's items the user says they have,
+        each under its list's sub-heading."""
+        known = set(request.profile.known_terms) - set(tokens(guide))
+        plan = Plan()
+        for part in self.content.parts:
+            if part.guide != guide or not part.is_list or part.facet not in ("tools", "skills", "path"):
+                continue
+            items = [u for u in part.items if u.lead_terms & known]
+            if items:
+                plan.blocks.append(Block(part, self._in_groups(part, items), heading=True))
+        if plan.blocks:
+            plan.intro = "From what you've told me, these parts of the guide match what you already do:"
+        return plan
 
     def _new_lists(self, request: Request, guide: str) -> Plan:
         """ "I already use W&B and MLflow. Which tools would be new to me?": the lists of the facet asked

@@ -196,3 +196,9 @@ def test_the_cheapest_two_from_different_groups_each_show_under_their_own_sub_he
     text = advisor.ask("which two data certifications cost the least?").answer
     assert text.index("Cloud certifications") < text.index("AWS Data Engineer ($150)")
     assert text.index("AWS Data Engineer ($150)") < text.index("Vendor certifications") < text.index("SnowPro ($175)")
+
+
+def test_which_of_my_tools_carry_over_lists_the_guides_items_the_user_has(advisor):
+    text = talk(advisor, "I use Airflow and Kafka at work.", "Which of the tools I already use carry over?").answer
+    assert "Airflow: schedules pipelines" in text and "Kafka: streams events" in text
+    assert "Spark: processes" not in text

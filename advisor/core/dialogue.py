@@ -43,6 +43,7 @@ _ASKS = re.compile(r"(?:^|[,;:-]\s*)(?:what|whats|what's|which|how|where|when|wh
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
+_WISE = re.compile(r"\b([a-z]+)-wise\b", re.I)
 _MARKUP = re.compile(r"<[^<>]{0,200}>")  # tags a user pasted are not part of what is asked
 
 
@@ -51,6 +52,7 @@ def split_message(message: str) -> tuple[str, str]:
     situation: list[str] = []
     request: list[str] = []
     message = " ".join(_MARKUP.sub(" ", normalize(message)).split()) or normalize(message)
+    message = _WISE.sub(r"\1", message)  # "worth it pay-wise?" asks about pay
     for sentence in (s.strip() for s in _SENTENCE.split(message) if s.strip()):
         is_question = sentence.endswith("?") or bool(_QUESTION_START.match(sentence))
         if not _SELF.match(sentence):

@@ -112,6 +112,7 @@ _EXCLUDE = re.compile(
     re.I,
 )
 _HOW_LONG = re.compile(r"\bhow (?:long|many (?:years|yrs|months))\b", re.I)
+_PATH_LENGTH = re.compile(r"\b(?:path|journey|road|route|transition) (?:length|duration|timeline)\b|\btimeline\b", re.I)
 _GETTING_IN = re.compile(
     r"\b(?:become|becoming|land|landing|get into|getting into|get hired|break in(?:to)?|ready|switch|transition|"
     r"from zero|from scratch)\b",
@@ -164,7 +165,9 @@ class IntentModel:
             return EXCLUDE
         if _COMPARE.search(request):  # "how does the pay compare to what I earn now?"
             return COMPARE
-        if _HOW_LONG.search(request) and (_FIRST_PERSON.search(request) or _GETTING_IN.search(request)):
+        if _PATH_LENGTH.search(request) or (
+            _HOW_LONG.search(request) and (_FIRST_PERSON.search(request) or _GETTING_IN.search(request))
+        ):
             return DURATION  # "how long would it take me?", "how many yrs from zero to landing a role?"
         label, similarity = self.nearest(vector)
         if similarity >= tuning.INTENT_AT and (label not in PERSONAL or _FIRST_PERSON.search(request)):

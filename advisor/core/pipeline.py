@@ -437,13 +437,31 @@ class Advisor:
 
         # "what would he make in his first year?" (a premise with a figure is corrected by the figure instead)
         about_pay = bool(plan.blocks) and plan.blocks[0].part.facet == "pay" and not stated_facet(request.text)
-        level = pay_for_a_level(request.text, shown) if about_pay else ""
+        level = (
+            (pay_for_a_level(request.text, shown) or Advisor._pay_in_a_listed_place(content, request, shown))
+            if about_pay
+            else ""
+        )
         held = holds_figure(asked, shown, request.text, subject_words) if asked else True
         if not level and (not asked or not plan.blocks or held or (asked == "count" and listed >= 2)):
             return decision, plan  # "how many meetings?" is answered by the list of them
         request.uncovered, request.partial = [level or missing_words(asked or "")], True
         plan.intro = planner.not_covered(request.uncovered)  # the parts chosen stay: they are the closest
         return Decision(Route.PARTIAL, f"asks for a figure ({asked}) the closest parts do not hold"), plan
+
+    @staticmethod
+    def _pay_in_a_listed_place(content: ContentModel, request: Request, shown: str) -> str:
+        """ "What does it pay in Washington state?": a place the guide lists where the jobs are, with no pay
+        for it in what is shown: 'pay in Washington' is what the guides do not cover."""
+        asked = set(tokens(request.text))
+        for part in content.parts:
+            if part.facet != "locations" or part.guide not in (request.guides or [request.guide]):
+                continue
+            for item in part.items:
+                place = item.plain.lstrip("-*+ ").split(" (")[0].strip()
+                if item.lead_terms and item.lead_terms <= asked and place.lower() not in shown.lower():
+                    return f"pay in {place}"
+        return ""
 
     @staticmethod
     def _elliptic(request: str, gate: Gate) -> bool:

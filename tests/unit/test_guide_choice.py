@@ -96,3 +96,20 @@ def test_a_refused_aside_does_not_end_the_conversations_subject(advisor):
 def test_the_users_own_role_named_as_their_background_is_not_the_subject(advisor):
     answer = talk(advisor, "How much do pilots earn?", "Given my baker experience, how fast is the field growing?")
     assert "4 percent" in answer.answer and "5 percent" not in answer.answer
+
+
+def test_pay_in_a_place_the_guide_lists_without_pay_is_a_partial_answer():
+    guide = (
+        BAKER
+        + "\n## Which states have the most jobs?\n\nThe states with the most baker jobs are:\n- Texas (TX)\n- Ohio (OH)\n"
+    )
+    advisor = fake_advisor([guide])
+    answer = advisor.ask("How much do bakers earn in Texas?")
+    assert answer.grounded is False and "don't cover pay in Texas" in answer.answer and "$38,000" in answer.answer
+    assert advisor.ask("How much do bakers earn?").grounded is True
+
+
+def test_worth_it_pay_wise_asks_about_pay():
+    from advisor.core.dialogue import understand
+
+    assert understand("Is it worth it pay-wise?").request == "Is it worth it pay?"

@@ -110,6 +110,17 @@ class ContentModel:
         return [p for p in self.parts if p.facet == facet and (guide is None or p.guide == guide)]
 
 
+def _encode_once(embedder: Embedder, texts: list[str], dim: int) -> np.ndarray:
+    """Vectors for texts, each distinct text encoded once: guides built on one template share most of
+    their headings once the role's name is left out."""
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    distinct = list(dict.fromkeys(texts))
+    vectors = embedder.encode(distinct)
+    row = {text: n for n, text in enumerate(distinct)}
+    return np.asarray(vectors[[row[t] for t in texts]], dtype=np.float32)
+
+
 def build_content(index: LoadedIndex, embedder: Embedder, facets: FacetModel | None = None) -> ContentModel:  # noqa: C901 - one pass over the chunks
     """Parts from a loaded index (chunks in reading order, their unit vectors), tagged with facets."""
     facets = facets or FacetModel(embedder).load()
@@ -138,14 +149,18 @@ def build_content(index: LoadedIndex, embedder: Embedder, facets: FacetModel | N
                 continue
             parts.append(Part(record["title"], full, chunk_id, len(parts), units))
     headings = [f"{p.guide.removesuffix(' Career Guide')}: {p.heading.replace(' > ', ': ')}" for p in parts]
-    heading_vectors = embedder.encode(headings) if parts else np.zeros((0, facets.dim), dtype=np.float32)
+    heading_vectors = _encode_once(embedder, headings, facets.dim)
     names = GuideNames(
         [(r["title"], f"{r['section']} {r['text']}") for r in index.records.values()],
         {r["title"]: r["also_called"] for r in index.records.values() if r.get("also_called")},
     )
     # a facet is read from the heading without the role's name: "information security" is not job security
     plain = [names.without_role_words(p.heading.replace(" > ", ": ")) for p in parts]
-    plain_vectors = embedder.encode(plain) if parts else heading_vectors
+    plain_vectors = _encode_once(embedder, plain, facets.dim)
+    intro_of: dict[tuple[str, str], Part] = {}
+    for part in parts:
+        if not part.sub:
+            intro_of.setdefault((part.guide, part.top), part)
     for part, vector, plain_vector in zip(parts, heading_vectors, plain_vectors):
         for n, unit in enumerate(part.units):
             # a short label after the part's lead (or after items) heads a group of items; the first
@@ -155,7 +170,7 @@ def build_content(index: LoadedIndex, embedder: Embedder, facets: FacetModel | N
             )
         part.heading_vector = vector
         part.terms = frozenset(tokens(part.heading)).union(*(u.terms for u in part.units))
-        intro = next((p for p in parts if p.guide == part.guide and p.top == part.top and not p.sub), None)
+        intro = intro_of.get((part.guide, part.top))
         part.facet = facets.tag(part, intro.facet if intro is not None and intro is not part else "", plain_vector)
     named: set[str] = set()
     for part in parts:

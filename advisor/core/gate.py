@@ -186,6 +186,10 @@ class Gate:
             role_words = [w for w in words(phrase) if w not in STOPWORDS and w not in tuning.PERSON_WORDS]
             if not role_words or self.guide_names.named_by(role_words) is not None:
                 continue
+            if any(  # "an ML research scientist", "a senior data scientist": a covered role, qualified
+                self.guide_names.named_by(role_words[k:]) is not None for k in range(1, len(role_words) - 1)
+            ):
+                continue
             if all(stem(w) in GENERIC for w in role_words) and not self.guide_names.mentioned(phrase):
                 continue  # "one", "these people": no role named
             return phrase

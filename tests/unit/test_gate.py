@@ -159,3 +159,12 @@ def test_advice_no_career_guide_gives_is_out_of_scope_unless_it_reads_as_a_caree
     assert elsewhere.route is Route.OUT_OF_SCOPE
     career = gate.decide("data engineer salary?", similarity=0.7, facet=0.8, elsewhere=0.6)
     assert career.route is Route.ANSWER
+
+
+def test_a_covered_role_with_a_qualifier_in_front_is_not_another_occupation():
+    from tests.fakes import fake_advisor
+
+    baker = "# Pastry Baker Career Guide\n\n## How much do pastry bakers earn?\n\nPastry bakers earned $38,000.\n"
+    gate = fake_advisor([baker])._serving[1]
+    assert gate.other_role("how do I become a senior pastry baker") is None
+    assert gate.other_role("how do I become a bread baker") == "bread baker"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -41,7 +42,7 @@ class Unit:
     def is_item(self) -> bool:
         return is_list_item(self.text)
 
-    @property
+    @cached_property
     def lead_terms(self) -> frozenset[str]:
         """Words of an item's subject: before its colon or first parenthesis ("MLflow", "CKA")."""
         head = re.split(r"[:(\u2013]| - ", self.plain.lstrip("-*+ "), maxsplit=1)[0]

@@ -136,13 +136,14 @@ class GuideNames:
         employed" -> "how many are employed"), and without any other name of a role as a whole ("DBA",
         "security analyst"; "security" alone stays)."""
         pieces = re.findall(r"\S+", text)
-        stems = [" ".join(stem(x) for x in words(p)) for p in pieces]
+        piece_stems = [[stem(x) for x in words(p)] for p in pieces]
+        stems = [" ".join(ps) for ps in piece_stems]
 
         def of_title(i: int, title: str, names: set[str] | list[str]) -> bool:
-            return any(_matches(stem(x), n) for x in words(pieces[i]) for n in names)
+            return any(_matches(s, n) for s in piece_stems[i] for n in names)
 
         drop: set[int] = set()
-        for title in self.titles:
+        for title in self.mentioned(text):  # only a role the text names has words to drop
             # a word only this role's name has ("MLOps"), or title words standing together ("data
             # scientists"); "engineers" in "ML engineers" names another role and stays
             for i in range(len(pieces)):

@@ -168,7 +168,7 @@ class Planner:
                 + tuning.PART_KEYWORD_WEIGHT * self.overlap(terms, part.terms)
                 + tuning.ITEM_SUBJECT_BONUS
                 * (request.facet_scores.get(part.facet, 0.0) >= top_facet - tuning.ITEM_FACET_MARGIN)
-                * any(u.is_item and u.lead_terms & named for u in part.units)
+                * bool(named and any(u.is_item and u.lead_terms & named for u in part.units))
                 + tuning.SUBHEADING_WORD_BONUS
                 * self.overlap(terms, frozenset(tokens(part.sub)) - frozenset(tokens(part.top)))
                 + tuning.PRONOUN_TOPIC_BONUS * (part.heading in shown)

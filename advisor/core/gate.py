@@ -82,7 +82,9 @@ def _compact(word: str) -> str:
 # "become a dentist", "what do data scientists earn": the role a request is about.
 _ROLE_ASKED = re.compile(
     r"\b(?:(?:become|becoming|work as|job as|career as|switch to|life as)\s+(?:an?\s+|the\s+)?|(?:to|i|me)\s+be an?\s+"
-    r"|(?:salary|pay) (?:of|for) (?:an?\s+)?)((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)(?=\s*(?:\?|$|,|\.|\s(?:in|at|and|or|if|when|with|without|after|from|these|nowadays|today|right now)\b))"
+    r"|(?:salary|pay) (?:of|for) (?:an?\s+)?"
+    r"|\bguides? for (?:an?\s+)?)"
+    r"((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)(?=\s*(?:\?|$|,|\.|\s(?:in|at|and|or|if|when|with|without|after|from|these|nowadays|today|right now)\b))"
     r"|\b(?:what|how much) (?:do|does|can) (?:an?\s+)?((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)s? (?:earn|make|get paid|do all day)\b"
     r"|\bwhat (?!(?:my|our|your|his|her|their|they|we|you)\b)([\w+#/-]+?s) (?:earn|make|get paid)\b",  # "what nurses earn"
     re.I,

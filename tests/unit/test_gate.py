@@ -138,6 +138,8 @@ def test_an_adverb_is_never_a_place():
         ("Do you have numbers on what nurses earn?", "nurses"),
         ("What's the typical salary for a technical recruiter these days?", "technical recruiter"),
         ("what my parents make is none of your business, what do data engineers make", None),
+        ("is there a guide for UX designers?", "UX designers"),
+        ("is there a guide for data engineers?", None),
     ],
 )
 def test_the_role_a_request_asks_about(gate, request_text, role):

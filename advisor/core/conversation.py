@@ -65,7 +65,7 @@ def last_topic(
     guide = max(quoted, key=lambda g: (quoted[g], -min(at[id(p)] for p in parts if p.guide == g)))
     main = next(p for p in parts if p.guide == guide)
     # the roles the answer was about: a guide counts when a sentence only it holds was quoted
-    holders = Counter(u.text for p in content.parts for u in p.units if u.text in shown)
+    holders = Counter(shown)  # `shown` has a text once per part that holds it
     about = [p.guide for p in parts if any(u.text in shown and holders[u.text] == 1 for u in p.units)]
     request = user_turns[-1].request if user_turns else ""
     return Topic(

@@ -454,9 +454,7 @@ class Advisor:
         """ "What does it pay in Washington state?": a place the guide lists where the jobs are, with no pay
         for it in what is shown: 'pay in Washington' is what the guides do not cover."""
         asked = set(tokens(request.text))
-        for part in content.parts:
-            if part.facet != "locations" or part.guide not in (request.guides or [request.guide]):
-                continue
+        for part in (p for g in request.guides or [request.guide] for p in content.of_facet("locations", g)):
             for item in part.items:
                 place = item.plain.lstrip("-*+ ").split(" (")[0].strip()
                 if item.lead_terms and item.lead_terms <= asked and place.lower() not in shown.lower():

@@ -9,6 +9,7 @@ the same plan to phrase (advisor/core/backends/generative.py).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -277,7 +278,7 @@ class Planner:
         missing = []
         for facet in facets:
             for guide in guides:
-                parts = [p for p in self.content.parts if p.guide == guide and p.facet == facet]
+                parts = self.content.of_facet(facet, guide)
                 if not parts:
                     missing.append(f"the {role_name(guide)} guide has nothing on {FACET_WORDS.get(facet, facet)}")
                     continue
@@ -292,13 +293,14 @@ class Planner:
         """Every guide's headline on the facet asked about, side by side, so the user can see which
         role is fastest growing or best paid."""
         guides = self.content.guides()
-        held = {p.facet for p in self.content.parts if sum(p.facet == q.facet for q in self.content.parts) > 1}
+        counts = Counter(p.facet for p in self.content.parts)
+        held = {f for f, n in counts.items() if n > 1}
         facet = max(held, key=lambda f: request.facet_scores.get(f, 0.0), default="")
         if request.facet_scores.get(facet, 0.0) < tuning.COMPARE_FACET_AT:
             return Plan()
         plan = Plan()
         for guide in guides:
-            parts = [p for p in self.content.parts if p.guide == guide and p.facet == facet]
+            parts = self.content.of_facet(facet, guide)
             if parts:
                 _, best = self.rank(request, parts)[0]
                 plan.blocks.append(Block(best, self._side(request, best)[:1], label=role_name(guide)))
@@ -430,18 +432,8 @@ class Planner:
     def _in_groups(self, part: Part, items: list[Unit]) -> list[Unit]:
         """The part's lead, then the items in reading order, each under its own sub-heading
         ("Infrastructure certifications:")."""
-        first = part.units.index(items[0])
-        lead = [u for u in part.units[:first] if not u.is_item and not u.is_sublead][-1:]
-        out: list[Unit] = []
-        sublead: Unit | None = None
-        for u in part.units:
-            if u.is_sublead:
-                sublead = u
-            elif any(u is i for i in items):
-                if sublead is not None and not any(sublead is o for o in out):
-                    out.append(sublead)
-                out.append(u)
-        return lead + out
+        wanted = {id(u) for u in items}
+        return self._in_order(part, [u for u in part.units if id(u) in wanted])
 
     def _named_items(self, request: Request, part: Part) -> list[Unit]:
         """The items a request is about ("what does DVC do?"): each has a request word no other item
@@ -573,7 +565,7 @@ class Planner:
         asked = max(request.facet_scores, key=lambda f: request.facet_scores[f])
         if asked not in ("tools", "skills", "certifications"):
             return Plan()
-        lists = [p for p in self.content.parts if p.guide == guide and p.facet == asked and p.is_list]
+        lists = [p for p in self.content.of_facet(asked, guide) if p.is_list]
         new = [p for p in lists if not self._has(request.profile, p)]
         return Plan([Block(p, self._lead_and_items(p)[:5], heading=True) for p in (new or lists)[: tuning.GAP_LISTS]])
 

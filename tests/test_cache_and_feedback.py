@@ -64,27 +64,35 @@ def test_repeated_questions_are_served_from_the_cache_and_still_logged(app_for):
     assert client.get("/readyz").json()["answer_cache"] == {"storage": "memory"}
 
 
-def test_a_new_index_version_never_gets_an_old_answer():
-    from types import SimpleNamespace
+class CountingAdvisor:
+    """Stands in for the Advisor behind the answer cache: counts the answers it really computes."""
 
-    from advisor.core.observe import AnswerEvent, notify
-    from advisor.core.schema import Answer
+    def __init__(self, reply, delay: float = 0.0):
+        from types import SimpleNamespace
+
+        self.reply, self.delay = reply, delay
+        self.settings = SimpleNamespace(max_question_chars=2000)
+        self.backend_name = "extractive"
+        self.index = SimpleNamespace(version=SimpleNamespace(id="v1"))
+        self.observers, self.calls = [], 0
+
+    def ask(self, question, history=None, backend=None):
+        import time
+
+        from advisor.core.observe import AnswerEvent, notify
+        from advisor.core.schema import Answer
+
+        self.calls += 1
+        time.sleep(self.delay)
+        answer = Answer(answer=self.reply(self, question), grounded=True, backend="extractive")
+        notify(self.observers, AnswerEvent(question, answer, 0.8, "extractive", "answer", self.index.version.id))
+        return answer
+
+
+def test_a_new_index_version_never_gets_an_old_answer():
     from advisor.ops.answer_cache import AnswerCache, LocalStore
 
-    class FakeAdvisor:
-        def __init__(self):
-            self.settings = SimpleNamespace(max_question_chars=2000)
-            self.backend_name = "extractive"
-            self.index = SimpleNamespace(version=SimpleNamespace(id="v1"))
-            self.observers, self.calls = [], 0
-
-        def ask(self, question, history=None, backend=None):
-            self.calls += 1
-            answer = Answer(answer=f"{self.index.version.id} answer", grounded=True, backend="extractive")
-            notify(self.observers, AnswerEvent(question, answer, 0.8, "extractive", "answer", self.index.version.id))
-            return answer
-
-    fake = FakeAdvisor()
+    fake = CountingAdvisor(lambda advisor, question: f"{advisor.index.version.id} answer")
     cache = AnswerCache(LocalStore(10, 60))
     cached = cache.wrap(fake)
     assert cached.ask("q?").answer == "v1 answer" and cached.ask("Q").answer == "v1 answer" and fake.calls == 1
@@ -154,28 +162,10 @@ def test_the_chat_like_button_refuses_messages_the_server_did_not_render(app_for
 def test_a_question_asked_many_times_at_once_is_answered_once():
     """Concurrent misses on one key wait for the first answer (the cold-start stampede of FAQ traffic)."""
     import threading
-    import time
-    from types import SimpleNamespace
 
-    from advisor.core.observe import AnswerEvent, notify
-    from advisor.core.schema import Answer
     from advisor.ops.answer_cache import AnswerCache, LocalStore
 
-    class SlowAdvisor:
-        def __init__(self):
-            self.settings = SimpleNamespace(max_question_chars=2000)
-            self.backend_name = "extractive"
-            self.index = SimpleNamespace(version=SimpleNamespace(id="v1"))
-            self.observers, self.calls = [], 0
-
-        def ask(self, question, history=None, backend=None):
-            self.calls += 1
-            time.sleep(0.3)
-            answer = Answer(answer=f"about {question}", grounded=True, backend="extractive")
-            notify(self.observers, AnswerEvent(question, answer, 0.8, "extractive", "answer", "v1"))
-            return answer
-
-    slow = SlowAdvisor()
+    slow = CountingAdvisor(lambda advisor, question: f"about {question}", delay=0.3)
     cache = AnswerCache(LocalStore(10, 60))
     cached = cache.wrap(slow)
     answers: list[str] = []

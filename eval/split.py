@@ -1,4 +1,7 @@
-"""Split a blind set into tune and test halves by a hash of each id, before anything runs on it."""
+"""Split a blind set into tune and test halves by a hash of each id, before anything runs on it.
+
+python eval/split.py eval/blind5/raw-faq5.jsonl faq5   # writes faq5-tune.jsonl and faq5-test.jsonl beside it
+"""
 
 import hashlib
 import json

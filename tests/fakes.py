@@ -248,6 +248,11 @@ def build_index(
     return open_index(store, version)
 
 
+# One folder for every fake advisor's data, removed when the test process exits (a folder per
+# advisor under /tmp was left behind by every unit run).
+_THROWAWAY = tempfile.TemporaryDirectory(prefix="advisor-unit-")
+
+
 def fake_advisor(markdowns: Iterable[str], embedder: Embedder | None = None, **settings: Any):
     """A loaded core Advisor (extractive backend) over an in-memory index of `markdowns`."""
     from advisor.core.pipeline import Advisor
@@ -256,7 +261,7 @@ def fake_advisor(markdowns: Iterable[str], embedder: Embedder | None = None, **s
     embedder = embedder or FakeEmbedder()
     client = FakeChromaClient()
     build_index(markdowns, embedder, client)
-    settings.setdefault("data_dir", Path(tempfile.mkdtemp(prefix="advisor-unit-")))
+    settings.setdefault("data_dir", Path(tempfile.mkdtemp(dir=_THROWAWAY.name)))
     settings.setdefault("backend", "extractive")
     settings.setdefault("question_log_days", 0)
     return Advisor(Settings(**settings), embedder=embedder, client=client).load()

@@ -146,7 +146,9 @@ def build_content(index: LoadedIndex, embedder: Embedder, facets: FacetModel | N
                 position += 1
             full = f"{top} > {sub}" if sub else top
             if parts and parts[-1].heading == full and parts[-1].guide == record["title"]:
-                parts[-1].units.extend(units)  # a part split across two chunks stays one part
+                # a part split across two chunks stays one part; the chunks' overlap is not read twice
+                seen = {u.text for u in parts[-1].units}
+                parts[-1].units.extend(u for u in units if u.text not in seen)
                 continue
             parts.append(Part(record["title"], full, chunk_id, len(parts), units))
     headings = [f"{p.guide.removesuffix(' Career Guide')}: {p.heading.replace(' > ', ': ')}" for p in parts]

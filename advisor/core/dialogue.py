@@ -255,7 +255,8 @@ def known_without_negation(situation: str) -> str:
 
 
 _NEXT_QUESTION = re.compile(
-    r"(?<=\?)\s+|[,;]?\s+(?:and|also|plus)\s+(?=(?:what|whats|what's|how|which|where|when|is|are|does|do|can|will)\b)",
+    r"(?<=\?)\s*|[,;]?\s+(?:and|also|plus)\s+(?=(?:what|whats|what's|how|which|where|when|is|are|does|do|can|will)\b)"
+    r"|\s+[+/&]\s+",  # "degree + pay + growth", "growth / number of jobs"
     re.I,
 )
 
@@ -263,5 +264,5 @@ _NEXT_QUESTION = re.compile(
 def further_questions(request: str) -> list[str]:
     """The questions of a request after its first ("Is it growing?" in "Are there jobs for him? Is it
     growing?"; "how many openings a year" in "outlook thru 2034, and how many openings a year")."""
-    pieces = [p.strip(" ,;") for p in _NEXT_QUESTION.split(request) if p and p.strip(" ,;")]
+    pieces = [p.strip(" ,;+/&") for p in _NEXT_QUESTION.split(request) if p and p.strip(" ,;+/&")]
     return [p for p in pieces[1:] if content_words(p)]

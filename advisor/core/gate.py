@@ -80,6 +80,8 @@ def _compact(word: str) -> str:
 
 
 # "become a dentist", "what do data scientists earn": the role a request is about.
+# roles asked about together: "bakers and pilots", "DBA or data scientist", "pilots vs clerks"
+_JOINED_ROLES = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b|\bvs\.?|\bversus\b)\s*", re.I)
 _ROLE_ASKED = re.compile(
     r"\b(?:(?:become|becoming|work as|job as|career as|switch to|life as)\s+(?:an?\s+|the\s+)?|(?:to|i|me)\s+be an?\s+"
     r"|(?:salary|pay) (?:of|for) (?:an?\s+)?"
@@ -192,6 +194,12 @@ class Gate:
             role_words = [w for w in words(phrase) if w not in STOPWORDS and w not in tuning.PERSON_WORDS]
             if not role_words or self.guide_names.named_by(role_words) is not None:
                 continue
+            several = [words(p) for p in _JOINED_ROLES.split(phrase) if words(p)]
+            if len(several) > 1:  # "bakers and pilots": each role on its own
+                uncovered = [" ".join(p) for p in several if self.guide_names.named_by(p) is None]
+                if not uncovered:
+                    continue
+                return uncovered[0]
             if any(  # "an ML research scientist", "a senior data scientist": a covered role, qualified
                 self.guide_names.named_by(role_words[k:]) is not None for k in range(1, len(role_words) - 1)
             ):

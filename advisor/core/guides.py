@@ -18,6 +18,8 @@ from advisor.core import tuning
 from advisor.core.text import STOPWORDS, stem, words
 
 _SUFFIX = re.compile(r"\s+(?:career\s+)?guide$", re.I)
+# English idioms in which a role word means something else: "job security" is not information security
+_IDIOMS = re.compile(r"\b(?:job|employment|financial)\s+security\b", re.I)
 
 
 def role_name(title: str) -> str:
@@ -80,7 +82,7 @@ class GuideNames:
 
     def mentioned(self, text: str) -> list[str]:
         """The guides a text names, in the order it names them."""
-        ws = words(text)
+        ws = words(_IDIOMS.sub(lambda m: "_" * len(m.group()), text))
         kept = [i for i, w in enumerate(ws) if w not in STOPWORDS]
         position = {i: k for k, i in enumerate(kept)}
         all_stems = [stem(w) for w in ws]

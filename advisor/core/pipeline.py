@@ -15,7 +15,7 @@ import numpy as np
 from advisor.core import tuning
 from advisor.core.backends import AnswerBackend, BackendError, Context, create_backend
 from advisor.core.backends.extractive import quote
-from advisor.core.content import ContentModel, build_content
+from advisor.core.content import ContentModel, Unit, build_content
 from advisor.core.conversation import ConversationState, read_conversation
 from advisor.core.dialogue import (
     Profile,
@@ -114,6 +114,35 @@ _NOW = re.compile(
 def _own_guides(content: ContentModel, profile: Profile) -> list[str]:
     """The guide of the user's own role ("I'm a DBA"), if one is about it."""
     return content.guide_names.mentioned(profile.role) if profile.role else []
+
+
+_ANOTHER_ROLE = re.compile(r"\b(?:which|what)\s+other\s+(?:role|job|career|occupation)s?\b|\banother\s+role\b", re.I)
+# "and growth / number of jobs?", "what about openings?": a message that carries on from the last answer
+_AND_THEN = re.compile(r"\s*(?:and|also|plus|what about|how about)\b", re.I)
+
+
+def _not_the_last(request: Request, turn: Turn) -> list[str]:
+    """ "Which other role plans security for data?" after security analysts: not that role again."""
+    if _ANOTHER_ROLE.search(turn.request) and request.previous and len(request.guides) > 1:
+        return [g for g in request.guides if g != request.previous.guide] or request.guides
+    return request.guides
+
+
+def _share_the_room(blocks: list[Block]) -> None:
+    """Several questions in one message: each answer keeps its first sentences when they do not all fit, so
+    the last question is not the one cut off ("salary? growth? need a degree?")."""
+    if sum(len(u.text) for b in blocks for u in b.units) <= tuning.FURTHER_ANSWER_CHARS:
+        return
+    share = tuning.FURTHER_ANSWER_CHARS / len(blocks)
+    for block in blocks:
+        kept: list[Unit] = []
+        for unit in block.units:
+            # a list cut short misleads more than a long answer: its items may take twice the share
+            room = share * (tuning.FURTHER_LIST_ROOM if unit.is_item else 1)
+            if kept and sum(len(u.text) for u in kept) + len(unit.text) > room:
+                break
+            kept.append(unit)
+        block.units = kept
 
 
 class Advisor:
@@ -294,7 +323,7 @@ class Advisor:
             )
             request.vector = rank_vector
             request.previous = state.topic
-            request.guides = self._against_own(content, request, turn) or request.guides
+            request.guides = self._against_own(content, request, turn) or _not_the_last(request, turn)
             plan = planner.plan(request)
             if decision.route is Route.ANSWER:
                 plan = self._each_question(planner, content, index, request, plan)
@@ -382,9 +411,9 @@ class Advisor:
         """ "How much do they make and which tools do they use?": each question of a message gets the parts
         that answer it, in the order asked; the plan for the whole message when its questions give none."""
         further = further_questions(request.text)[: tuning.FURTHER_QUESTIONS]
-        if not further or request.intent != FACT or len(request.guides) > 1:
+        if not further or request.intent not in (FACT, COMPARE):
             return plan
-        first = request.text[: request.text.find(further[0])]
+        first = request.text[: request.text.find(further[0])].rstrip(" +/&,;")
         combined = Plan(intro=plan.intro, outro=plan.outro)
         shown: dict[int, Block] = {}
         for n, piece in enumerate((first, *further)):
@@ -402,9 +431,13 @@ class Advisor:
             block.heading = bool(combined.blocks)
             more = [b for b in extra.blocks if id(b.part) not in shown]
             if sum(len(u.text) for b in more for u in b.units) > tuning.FURTHER_ANSWER_CHARS / (len(further) + 1):
-                more = [block]  # the lists an overview announces only when they fit beside the other answers
+                # the lists an overview announces only when they fit beside the other answers; each role's
+                # first part when the question is about two
+                firsts = {b.part.guide: b for b in reversed(more)}
+                more = [b for b in more if firsts[b.part.guide] is b]
             combined.blocks.extend(more)
             shown.update({id(b.part): b for b in more})
+        _share_the_room(combined.blocks)
         return combined if combined.blocks else plan
 
     def _plan_piece(
@@ -541,14 +574,18 @@ class Advisor:
 
     @staticmethod
     def _against_own(content: ContentModel, request: Request, turn: Turn) -> list[str]:
-        """A comparison that names fewer than two roles: "how does the pay compare?" after two roles were
-        compared goes on with those two; "how does that compare to what I earn now?" puts the guide under
+        """A comparison, or a follow-up to one, that names fewer than two roles: "how does the pay
+        compare?" or "and growth?" after two roles were compared goes on with those two; "how does that compare to what I earn now?" puts the guide under
         discussion beside the user's own role's guide."""
-        if request.intent != COMPARE or len(request.guides) >= 2:
-            return []
         previous = request.previous.guides if request.previous else ()
+        # "and growth / number of jobs?" right after two roles were compared goes on with both
+        goes_on_with_both = (request.topic is not None or bool(_AND_THEN.match(turn.request))) and len(previous) == 2
+        if (request.intent != COMPARE and not goes_on_with_both) or len(request.guides) >= 2:
+            return []
         if len(previous) >= 2 and all(g in previous for g in request.guides):
             return list(dict.fromkeys([*request.guides, *previous]))[:2]
+        if request.intent != COMPARE:
+            return []
         told = content.guide_names.mentioned(
             turn.message
         )  # "I'm a data scientist, considering MLOps. How do they differ?"

@@ -189,7 +189,10 @@ class Planner:
         ):
             return self._compare(request, request.guides[:2])
         if len(request.guides) >= 2:  # "friction between data scientists and MLOps people?": not a comparison
-            ranked = self.rank(request, [p for p in self.content.parts if p.guide in request.guides[:2]])
+            pair = request.guides[:2]
+            ranked = self.rank(request, [p for p in self.content.parts if p.guide in pair])
+            if ranked and request.intent == intents.FACT and self._both_answer(ranked, pair):
+                return self._side_by_side(request, pair, [ranked[0][1].facet])  # "pay for X and Y": both roles' pay
             return self._by_intent(request, ranked) if ranked else Plan()
         guide = request.guides[0] if request.guides else request.guide
         step = self._step(guide, request.text)
@@ -274,6 +277,21 @@ class Planner:
             close = second >= request.facet_scores[top] - tuning.COMPARE_SECOND_FACET
             if ranked[1] != "comparison" and second >= tuning.COMPARE_FACET_AT and close:
                 facets.append(ranked[1])
+        return self._side_by_side(request, guides, facets)
+
+    @staticmethod
+    def _both_answer(ranked: list[tuple[float, Part]], pair: list[str]) -> bool:
+        """Each role's best part on the top part's facet ranks near the top ("pay for research scientists
+        and data scientists"), not only a part that happens to share it ("AWS Solutions Architect" is a
+        certification, not the database architect guide's)."""
+        top, facet = ranked[0][0], ranked[0][1].facet
+        return all(
+            any(p.guide == g and p.facet == facet and score >= top - tuning.SIDE_BY_SIDE_MARGIN for score, p in ranked)
+            for g in pair
+        )
+
+    def _side_by_side(self, request: Request, guides: list[str], facets: list[str]) -> Plan:
+        """Each role's best part on each facet, labelled with the role; says where one guide lacks it."""
         plan = Plan()
         missing = []
         for facet in facets:

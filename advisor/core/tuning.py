@@ -74,8 +74,9 @@ ROLE_WORDS_WITHIN = 3
 # "database" share only four).
 ROLE_FAMILY_LETTERS = 7
 # One role word names its guide alone when at least this share of the chunks using it are that guide's
-# ("MLOps", "network", "security"; not "data", which every guide uses). Checked on the seven guides.
-ROLE_WORD_OWN_SHARE = 0.7
+# ("MLOps", "network" 0.62, "security" 0.69; not "data" 0.33 or "scientist" 0.41, which two guides
+# share). Was 0.7, which missed "for security how much experience..." (conv7 tune set).
+ROLE_WORD_OWN_SHARE = 0.6
 
 # A request that names a role is ranked without the role's words when this many content words remain
 # ("how many data scientists are employed" -> "how many are employed"); shorter ones keep them
@@ -87,6 +88,11 @@ FACET_WITHOUT_ROLE_WORDS = 1
 # Comparing two roles: on the facet asked about when the request's facet score reaches this, else on
 # pay and what the job is.
 COMPARE_FACET_AT = 0.45
+# Two roles named in a plain question get both roles' parts on the top part's facet when each role's
+# best part there ranks within this of the top ("pay for research scientists and data scientists":
+# 0.87 and 0.83; "AWS Solutions Architect Professional price": the database guide's part is not in the
+# top six, below 0.48 against 0.82). conv7 and faq5 tune sets.
+SIDE_BY_SIDE_MARGIN = 0.15
 # ...and on a second facet too when it scores within this of the first ("compare them on pay and
 # growth"). Guides and conversation tune sets.
 COMPARE_SECOND_FACET = 0.08
@@ -191,6 +197,9 @@ FURTHER_QUESTION_FACET_AT = 0.4
 # A further question's whole answer is added while the answer stays within this many characters of
 # quoted text, else only its first part (answers longer than 1,200 characters are hard to read, DESIGN.md).
 FURTHER_ANSWER_CHARS = 1000
+# When they do not all fit, each question gets an equal share of those characters, and a list's items
+# this many shares, so "salary? growth? degree?" shows both pay lines and the degree (conv7 tune set).
+FURTHER_LIST_ROOM = 2
 # After a refusal or small talk, the conversation's guide is that of the latest answer that quoted one,
 # looking back at most this many answers (conversation tune sets: a refused aside mid-conversation).
 GUIDE_LOOKBACK_ANSWERS = 4

@@ -113,3 +113,18 @@ def test_worth_it_pay_wise_asks_about_pay():
     from advisor.core.dialogue import understand
 
     assert understand("Is it worth it pay-wise?").request == "Is it worth it pay?"
+
+
+def test_pay_for_two_roles_named_in_a_plain_question_gives_both(advisor):
+    answer = advisor.ask("how much do bakers and pilots earn").answer
+    assert "$38,000" in answer and "$220,000" in answer and "$41,000" not in answer
+
+
+def test_and_the_growth_after_comparing_two_roles_goes_on_with_both(advisor):
+    answer = talk(advisor, "Bakers vs pilots: how much do they earn?", "and growth / openings?")
+    assert "5 percent" in answer.answer and "4 percent" in answer.answer and "6 percent" not in answer.answer
+
+
+def test_which_other_role_is_not_the_role_just_discussed(advisor):
+    answer = talk(advisor, "How much do clerks earn?", "Which other role is projected to grow, bakers or clerks?")
+    assert "5 percent" in answer.answer and "6 percent" not in answer.answer

@@ -46,3 +46,16 @@ def test_a_title_word_that_names_another_role_stays():
         names.without_role_words("how do MLOps engineers differ from ML engineers?")
         == "how do differ from ML engineers?"
     )
+
+
+def test_a_word_mostly_used_by_one_guide_names_it_alone_but_not_in_job_security():
+    sec = "Information Security Analyst Career Guide"
+    net = "Network Administrator Career Guide"
+    chunks = [
+        (sec, "Security analysts protect systems."),
+        (sec, "Security work pays well."),
+        (sec, "Security teams grow."),
+    ]
+    names = GuideNames([*chunks, (net, "Networks need security too."), (net, "Admins run networks.")])
+    assert names.mentioned("for security how much experience do they want") == [sec]  # 3 of 4 chunks: 0.75
+    assert names.mentioned("what about job security for network admins") == [net]

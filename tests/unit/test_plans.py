@@ -161,6 +161,16 @@ def test_each_question_of_a_message_is_answered_in_the_order_asked(advisor):
     assert text.index("$100,000") < text.lower().index("certification")
 
 
+def test_several_short_questions_each_get_their_first_sentences(advisor):
+    text = advisor.ask("how much do data engineers earn? which certifications? how do you become one?").answer
+    assert "$100,000-$160,000" in text and "AWS Data Engineer ($150)" in text and "2-4 years" in text
+
+
+def test_facets_joined_by_plus_are_each_answered(advisor):
+    text = advisor.ask("data engineers: how much they earn + which certifications").answer
+    assert "$100,000-$160,000" in text and "certification" in text.lower()
+
+
 def test_a_premise_with_a_wrong_figure_gets_the_guides_figure(advisor):
     text = advisor.ask("I read data engineers make 250k so I expect that out of school").answer
     assert "$100,000-$160,000" in text
@@ -202,3 +212,16 @@ def test_which_of_my_tools_carry_over_lists_the_guides_items_the_user_has(adviso
     text = talk(advisor, "I use Airflow and Kafka at work.", "Which of the tools I already use carry over?").answer
     assert "Airflow: schedules pipelines" in text and "Kafka: streams events" in text
     assert "Spark: processes" not in text
+
+
+def test_a_list_split_across_chunks_reads_each_item_once():
+    from advisor.core.content import build_content
+    from tests.fakes import FakeEmbedder, build_index
+
+    items = "\n".join(f"- Task number {n}: reviewing the quarterly plans of team {n} with care" for n in range(1, 31))
+    guide = f"# Pilot Career Guide\n\n## What does a pilot do?\n\nA pilot's work typically includes:\n\n{items}\n"
+    embedder = FakeEmbedder()
+    index = build_index([guide], embedder)
+    units = [u.text for p in build_content(index, embedder).parts for u in p.units]
+    assert len(index.ids) > 1  # the list spans chunks, which overlap
+    assert len(units) == len(set(units)) and sum(u.startswith("- Task number") for u in units) == 30

@@ -22,7 +22,9 @@ from advisor.core.text import LIST_LINE, STOPWORDS, normalize, strip_markdown, t
 _SELF = re.compile(
     r"^\s*(?:(?:hey|hi|hello|so|well|honestly|ok(?:ay)?|ha|also|btw|fyi|background)\b[\s,!.:-]*)*"
     r"(?:i|i'm|im|i've|ive|i'd|i'll|my|we|we're|we've|our|me|given (?:that )?i|if i|if i'm|since i|as an?|"
-    r"being an?|been|currently|recently|just|after|having|with)\b",
+    r"being an?|been|currently|recently|just|after|having|with|"
+    # "thinking about moving into security, is it worth it?": the speaker, without the "I'm"
+    r"thinking|considering|planning|hoping|trying|looking to|looking at|weighing|torn between)\b",
     re.I,
 )
 # Where the request starts inside a sentence that opened with the situation.
@@ -40,10 +42,11 @@ _QUESTION_START = re.compile(
 _WH = re.compile(r"\s*(?:so\s+|but\s+|and\s+)?(?:what|which|how|where|when|who|why|whats|what's)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.I)
 _ASKS = re.compile(r"(?:^|[,;:-]\s*)(?:what|whats|what's|which|how|where|when|who|why)\s+\w+", re.I)
+_POINTS_AT = re.compile(r"\b(?:that|this|those|these)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
-_WISE = re.compile(r"\b([a-z]+)-wise\b", re.I)
+_WISE = re.compile(r"\b(money|pay|salary|job|career|growth|time|cost|skill)[- ]wise\b|\b([a-z]+)-wise\b", re.I)
 _MARKUP = re.compile(r"<[^<>]{0,200}>")  # tags a user pasted are not part of what is asked
 
 
@@ -52,15 +55,20 @@ def split_message(message: str) -> tuple[str, str]:
     situation: list[str] = []
     request: list[str] = []
     message = " ".join(_MARKUP.sub(" ", normalize(message)).split()) or normalize(message)
-    message = _WISE.sub(r"\1", message)  # "worth it pay-wise?" asks about pay
-    for sentence in (s.strip() for s in _SENTENCE.split(message) if s.strip()):
+    message = _WISE.sub(lambda m: m.group(1) or m.group(2), message)  # "worth it pay-wise?" asks about pay
+    sentences = [s.strip() for s in _SENTENCE.split(message) if s.strip()]
+    for n, sentence in enumerate(sentences):
         is_question = sentence.endswith("?") or bool(_QUESTION_START.match(sentence))
         if not _SELF.match(sentence):
             # "mlops vs ml engineer - whats the difference, they sound the same to me": a question
             # without its mark is still a question
             is_question = is_question or bool(_ASKS.search(sentence))
-            # "Wife and two kids so I can't gamble on a pay cut.": a statement about the speaker
-            (situation if not is_question and _FIRST_PERSON.search(sentence) else request).append(sentence)
+            # "Wife and two kids so I can't gamble on a pay cut.": a statement about the speaker;
+            # "4th yr physics PhD (C++, MPI). how do they compare?": a note before the question, too
+            # (not when the question points back at it: "He keeps saying 'DevOps'. Is that a separate career?")
+            later = [s for s in sentences[n + 1 :] if s.endswith("?")]
+            told = _FIRST_PERSON.search(sentence) or (later and not _POINTS_AT.search(later[0]))
+            (situation if not is_question and told else request).append(sentence)
             continue
         starts = [(m.start(), bool(_WH.match(sentence, m.end()))) for m in _REQUEST_START.finditer(sentence)]
         if starts:
@@ -81,8 +89,8 @@ def split_message(message: str) -> tuple[str, str]:
 
 
 _ROLE = re.compile(
-    r"\b(?:i'?m|i am|i work as|working as|work as|i've been|ive been|i have been|i was|as)\s+"
-    r"(?:an?|the)\s+((?:[a-z][\w/&+-]*\s?){1,4}?)(?=\s*(?:at|in|for|with|and|who|from|of|on|,|\.|;|!|\?|$))",
+    r"(?:\b(?:i'?m|i am|i work as|working as|work as|i've been|ive been|i have been|i was|as)|(?:^|[.!?]\s+)been)\s+"
+    r"(?:an?|the)\s+((?:[a-z][\w/&+-]*\s?){1,4}?)(?=\s*(?:(?:at|in|for|with|and|who|from|of|on)\b|\d|,|\.|;|!|\?|$))",
     re.I,
 )
 _YEARS = re.compile(r"\b(\d{1,2})\+?\s*(?:years?|yrs?)\b", re.I)
@@ -245,7 +253,12 @@ def understand(message: str) -> Turn:
     return Turn(message, situation, request)
 
 
-_NEGATED = re.compile(r"\b(?:never|not|no|don'?t|doesn'?t|haven'?t|hasn'?t|can'?t|cannot|without|zero|n't)\b", re.I)
+_NEGATED = re.compile(
+    r"\b(?:never|not|no|don'?t|doesn'?t|haven'?t|hasn'?t|can'?t|cannot|without|zero|n't|"
+    # "considering MLOps", "thinking about moving into security": where they want to go, not what they have
+    r"considering|thinking|planning|hoping|weighing|torn between|looking to|want|wants|wanna)\b",
+    re.I,
+)
 _CLAUSE = re.compile(r"[,.;!?]|\bbut\b|\band\b", re.I)
 
 

@@ -44,6 +44,9 @@ FACETS: tuple[Facet, ...] = (
             "what decides pay",
             "who earns more",
             "which one pays more",
+            "am I underpaid",
+            "is that a decent salary",
+            "is it worth it for the money",
         ),
     ),
     Facet(
@@ -264,6 +267,12 @@ FACETS: tuple[Facet, ...] = (
     ),
 )
 NAMES = tuple(f.name for f in FACETS)
+
+
+# Where a guide without a facet keeps what it would say: the BLS-based guides have no "who hires them /
+# job security" section; their growth section answers "and job security?" and their "where do they
+# work" section "what industries hire them" (conv7 and guides2 tune sets).
+STAND_INS = {"demand": ("outlook", "locations")}
 
 
 class FacetModel:

@@ -253,7 +253,12 @@ class Gate:
         names, weak = self.unknown_words(request)
         known = [t for t in tokens(request) if t in self.vocabulary and t not in GENERIC]
         distinct = self.distinctive_terms(request)
-        strong = facet >= tuning.FACET_IN_SCOPE_AT or leans_on_topic
+        # "is 118 decent for a DS or am i underpaid lol": a role we have a guide for, in everyday words
+        strong = (
+            facet >= tuning.FACET_IN_SCOPE_AT
+            or leans_on_topic
+            or (facet >= tuning.NAMED_ROLE_FACET_AT and bool(self.guide_names.mentioned(request)))
+        )
         if (
             not strong
             and len(weak) + len(names) >= 2
@@ -275,6 +280,10 @@ class Gate:
         subjects = [] if leans_on_topic else self._unnamed_figure_subject(text)
         if subjects:
             return Decision(Route.PARTIAL, f"asks for a figure about {', '.join(subjects)}", uncovered=subjects)
+        sentences = re.split(r"(?<=[.!?])\s+", text)
+        # "4th yr physics PhD (C++, MPI on clusters). how do they compare on pay?": the statements
+        # around a question describe the asker, like the situation does
+        told = " ".join(t for t in sentences if not t.endswith("?")) if any(t.endswith("?") for t in sentences) else ""
         own = [
             n
             for n in names
@@ -285,7 +294,7 @@ class Gate:
                 re.I,
             )
         ]
-        foreign = [n for n in names if n not in own]
+        foreign = [n for n in names if n not in own and n.lower() not in told.lower()]
         # "Does my C++ count, or do I need Python?": something the guides hold is asked too -> partial
         holds_some = bool(set(distinct) & set(tokens(request))) or leans_on_topic  # as written, not a typo fix
         if foreign and not (

@@ -33,7 +33,7 @@ from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core.facets import FacetModel
 from advisor.core.gate import GENERIC, Decision, Gate, Route
 from advisor.core.guides import plural, role_name
-from advisor.core.intents import COMPARE, FACT, TAILORED, IntentModel
+from advisor.core.intents import COMPARE, FACT, FIT, TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.places import PlaceWords
 from advisor.core.plans import Block, Plan, Planner, Request, across_clause
@@ -126,6 +126,20 @@ def _not_the_last(request: Request, turn: Turn) -> list[str]:
     if _ANOTHER_ROLE.search(turn.request) and request.previous and len(request.guides) > 1:
         return [g for g in request.guides if g != request.previous.guide] or request.guides
     return request.guides
+
+
+def _facets_of(
+    content: ContentModel, request: str, facet_vector: np.ndarray, previous: Topic | None
+) -> dict[str, float]:
+    """What kind of career question the request is. A figure it states is a premise to check, so that
+    figure's facet decides; a request whose kind is unclear ("would security be a better bet then?")
+    goes on with the kind of the last answer, about whatever role it names."""
+    scores = content.facets.scores(facet_vector)
+    if (stated := stated_facet(request)) in scores:
+        scores[stated] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
+    elif previous is not None and previous.facet in scores and max(scores.values()) < tuning.UNCLEAR_FACET_BELOW:
+        scores[previous.facet] = max(scores.values()) + tuning.UNCLEAR_FACET_BONUS
+    return scores
 
 
 def _share_the_room(blocks: list[Block]) -> None:
@@ -289,9 +303,7 @@ class Advisor:
         rank_vector, facet_vector = self._without_role_words(content, turn.request, request_vector, guides)
         if clause := across_clause(turn.request):
             rank_vector = facet_vector = self.embedder.encode_query(clause)
-        facet_scores = content.facets.scores(facet_vector)
-        if (stated := stated_facet(turn.request)) in facet_scores:  # a figure to check: its facet decides
-            facet_scores[stated] = max(facet_scores.values()) + tuning.STATED_FIGURE_BONUS
+        facet_scores = _facets_of(content, turn.request, facet_vector, state.topic)
         intent = self._intents.classify(turn.request, facet_vector)  # read without the role's name, like the facet
         if told_subject and intent in TAILORED:  # the "I" is their story, not a question about them
             intent = FACT
@@ -323,7 +335,11 @@ class Advisor:
             )
             request.vector = rank_vector
             request.previous = state.topic
-            request.guides = self._against_own(content, request, turn) or _not_the_last(request, turn)
+            request.guides = (
+                self._against_own(content, request, turn)
+                or self._beside_own(content, request)
+                or _not_the_last(request, turn)
+            )
             plan = planner.plan(request)
             if decision.route is Route.ANSWER:
                 plan = self._each_question(planner, content, index, request, plan)
@@ -414,10 +430,12 @@ class Advisor:
         if not further or request.intent not in (FACT, COMPARE):
             return plan
         first = request.text[: request.text.find(further[0])].rstrip(" +/&,;")
+        pieces = [self._plan_piece(planner, content, index, request, p) for p in (first, *further)]
+        if sum(bool(p.blocks) for p in pieces) < 2:
+            return plan  # "what skills do they need? split technical and soft": one question, said twice
         combined = Plan(intro=plan.intro, outro=plan.outro)
         shown: dict[int, Block] = {}
-        for n, piece in enumerate((first, *further)):
-            extra = self._plan_piece(planner, content, index, request, piece)
+        for n, extra in enumerate(pieces):
             if not extra.blocks and n == 0:
                 extra = Plan(list(plan.blocks))  # "pulumi or terraform?": the first question as the whole read it
             if not extra.blocks:
@@ -594,6 +612,25 @@ class Advisor:
         own = _own_guides(content, request.profile)
         target = request.guides[0] if request.guides else request.guide
         if own and target and own[0] != target and _NOW.search(turn.request):
+            return [target, own[0]]
+        return []
+
+    @staticmethod
+    def _beside_own(content: ContentModel, request: Request) -> list[str]:
+        """ "I've been a network admin 7 years, is security worth it money wise?": the pay or growth of the
+        role they are heading for, beside their own role's, the baseline an advisor would give."""
+        own = _own_guides(content, request.profile)
+        target = request.guide  # the role they are heading for, from what they said; a role named is asked alone
+        top = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+        if (
+            own
+            and target
+            and own[0] != target
+            and not request.guides
+            and request.intent in (FACT, FIT)
+            and top in tuning.BESIDE_OWN_FACETS
+            and request.facet_scores[top] >= tuning.COMPARE_FACET_AT
+        ):
             return [target, own[0]]
         return []
 

@@ -17,6 +17,7 @@ import numpy as np
 from advisor.core import intents, tuning
 from advisor.core.content import ContentModel, Part, Unit
 from advisor.core.dialogue import Profile, Topic, ordinal, points_back, wants_more
+from advisor.core.facets import STAND_INS
 from advisor.core.guides import role_name
 from advisor.core.text import idf, tokens
 
@@ -156,16 +157,25 @@ class Planner:
         # "technical (non system design) questions", "non-technical skills": not the part named so
         negated = frozenset(tokens(" ".join(_NEGATED.findall(request.text))))
         top_facet = max(request.facet_scores.values(), default=0.0)
+        candidates = [p for p in (parts if parts is not None else self.content.parts) if p.units]
+        held = {(p.guide, p.facet) for p in candidates}
+
+        def facet_score(part: Part) -> float:  # a guide without the facet asked answers from its stand-in
+            stand_in = [
+                request.facet_scores.get(f, 0.0)
+                for f, s in STAND_INS.items()
+                if part.facet in s and (part.guide, f) not in held
+            ]
+            return max([request.facet_scores.get(part.facet, 0.0), *stand_in])
+
         scored = []
-        for part in parts if parts is not None else self.content.parts:
-            if not part.units:
-                continue
+        for part in candidates:
             heading = float(part.heading_vector @ request.vector) if part.heading_vector is not None else 0.0
             unit = max(float(u.vector @ request.vector) for u in part.units)
             score = (
                 tuning.PART_HEADING_WEIGHT * heading
                 + tuning.PART_UNIT_WEIGHT * unit
-                + tuning.PART_FACET_WEIGHT * request.facet_scores.get(part.facet, 0.0)
+                + tuning.PART_FACET_WEIGHT * facet_score(part)
                 + tuning.PART_KEYWORD_WEIGHT * self.overlap(terms, part.terms)
                 + tuning.ITEM_SUBJECT_BONUS
                 * (request.facet_scores.get(part.facet, 0.0) >= top_facet - tuning.ITEM_FACET_MARGIN)
@@ -265,16 +275,18 @@ class Planner:
         """Two roles side by side on the facet asked about, or on pay and what the job is; says where
         one guide lacks the facet."""
         held = {p.facet for p in self.content.parts if p.guide in guides}  # a facet neither guide has is no basis
-        ranked = sorted(held or request.facet_scores, key=lambda f: -request.facet_scores.get(f, 0.0))
+        scores = dict(request.facet_scores)
+        for facet, stand_ins in STAND_INS.items():  # "and job security?": the growth sections answer it
+            for stand_in in stand_ins if facet not in held else ():
+                scores[stand_in] = max(scores.get(stand_in, 0.0), scores.get(facet, 0.0))
+        ranked = sorted(held or scores, key=lambda f: -scores.get(f, 0.0))
         top = ranked[0]
         facets = (
-            [top]
-            if request.facet_scores.get(top, 0.0) >= tuning.COMPARE_FACET_AT and top != "comparison"
-            else ["overview", "pay"]
+            [top] if scores.get(top, 0.0) >= tuning.COMPARE_FACET_AT and top != "comparison" else ["overview", "pay"]
         )
         if len(facets) == 1 and len(ranked) > 1:  # "on pay and growth": two facets asked, both shown
-            second = request.facet_scores.get(ranked[1], 0.0)
-            close = second >= request.facet_scores[top] - tuning.COMPARE_SECOND_FACET
+            second = scores.get(ranked[1], 0.0)
+            close = second >= scores[top] - tuning.COMPARE_SECOND_FACET
             if ranked[1] != "comparison" and second >= tuning.COMPARE_FACET_AT and close:
                 facets.append(ranked[1])
         return self._side_by_side(request, guides, facets)

@@ -93,6 +93,9 @@ COMPARE_FACET_AT = 0.45
 # 0.87 and 0.83; "AWS Solutions Architect Professional price": the database guide's part is not in the
 # top six, below 0.48 against 0.82). conv7 and faq5 tune sets.
 SIDE_BY_SIDE_MARGIN = 0.15
+# A user whose own role has a guide, asking about another role on one of these facets, gets their own
+# role's figure beside it (conv7 tune set: a network admin asking if security is "worth it money wise").
+BESIDE_OWN_FACETS = ("pay", "outlook")
 # ...and on a second facet too when it scores within this of the first ("compare them on pay and
 # growth"). Guides and conversation tune sets.
 COMPARE_SECOND_FACET = 0.08
@@ -148,6 +151,15 @@ KNOWN_TERMS_AT = 2
 # requests score 0.50-0.99, out-of-scope ones 0.09-0.52 (the 0.52-0.61 ones name another role or a
 # place, which other rules catch).
 FACET_IN_SCOPE_AT = 0.5
+# ...or this, when the request names a role we have a guide for in everyday words ("is 118 decent for a
+# DS or am i underpaid lol": pay 0.53; "does amazon sponsor green cards for dbas" stays out). conv7 and
+# faq7 tune sets.
+NAMED_ROLE_FACET_AT = 0.45
+# A request whose best facet score is below this has no clear kind of its own and keeps the last answer's
+# ("Would information security be a better bet then?" after the growth answer: 0.29). conv5 tune set.
+UNCLEAR_FACET_BELOW = 0.35
+# ...read this much above its best facet (enough to lead, as for a stated figure).
+UNCLEAR_FACET_BONUS = 0.05
 # A request naming one rare knowledge-base word ("Pulumi", "Feast") is in scope from this similarity.
 NAMED_TERM_ANSWER_AT = 0.15
 # A request whose unknown words outnumber its known ones and whose similarity is under this is out of

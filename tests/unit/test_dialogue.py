@@ -5,6 +5,7 @@ import pytest
 from advisor.core.dialogue import (
     build_profile,
     items_of,
+    known_without_negation,
     leans_on_situation,
     ordinal,
     points_back,
@@ -50,6 +51,21 @@ pytestmark = pytest.mark.unit
             "I'm a teacher and do lots of Excel",
             "can I get into this?",
         ),
+        (  # a note before the question describes the asker; a gerund opening is the speaker too
+            "4th yr physics PhD (C++, MPI on clusters). weighing research vs data science. how do they compare on pay?",
+            "4th yr physics PhD (C++, MPI on clusters). weighing research vs data science.",
+            "how do they compare on pay?",
+        ),
+        (  # ...unless the question points back at it
+            "He keeps talking about DevOps. Is that a separate career?",
+            "",
+            "He keeps talking about DevOps. Is that a separate career?",
+        ),
+        (
+            "thinking about moving into security, is it worth it money wise?",
+            "thinking about moving into security",
+            "is it worth it money?",
+        ),
         ("What does an MLOps engineer do?", "", "What does an MLOps engineer do?"),
         (  # a question without its mark is still a question, not something about the speaker
             "mlops vs ml engineer - whats the difference, they sound the same to me",
@@ -79,6 +95,10 @@ def test_the_profile_keeps_role_years_place_budget_and_known_words():
     assert build_profile(["I don't have a CS degree"], vocabulary).degree == "none"
     assert build_profile(["I can't code at all"], vocabulary).beginner
     assert build_profile([""], vocabulary).empty
+    been = build_profile(["been a network admin 7 yrs at a school district"], vocabulary)
+    assert (been.role, been.years) == ("network admin", 7)
+    # where they want to go is not what they have
+    assert known_without_negation("I run Kubernetes, considering Terraform work") == "I run Kubernetes"
 
 
 @pytest.mark.parametrize(

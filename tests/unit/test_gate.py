@@ -70,6 +70,16 @@ def test_personal_context_never_causes_a_refusal(gate):
     assert own.route is Route.ANSWER and own.uncovered == ["Denver"]
 
 
+def test_names_in_a_note_before_the_question_are_the_askers_not_the_subject(gate):
+    decision = gate.decide("Lots of Fortran and MPI at work. how much do data engineers earn?", 0.6, facet=0.4)
+    assert decision.route is Route.ANSWER and decision.uncovered == []
+
+
+def test_a_role_named_in_everyday_words_is_in_scope(gate):
+    assert gate.decide("is 150 decent for data engineers or am i underpaid lol", 0.3, facet=0.5).route is Route.ANSWER
+    assert gate.decide("does amazon sponsor green cards for data engineers", 0.3, facet=0.3).route is Route.OUT_OF_SCOPE
+
+
 def test_a_follow_up_leans_on_the_conversation(gate):
     assert gate.decide("why?", 0.05, leans_on_topic=True).route is Route.ANSWER
     assert gate.decide("why?", 0.05).route is Route.OUT_OF_SCOPE

@@ -128,3 +128,18 @@ def test_and_the_growth_after_comparing_two_roles_goes_on_with_both(advisor):
 def test_which_other_role_is_not_the_role_just_discussed(advisor):
     answer = talk(advisor, "How much do clerks earn?", "Which other role is projected to grow, bakers or clerks?")
     assert "5 percent" in answer.answer and "6 percent" not in answer.answer
+
+
+def test_job_security_in_a_guide_without_a_demand_section_is_its_growth_section(advisor):
+    answer = talk(advisor, "How much do bakers earn?", "and job security?")
+    assert "5 percent" in answer.answer and "$38,000" not in answer.answer
+
+
+def test_a_switcher_asking_about_pay_gets_their_own_roles_pay_beside(advisor):
+    answer = advisor.ask("I've been a baker for 7 years. thinking about moving into piloting, how much would I earn?")
+    assert "$220,000" in answer.answer and "$38,000" in answer.answer
+
+
+def test_a_request_of_no_clear_kind_keeps_the_kind_of_the_last_answer(advisor):
+    answer = talk(advisor, "How fast is the baker field growing?", "Would clerks be a better bet then?")
+    assert "6 percent" in answer.answer and "$41,000" not in answer.answer

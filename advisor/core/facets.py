@@ -47,6 +47,7 @@ FACETS: tuple[Facet, ...] = (
             "am I underpaid",
             "is that a decent salary",
             "is it worth it for the money",
+            "what's the national median",
         ),
     ),
     Facet(

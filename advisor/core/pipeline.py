@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import string
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -42,7 +43,7 @@ from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIn
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
 from advisor.core.store import IndexStore, open_client
-from advisor.core.text import normalize, stem, tokens
+from advisor.core.text import STOPWORDS, normalize, stem, tokens
 from advisor.core.verify import corpus_words, verify_answer
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,22 @@ def _not_the_last(request: Request, turn: Turn) -> list[str]:
     if _ANOTHER_ROLE.search(turn.request) and request.previous and len(request.guides) > 1:
         return [g for g in request.guides if g != request.previous.guide] or request.guides
     return request.guides
+
+
+def _holding(content: ContentModel, guide: str, facet_scores: dict[str, float], profile: Profile) -> str:
+    """The conversation's guide, unless it has nothing of the kind asked for ("which cloud cert on GCP?"
+    while talking about data scientists, whose guide lists no certifications): then the role the user
+    said they are heading for, or the one guide that has it."""
+    top = max(facet_scores, key=lambda f: facet_scores[f], default="")
+    if not guide or facet_scores.get(top, 0.0) < tuning.FACET_IN_SCOPE_AT or content.of_facet(top, guide):
+        return guide
+    own = _own_guides(content, profile)
+    told = [g for g in content.guide_names.mentioned(" ".join(profile.statements)) if g not in own]
+    holders = sorted({p.guide for p in content.of_facet(top)})
+    return next((g for g in reversed(told) if g in holders), holders[0] if len(holders) == 1 else guide)
+
+
+_PLACE_PREPOSITIONS = {"in", "at", "near", "around", "from", "for"}
 
 
 def _facets_of(
@@ -331,7 +348,12 @@ class Advisor:
                 decision.route is Route.PARTIAL,
                 frozenset(index.known_tokens(turn.request)),
                 guides,
-                self._guide_of(content, turn, state.profile, state.topic, state.guide),
+                _holding(
+                    content,
+                    self._guide_of(content, turn, state.profile, state.topic, state.guide, intent in TAILORED),
+                    facet_scores,
+                    state.profile,
+                ),
             )
             request.vector = rank_vector
             request.previous = state.topic
@@ -412,14 +434,28 @@ class Advisor:
         """(rank vector, facet vector): within a guide every heading names the role, so a request naming
         one is ranked, and its kind read, on the rest of its words when enough remain."""
         rank_vector = facet_vector = vector
-        if guides:
-            rest = content.guide_names.without_role_words(request)
-            left = len(content_words(rest))
-            if rest != request and left >= min(tuning.RANK_WITHOUT_ROLE_WORDS, tuning.FACET_WITHOUT_ROLE_WORDS):
-                facet_vector = self.embedder.encode_query(rest)
-                if left >= tuning.RANK_WITHOUT_ROLE_WORDS:
-                    rank_vector = facet_vector
+        rest = self._without_places(content, content.guide_names.without_role_words(request) if guides else request)
+        left = len(content_words(rest))
+        if rest != request and left >= min(tuning.RANK_WITHOUT_ROLE_WORDS, tuning.FACET_WITHOUT_ROLE_WORDS):
+            facet_vector = self.embedder.encode_query(rest)
+            if left >= tuning.RANK_WITHOUT_ROLE_WORDS:
+                rank_vector = facet_vector
         return rank_vector, facet_vector
+
+    def _without_places(self, content: ContentModel, request: str) -> str:
+        """ "What would MLOps pay then, in Texas?" asks about pay: a place qualifies the question (and the
+        answer says when the guides lack it), it does not make it a question about where the jobs are."""
+        kept: list[str] = []
+        for piece in request.split():
+            word = piece.strip(string.punctuation).lower()
+            named = word in content.named_terms or piece[:1].isupper()
+            if named and word not in STOPWORDS and self._places.looks_like_place(word):
+                if kept and kept[-1].lower().strip(string.punctuation) in _PLACE_PREPOSITIONS:
+                    kept[-1] = ""  # "in Texas" goes as a whole
+                kept.append("")
+            else:
+                kept.append(piece)
+        return " ".join(p for p in kept if p) if any(not p for p in kept) else request
 
     def _each_question(
         self, planner: Planner, content: ContentModel, index: LoadedIndex, request: Request, plan: Plan
@@ -635,7 +671,13 @@ class Advisor:
         return []
 
     def _guide_of(
-        self, content: ContentModel, turn: Turn, profile: Profile, topic: Topic | None, earlier: str = ""
+        self,
+        content: ContentModel,
+        turn: Turn,
+        profile: Profile,
+        topic: Topic | None,
+        earlier: str = "",
+        tailored: bool = False,
     ) -> str:
         """The guide a request that names none is about. The user's own job does not choose it (a data
         scientist asking about the switch asks about MLOps) unless they ask about "my current job";
@@ -648,6 +690,10 @@ class Advisor:
         heading_for = [g for g in names.mentioned(turn.situation) if g not in own]
         if heading_for:
             return heading_for[-1]
+        # "what would be new to me?" after "I'm a data scientist thinking about MLOps" (said turns ago)
+        told = [g for g in names.mentioned(" ".join(profile.statements)) if g not in own] if tailored else []
+        if told:
+            return told[-1]
         if topic is not None and topic.guide:
             return topic.guide
         if earlier:

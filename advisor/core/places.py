@@ -29,6 +29,7 @@ class PlaceWords:
         self._plain: np.ndarray | None = None
         self._known: np.ndarray = np.zeros((0, 1), dtype=np.float32)
         self.is_place = lru_cache(maxsize=4096)(self._is_place)
+        self.looks_like_place = lru_cache(maxsize=4096)(self._looks_like_place)
 
     def load(self) -> PlaceWords:
         if self._places is None:
@@ -48,11 +49,18 @@ class PlaceWords:
         self.is_place.cache_clear()
         return self
 
-    def _is_place(self, word: str) -> bool:
+    def _margin(self, word: str) -> tuple[float, np.ndarray]:
         self.load()
         assert self._places is not None and self._plain is not None
         vector = self.embedder.encode_query(word.lower())
-        margin = float((self._places @ vector).max() - (self._plain @ vector).max())
+        return float((self._places @ vector).max() - (self._plain @ vector).max()), vector
+
+    def _looks_like_place(self, word: str) -> bool:
+        """A place, named by the guides or not ("Texas" in "what would it pay in Texas?")."""
+        return self._margin(word)[0] >= tuning.PLACE_WORD_MARGIN
+
+    def _is_place(self, word: str) -> bool:
+        margin, vector = self._margin(word)
         if margin < tuning.PLACE_WORD_MARGIN:
             return False
         return not (len(self._known) and float((self._known @ vector).max()) >= tuning.PLACE_SAME_AS)

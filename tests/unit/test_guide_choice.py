@@ -143,3 +143,32 @@ def test_a_switcher_asking_about_pay_gets_their_own_roles_pay_beside(advisor):
 def test_a_request_of_no_clear_kind_keeps_the_kind_of_the_last_answer(advisor):
     answer = talk(advisor, "How fast is the baker field growing?", "Would clerks be a better bet then?")
     assert "6 percent" in answer.answer and "$41,000" not in answer.answer
+
+
+PILOT_WITH_CERTIFICATIONS = (
+    PILOT
+    + """
+## Which certifications are worth getting?
+
+Pilots need a commercial pilot licence ($5,000) and an instrument rating ($3,000).
+
+## What would be new to a career changer?
+
+A career changer learns navigation, meteorology and radio procedure.
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def changer():
+    return fake_advisor([BAKER, PILOT_WITH_CERTIFICATIONS, CLERK], default_guide="Clerk")
+
+
+def test_a_kind_of_answer_the_current_guide_lacks_comes_from_the_role_the_user_is_heading_for(changer):
+    answer = talk(
+        changer,
+        "I'm a baker thinking about pilots.",
+        "How much do bakers earn?",
+        "Which certifications are worth getting?",
+    )
+    assert "commercial pilot licence" in answer.answer

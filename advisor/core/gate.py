@@ -82,6 +82,13 @@ def _compact(word: str) -> str:
 # "become a dentist", "what do data scientists earn": the role a request is about.
 # roles asked about together: "bakers and pilots", "DBA or data scientist", "pilots vs clerks"
 _JOINED_ROLES = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b|\bvs\.?|\bversus\b)\s*", re.I)
+# what a request asks to be recommended: "best online course", "any good bootcamps", "which books"
+_RECOMMEND = re.compile(
+    r"\b(?:best|good|great|top|recommend(?:ed)?|suggest(?:ed)?|which|any|free)\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)"
+    r"(?=\s+(?:for|to|on|in|that|which|with|about|i|you)\b|\s*[?.!,;]|\s*$)",
+    re.I,
+)
+_NOT_A_THING = frozenset("make makes pay pays grow grows earn earns has have one ones field fields role roles".split())
 _ROLE_ASKED = re.compile(
     r"\b(?:(?:become|becoming|work as|job as|career as|switch to|life as)\s+(?:an?\s+|the\s+)?|(?:to|i|me)\s+be an?\s+"
     r"|(?:salary|pay) (?:of|for) (?:an?\s+)?"
@@ -234,6 +241,23 @@ class Gate:
             if len(w) >= 3 and w not in STOPWORDS and w not in tuning.CHAT_WORDS and not self._known(w)
         ][:3]
 
+    def _unnamed_recommendation(self, text: str) -> str:
+        """ "best online course for learning kubernetes", "any good bootcamps?": the kind of thing asked
+        for is a word the guides never use (they hold no courses or bootcamps); '' otherwise."""
+        for m in _RECOMMEND.finditer(text):
+            phrase = words(m.group(1))
+            head = phrase[-1]
+            if any(w in STOPWORDS or w in _NOT_A_THING for w in phrase) or head.endswith(("er", "est")):
+                continue  # "which makes more money", "which is cheaper": a question, not a thing asked for
+            if head.endswith("s") and self._known(head[:-1]):
+                continue  # "programming langs"
+            # a typo fix is trusted only for long words: "course" is no misspelt "hours"
+            typo = len(head) >= tuning.RECOMMENDED_TYPO_LETTERS and self._known(head)
+            plain = self._known(head) and not (len(stem(head)) >= 5 and stem(head) not in self.vocabulary)
+            if len(head) >= 4 and head not in STOPWORDS and head not in tuning.CHAT_WORDS and not (typo or plain):
+                return m.group(1).strip()
+        return ""
+
     def decide(
         self,
         request: str,
@@ -280,6 +304,9 @@ class Gate:
         subjects = [] if leans_on_topic else self._unnamed_figure_subject(text)
         if subjects:
             return Decision(Route.PARTIAL, f"asks for a figure about {', '.join(subjects)}", uncovered=subjects)
+        wanted = self._unnamed_recommendation(text)
+        if wanted:
+            return Decision(Route.PARTIAL, f"asks for {wanted}, which my sources never name", uncovered=[wanted])
         sentences = re.split(r"(?<=[.!?])\s+", text)
         # "4th yr physics PhD (C++, MPI on clusters). how do they compare on pay?": the statements
         # around a question describe the asker, like the situation does

@@ -63,7 +63,11 @@ _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], str], ...] = (
     ),
     (
         "pay",
-        re.compile(r"\bhow much\b[^.?!]{0,60}\b(?:pay|pays|paid|earn|earns|make|makes|salary)\b", re.I),
+        re.compile(
+            r"\bhow much\b[^.?!]{0,60}\b(?:pay|pays|paid|earn|earns|make|makes|salary)\b"
+            r"|\bwhat (?:do|does|did|would|will) (?:the |a |an )?[\w.&-]+(?: [\w.&-]+)? pay\b",  # "what does spotify pay"
+            re.I,
+        ),
         re.compile(r"\$\s?\d|\b\d[\d,.]*\s?(?:k|usd|dollars|euros?|pounds?)\b", re.I),
         "that pay figure",
     ),
@@ -100,6 +104,7 @@ _SUBJECT = re.compile(
     rf"\bhow many\s+{_PHRASE}{_END}"
     rf"|\b(?:price|cost|fee) (?:of|for) (?:the |a |an )?{_PHRASE}{_END}"
     rf"|\bhow much (?:do|does|did|would|will|can) (?:the |a |an )?{_PHRASE}\s+(?:pay|make|earn|get paid)\b"
+    rf"|\bwhat (?:do|does|did|would|will) (?:the |a |an )?{_PHRASE}\s+pay\b"
     rf"|\bhow much (?:is|are|was|does|do) (?:the |a |an )?{_PHRASE}(?=\s+(?:cost|costs|charge|charges|exam)\b|\s*[?.!,;]|\s*$)"
     rf"|\b(?:percentage|percent|share|proportion|fraction) of (?:the |all )?{_PHRASE}{_END}"
     r"|\b(?:what(?:'s| is)? (?:the )?)?([\w-]+) rates?\b",

@@ -223,6 +223,9 @@ STATED_FIGURE_BONUS = 0.05
 # not the thing asked (faq5-tune out-of-scope near misses).
 FIGURES_OF_A_NAMED_THING = frozenset({"price", "pay", "count", "percent"})
 # Chat shorthand is no name of a thing ("how much do the faang ppl make").
+# A thing asked to be recommended ("best online course") is taken for a typo of a word the guides use
+# only when it is at least this long ("certifcation"; "course" is not "hours"). faq7 tune set.
+RECOMMENDED_TYPO_LETTERS = 8
 CHAT_WORDS = frozenset("pls plz ppl thx lol tbh idk imo btw gonna wanna kinda yeah nah shud wat thru tho".split())
 # "Which tools would be new to me?": at most this many of the facet's lists the user does not have.
 GAP_LISTS = 2

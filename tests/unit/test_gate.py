@@ -80,6 +80,17 @@ def test_a_role_named_in_everyday_words_is_in_scope(gate):
     assert gate.decide("does amazon sponsor green cards for data engineers", 0.3, facet=0.3).route is Route.OUT_OF_SCOPE
 
 
+def test_a_recommendation_of_a_kind_of_thing_the_guides_never_name_is_partial(gate):
+    course = gate.decide("best online course for learning Spark", 0.6, facet=0.6)
+    assert course.route is Route.PARTIAL and course.uncovered == ["online course"]
+    assert gate.decide("which tools are best for pipelines?", 0.6, facet=0.6).route is Route.ANSWER
+
+
+def test_what_a_named_employer_pays_is_partial(gate):
+    decision = gate.decide("what does spotify pay data engineers", 0.6, facet=0.7)
+    assert decision.route is Route.PARTIAL and decision.uncovered == ["spotify"]
+
+
 def test_a_follow_up_leans_on_the_conversation(gate):
     assert gate.decide("why?", 0.05, leans_on_topic=True).route is Route.ANSWER
     assert gate.decide("why?", 0.05).route is Route.OUT_OF_SCOPE

@@ -54,14 +54,23 @@ def load_questions(path: Path) -> list[dict]:
 
 
 def question_headings(corpus: Path) -> list[str]:
-    """The corpus's question-shaped level-2 headings, in file and document order: the first four are the
-    chat's starter questions (Advisor.starter_questions), the next ones its follow-up options."""
-    out: list[str] = []
+    """The questions the chat offers, in its order (Advisor.suggested_questions, from the same
+    advisor.core.guides.starter_order): the first four are its starter questions, the next ones its
+    follow-up options. Read from the corpus's question-shaped level-2 headings, without loading a model."""
+    from advisor.core.guides import starter_order
+    from advisor.core.settings import Settings
+
+    by_guide: dict[str, list[str]] = {}
     for path in sorted(corpus.glob("*.md")):
-        for match in re.finditer(r"^##\s+(.+\?)\s*$", path.read_text(encoding="utf-8"), re.M):
-            if match[1] not in out:
-                out.append(match[1])
-    return out
+        text = path.read_text(encoding="utf-8")
+        title = re.search(r"^#\s+(.+?)\s*$", text, re.M)
+        questions = by_guide.setdefault(title[1] if title else path.stem, [])
+        for match in re.finditer(r"^##\s+(.+\?)\s*$", text, re.M):
+            if match[1] not in questions:
+                questions.append(match[1])
+    default = Settings().default_guide
+    starters = starter_order(by_guide, default, 4)
+    return starters + [q for q in starter_order(by_guide, default, 1000) if q not in starters]
 
 
 def faq_bodies(tail: list[dict], n: int = 20_000, seed: int = 13) -> list[dict]:

@@ -55,6 +55,18 @@ def _alias_stems(also_called: str) -> list[list[str]]:
     return [[stem(w) for w in words(a)] for a in re.split(r"[,;]", also_called) if words(a)]
 
 
+def starter_order(questions_by_guide: dict[str, list[str]], default_guide: str, n: int) -> list[str]:
+    """The chat's starter questions: the default guide's question headings in document order, then the
+    first question of each other guide, so the starters show the roles covered. `questions_by_guide`:
+    each guide's question headings in reading order, guides in the order to show them."""
+    default = default_guide.strip().lower()
+    main = next((t for t in questions_by_guide if default and default in t.lower()), next(iter(questions_by_guide), ""))
+    others = [qs[0] for t, qs in questions_by_guide.items() if t != main and qs]
+    first = questions_by_guide.get(main, [])
+    take = n - min(len(others), max(n // 4, 1)) if others else n
+    return (first[:take] + others)[:n]
+
+
 class GuideNames:
     """`chunks`: (guide title, chunk text) pairs of the whole knowledge base; `also_called`: a guide's
     other names for its role, comma-separated, by title."""

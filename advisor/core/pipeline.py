@@ -33,7 +33,7 @@ from advisor.core.embeddings import Embedder
 from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core.facets import FacetModel
 from advisor.core.gate import GENERIC, Decision, Gate, Route
-from advisor.core.guides import plural, role_name
+from advisor.core.guides import plural, role_name, starter_order
 from advisor.core.intents import COMPARE, FACT, FIT, TAILORED, IntentModel
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.places import PlaceWords
@@ -446,9 +446,12 @@ class Advisor:
         """ "What would MLOps pay then, in Texas?" asks about pay: a place qualifies the question (and the
         answer says when the guides lack it), it does not make it a question about where the jobs are."""
         kept: list[str] = []
-        for piece in request.split():
+        for n, piece in enumerate(request.split()):
             word = piece.strip(string.punctuation).lower()
-            named = word in content.named_terms or piece[:1].isupper()
+            # a name the guides use ("Texas"), or a capitalised word inside the sentence ("in Denver"):
+            # each is looked at once (cached), so plain words cost nothing
+            mid_sentence = n > 0 and not request.split()[n - 1].endswith((".", "?", "!"))
+            named = word in content.named_terms or (mid_sentence and piece[:1].isupper() and not piece.isupper())
             if named and word not in STOPWORDS and self._places.looks_like_place(word):
                 if kept and kept[-1].lower().strip(string.punctuation) in _PLACE_PREPOSITIONS:
                     kept[-1] = ""  # "in Texas" goes as a whole
@@ -732,18 +735,19 @@ class Advisor:
     def starter_questions(self, n: int = 4) -> list[str]:
         """Section headings phrased as questions: the default guide's first, in document order, then the
         first question of each other guide, so the starters show the roles covered."""
-        default = self.settings.default_guide.strip().lower()
         by_guide: dict[str, list[str]] = {}
         for record in sorted(self.index.records.values(), key=lambda r: (r["source"], r["position"])):
             head = record["section"].split(" > ")[0]
             questions = by_guide.setdefault(record["title"], [])
             if head.endswith("?") and head not in questions:
                 questions.append(head)
-        main = next((t for t in by_guide if default and default in t.lower()), next(iter(by_guide), ""))
-        others = [qs[0] for t, qs in by_guide.items() if t != main and qs]
-        first = by_guide.get(main, [])
-        take = n - min(len(others), max(n // 4, 1)) if others else n
-        return (first[:take] + others)[:n]
+        return starter_order(by_guide, self.settings.default_guide, n)
+
+    def suggested_questions(self, n: int) -> list[str]:
+        """The questions the chat offers first: its four starters, then the follow-up options that come
+        after them (worth answering ahead of the first visitor)."""
+        starters = self.starter_questions(4)
+        return (starters + [q for q in self.starter_questions(1000) if q not in starters])[:n]
 
     def as_retriever(self, k: int = 4) -> AdvisorRetriever:
         """The hybrid search as a LangChain `BaseRetriever` over the live index (README, "LangChain")."""

@@ -28,6 +28,7 @@ class PlaceWords:
         self._places: np.ndarray | None = None
         self._plain: np.ndarray | None = None
         self._known: np.ndarray = np.zeros((0, 1), dtype=np.float32)
+        self._named: dict[str, bool] = {}
         self.is_place = lru_cache(maxsize=4096)(self._is_place)
         self.looks_like_place = lru_cache(maxsize=4096)(self._looks_like_place)
 
@@ -46,7 +47,10 @@ class PlaceWords:
         vectors = self.embedder.encode(names) if names else np.zeros((0, self._places.shape[1]), dtype=np.float32)
         margins = (vectors @ self._places.T).max(axis=1) - (vectors @ self._plain.T).max(axis=1) if names else []
         self._known = vectors[np.asarray(margins) >= tuning.PLACE_WORD_MARGIN] if names else vectors
+        # the guides' own names are read once here, not one encoding per name at question time
+        self._named = {name.lower(): bool(m >= tuning.PLACE_WORD_MARGIN) for name, m in zip(names, margins)}
         self.is_place.cache_clear()
+        self.looks_like_place.cache_clear()
         return self
 
     def _margin(self, word: str) -> tuple[float, np.ndarray]:
@@ -57,6 +61,8 @@ class PlaceWords:
 
     def _looks_like_place(self, word: str) -> bool:
         """A place, named by the guides or not ("Texas" in "what would it pay in Texas?")."""
+        if word.lower() in self._named:
+            return self._named[word.lower()]
         return self._margin(word)[0] >= tuning.PLACE_WORD_MARGIN
 
     def _is_place(self, word: str) -> bool:

@@ -92,6 +92,12 @@ class Settings(BaseSettings):
         default=1024, ge=0, description="Answers kept for repeated questions (in-process LRU; 0 = no cache)."
     )
     answer_cache_ttl_seconds: int = Field(default=3600, ge=1, description="How long a cached answer is reused.")
+    warm_answers: int = Field(
+        default=16,
+        ge=0,
+        description="Questions the chat offers first (starters, then follow-up options) answered into the "
+        "answer cache at start-up, so the first visitors get cached answers (0 = none).",
+    )
 
     @property
     def chroma_path(self) -> Path:

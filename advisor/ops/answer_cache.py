@@ -236,6 +236,23 @@ class CachedAdvisor:
             return
         self._cache.store.set(key, Cached(answer, float(event.similarity), event.route).dumps())
 
+    def warm(self, questions: list[str]) -> int:
+        """Answers questions into the cache before any user asks them (the chat's suggested questions, at
+        start-up): not counted as hits or misses, and not told to the question log or the metrics, since
+        nobody asked. Returns how many were answered."""
+        observers = self._advisor.observers
+        self._advisor.observers = [self._cache._observe]
+        answered = 0
+        try:
+            for question in questions:
+                key, cleaned, _, hit = self._lookup(question, None, None, count=False)
+                if hit is None:
+                    self._store(key, self._advisor.ask(cleaned, None))
+                    answered += 1
+        finally:
+            self._advisor.observers = observers
+        return answered
+
     def ask(self, question: str, history: list[dict] | None = None, backend: str | None = None) -> Answer:
         key, cleaned, _, hit = self._lookup(question, history, backend)
         if hit is not None:

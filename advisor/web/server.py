@@ -162,6 +162,12 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     # Users' questions go through the answer cache; health probes and the index watcher use the
     # Advisor itself (a cached answer must not hide an index that cannot answer).
     answering = cache.wrap(advisor) if cache is not None else advisor
+    if cache is not None and settings.warm_answers > 0:
+        # most FAQ traffic is the questions the chat suggests; a cold one costs 20-40 ms of CPU while the
+        # other requests wait (benchmarks/load_test.py --workload faq)
+        started = time.perf_counter()
+        warmed = answering.warm(advisor.suggested_questions(settings.warm_answers))
+        log.info("Answer cache warmed with %d suggested questions in %.1f s", warmed, time.perf_counter() - started)
 
     app = FastAPI(
         title="Career Advisor",

@@ -53,3 +53,19 @@ def test_quiet_libraries_turns_down_every_noisy_logger():
     finally:
         quiet_libraries()
     assert {logging.getLogger(n).level for n in NOISY_LOGGERS} == {logging.WARNING}
+
+
+def test_warming_answers_the_suggested_questions_into_the_cache_without_counting_or_logging_them():
+    from advisor.ops.answer_cache import AnswerCache, LocalStore
+    from tests.fakes import fake_advisor
+
+    guide = "# Baker Career Guide\n\n## How much do bakers earn?\n\nBakers earn $38,000 a year.\n\n## What do bakers do?\n\nBakers bake bread.\n"
+    advisor = fake_advisor([guide])
+    logged = []
+    cache = AnswerCache(LocalStore(10, 60))
+    answering = cache.wrap(advisor)
+    advisor.observers.append(logged.append)  # stands in for the question log
+    suggested = advisor.suggested_questions(2)
+    assert answering.warm(suggested) == 2 and (cache.hits, cache.misses) == (0, 0) and logged == []
+    assert "$38,000" in answering.ask("How much do bakers earn?").answer
+    assert (cache.hits, cache.misses) == (1, 0) and len(logged) == 1

@@ -85,7 +85,7 @@ _JOINED_ROLES = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b|\bvs\.?|\bversus\b)\s*",
 # what a request asks to be recommended: "best online course", "any good bootcamps", "which books"
 _RECOMMEND = re.compile(
     r"\b(?:best|good|great|top|recommend(?:ed)?|suggest(?:ed)?|which|any|free)\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)"
-    r"(?=\s+(?:for|to|on|in|that|which|with|about|i|you)\b|\s*[?.!,;]|\s*$)",
+    r"(?=\s+(?:for|to|on|in|that|which|with|about|and|or|i|you)\b|\s*[?.!,;]|\s*$)",
     re.I,
 )
 _NOT_A_THING = frozenset("make makes pay pays grow grows earn earns has have one ones field fields role roles".split())

@@ -118,6 +118,7 @@ class Request:
     guides: list[str] = field(default_factory=list)  # guides the request names, in its order
     guide: str = ""  # the guide the conversation is about (named earlier, or the default)
     previous: Topic | None = None  # what the last answer showed, follow-up or not
+    choosing: bool = False  # the user just listed roles to choose among ("security, ML or networking?")
 
 
 class Planner:
@@ -225,7 +226,7 @@ class Planner:
         """Plans that come before the request's own guide: every guide side by side ("which of these jobs
         is growing fastest?"), what carries over from the user's background, a follow-up on the topic."""
         shown_all = request.previous is not None and len(request.previous.guides) > 2
-        across = _ACROSS.search(request.text) or (shown_all and _WHICH_ONE.search(request.text))
+        across = _ACROSS.search(request.text) or ((shown_all or request.choosing) and _WHICH_ONE.search(request.text))
         if not request.guides and across and len(self.content.guides()) > 1:
             plan = self._across(request)
             if plan.blocks:

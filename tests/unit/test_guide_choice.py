@@ -172,3 +172,8 @@ def test_a_kind_of_answer_the_current_guide_lacks_comes_from_the_role_the_user_i
         "Which certifications are worth getting?",
     )
     assert "commercial pilot licence" in answer.answer
+
+
+def test_which_of_the_roles_i_listed_is_best_shows_each_roles_figure(advisor):
+    answer = advisor.ask("trying to pick a track: bakers or pilots. which has the fastest growing field?").answer
+    assert "5 percent" in answer and "4 percent" in answer

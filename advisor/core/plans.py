@@ -65,6 +65,9 @@ def _headline_value(units: list[Unit]) -> float:
 
 # "and which one is shrinking?" after every guide was shown side by side
 _WHICH_ONE = re.compile(r"\bwhich(?:\s+one|\s+of (?:them|those|these))?\s+(?:is|are|has|pays|grows|would|will)\b", re.I)
+_COUNTS_THE_LIST = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten)\b|(?<![\d.-])\b\d{1,2}\b(?![\d.-])|\bbelow\b", re.I
+)
 _PRONOUN_SUBJECT = re.compile(
     r"^\s*(?:and\s+|but\s+|so\s+)?(?:does|do|is|are|was|will|would|can|could|should|did)\s+(?:it|that|this|they|those|these)\b",
     re.I,
@@ -426,7 +429,10 @@ class Planner:
         if not items:
             return part.units[: tuning.MAX_SENTENCES]
         first = part.units.index(items[0])
-        leads = [u for u in part.units[:first] if not u.is_item][-2:]
+        leads = [u for u in part.units[:first] if not u.is_item]
+        # the part's opening sentence says what it is about; the last one introduces the list ("The
+        # other half of the BLS group ..." is no opening)
+        leads = leads[:1] + leads[-1:] if len(leads) > 1 else leads
         between = [u for u in part.units[first:] if u.is_sublead or u in items]
         after = [u for u in part.units[part.units.index(items[-1]) + 1 :] if not u.is_item and not u.is_sublead][:1]
         return leads + between + after
@@ -436,8 +442,16 @@ class Planner:
         first = part.units.index(items[0])
         before = part.units[:first]
         sublead = [u for u in before if u.is_sublead][-1:]
+        return self._lead_of_some(part, items, before) + sublead
+
+    @staticmethod
+    def _lead_of_some(part: Part, items: list[Unit], before: list[Unit]) -> list[Unit]:
+        """The lead sentence above some of a list's items, unless it counts the whole list ("The six
+        certifications ... are grouped below." above two of them)."""
         lead = [u for u in before if not u.is_item and not u.is_sublead][-1:]
-        return lead + sublead
+        if lead and len(items) < len(part.items) and _COUNTS_THE_LIST.search(lead[0].text):
+            return []
+        return lead
 
     def _in_order(self, part: Part, items: list[Unit]) -> list[Unit]:
         """The part's lead, then the items in the order given (cheapest first), each under its own
@@ -450,7 +464,7 @@ class Planner:
             elif u.is_item and current is not None:
                 group[id(u)] = current
         first = part.units.index(items[0])
-        out = [u for u in part.units[:first] if not u.is_item and not u.is_sublead][-1:]
+        out = self._lead_of_some(part, items, part.units[:first])
         shown: Unit | None = None
         for u in items:
             sub = group.get(id(u))

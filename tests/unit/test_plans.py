@@ -225,3 +225,18 @@ def test_a_list_split_across_chunks_reads_each_item_once():
     units = [u.text for p in build_content(index, embedder).parts for u in p.units]
     assert len(index.ids) > 1  # the list spans chunks, which overlap
     assert len(units) == len(set(units)) and sum(u.startswith("- Task number") for u in units) == 30
+
+
+def test_a_lead_that_counts_the_whole_list_is_not_shown_above_some_of_its_items(advisor):
+    text = advisor.ask("Which certification is cheapest?").answer
+    assert "AWS Data Engineer ($150)" in text and "two groups" not in text
+
+
+def test_a_whole_list_keeps_the_parts_opening_sentence():
+    guide = (
+        "# Pilot Career Guide\n\n## What does a pilot do?\n\nPilots fly aircraft for airlines. Flight engineers, the"
+        " other half of the group, check the systems. A pilot's work typically includes:\n\n- Checking the weather"
+        "\n- Flying the route\n- Landing safely\n"
+    )
+    text = fake_advisor([guide]).ask("What does a pilot do?").answer
+    assert text.startswith("Pilots fly aircraft for airlines.") and "Landing safely" in text

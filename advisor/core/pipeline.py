@@ -448,13 +448,17 @@ class Advisor:
         """ "What would MLOps pay then, in Texas?" asks about pay: a place qualifies the question (and the
         answer says when the guides lack it), it does not make it a question about where the jobs are."""
         kept: list[str] = []
-        for n, piece in enumerate(request.split()):
+        pieces = request.split()
+        looked = 0
+        for n, piece in enumerate(pieces):
             word = piece.strip(string.punctuation).lower()
             # a name the guides use ("Texas"), or a capitalised word inside the sentence ("in Denver"):
-            # each is looked at once (cached), so plain words cost nothing
-            mid_sentence = n > 0 and not request.split()[n - 1].endswith((".", "?", "!"))
+            # each is looked at once (cached), a few per request (an encoding each), plain words never
+            mid_sentence = n > 0 and not pieces[n - 1].endswith((".", "?", "!"))
             named = word in content.named_terms or (mid_sentence and piece[:1].isupper() and not piece.isupper())
-            if named and word not in STOPWORDS and self._places.looks_like_place(word):
+            candidate = named and word.isalpha() and word not in STOPWORDS and looked < tuning.PLACE_CHECKS
+            looked += candidate
+            if candidate and self._places.looks_like_place(word):
                 if kept and kept[-1].lower().strip(string.punctuation) in _PLACE_PREPOSITIONS:
                     kept[-1] = ""  # "in Texas" goes as a whole
                 kept.append("")

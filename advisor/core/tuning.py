@@ -157,6 +157,9 @@ FACET_IN_SCOPE_AT = 0.5
 NAMED_ROLE_FACET_AT = 0.45
 # A request whose best facet score is below this has no clear kind of its own and keeps the last answer's
 # ("Would information security be a better bet then?" after the growth answer: 0.29). conv5 tune set.
+# A question is read without the places it names ("what would it pay in Texas?"); at most this many of
+# its capitalised words are checked, each an encoding the first time (fuzzed input is all names).
+PLACE_CHECKS = 3
 UNCLEAR_FACET_BELOW = 0.35
 # ...read this much above its best facet (enough to lead, as for a stated figure).
 UNCLEAR_FACET_BONUS = 0.05

@@ -13,6 +13,9 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from functools import lru_cache
+
+from rapidfuzz import fuzz
 
 from advisor.core import tuning
 from advisor.core.text import STOPWORDS, stem, words
@@ -44,11 +47,36 @@ def _role_words(title: str) -> list[str]:
 
 
 def _matches(word: str, name_word: str) -> bool:
-    """Same stem, a shortening of at least ROLE_PREFIX_LETTERS letters ("admin" of "administrator"), or
-    the same word family ("development" and "developer" share "develop")."""
+    """Same stem, a shortening of at least ROLE_PREFIX_LETTERS letters ("admin" of "administrator"),
+    the same word family ("development" and "developer" share "develop"), or a typo of a long one
+    ("data sciencist")."""
     if word == name_word or (len(word) >= tuning.ROLE_PREFIX_LETTERS and name_word.startswith(word)):
         return True
-    return len(os.path.commonprefix([word, name_word])) >= tuning.ROLE_FAMILY_LETTERS
+    return len(os.path.commonprefix([word, name_word])) >= tuning.ROLE_FAMILY_LETTERS or _misspells(word, name_word)
+
+
+@lru_cache(maxsize=4096)
+def _misspells(word: str, name_word: str) -> bool:
+    """The same first letter and the typo matchers' similarity (tuning.TYPO_CUTOFF), for long words only."""
+    return (
+        len(word) >= tuning.ROLE_TYPO_LETTERS
+        and word[0] == name_word[0]
+        and fuzz.ratio(word, name_word) >= tuning.TYPO_CUTOFF * 100
+    )
+
+
+def _joined(ws: list[str], one_words: frozenset[str]) -> list[str]:
+    """ "sys admin", "net admin", "ml ops": a one-word name typed as two words, written as one."""
+    out: list[str] = []
+    i = 0
+    while i < len(ws):
+        if i + 1 < len(ws) and stem(ws[i] + ws[i + 1]) in one_words:
+            out.append(ws[i] + ws[i + 1])
+            i += 2
+        else:
+            out.append(ws[i])
+            i += 1
+    return out
 
 
 def _alias_stems(also_called: str) -> list[list[str]]:
@@ -75,6 +103,10 @@ class GuideNames:
         self.titles = sorted({t for t, _ in chunks})
         self.words = {t: _role_words(t) for t in self.titles}
         self.aliases = {t: _alias_stems((also_called or {}).get(t, "")) for t in self.titles}
+        self.one_words = frozenset(
+            [w for t in self.titles for w in self.words[t]]
+            + [seq[0] for seqs in self.aliases.values() for seq in seqs if len(seq) == 1]
+        )
         counts = Counter(w for t in self.titles for w in set(self.words[t]))
         # a role word marks its guide when no other title has it and most chunks that use it are that
         # guide's ("MLOps", "network"); "data" is everywhere, so "data" alone names no guide
@@ -94,7 +126,7 @@ class GuideNames:
 
     def mentioned(self, text: str) -> list[str]:
         """The guides a text names, in the order it names them."""
-        ws = words(_IDIOMS.sub(lambda m: "_" * len(m.group()), text))
+        ws = _joined(words(_IDIOMS.sub(lambda m: "_" * len(m.group()), text)), self.one_words)
         kept = [i for i, w in enumerate(ws) if w not in STOPWORDS]
         position = {i: k for k, i in enumerate(kept)}
         all_stems = [stem(w) for w in ws]
@@ -132,10 +164,11 @@ class GuideNames:
 
     def named_by(self, phrase_words: list[str]) -> str | None:
         """The guide a role phrase names, or None when it names a role no guide is about."""
+        phrase_words = _joined([w.lower() for w in phrase_words], self.one_words)
         stems = [stem(w) for w in phrase_words if w not in STOPWORDS]
         if not stems:
             return None
-        everything = [stem(w.lower()) for w in phrase_words]
+        everything = [stem(w) for w in phrase_words]
         for title in self.titles:  # "QA testers", "software QA testers": an other name of the role
             for seq in self.aliases[title]:
                 if any(everything[i : i + len(seq)] == seq for i in range(len(everything) - len(seq) + 1)):

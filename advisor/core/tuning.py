@@ -73,6 +73,9 @@ ROLE_WORDS_WITHIN = 3
 # Two words sharing this many first letters are one family ("development", "developer"; "data" and
 # "database" share only four).
 ROLE_FAMILY_LETTERS = 7
+# A role word typed with a typo ("sciencist") still names its guide when at least this long: shorter
+# words are too often other words one letter away (faq/conv tune sets, 2026-12-01).
+ROLE_TYPO_LETTERS = 7
 # One role word names its guide alone when at least this share of the chunks using it are that guide's
 # ("MLOps", "network" 0.62, "security" 0.69; not "data" 0.33 or "scientist" 0.41, which two guides
 # share). Was 0.7, which missed "for security how much experience..." (conv7 tune set).
@@ -101,6 +104,14 @@ BESIDE_OWN_FACETS = ("pay", "outlook")
 COMPARE_SECOND_FACET = 0.08
 # Each side of a comparison shows one sentence, or a list's lead and this many lines, so both sides fit.
 COMPARE_ITEMS = 4
+# "which of these careers pays the most based on the gov (bls) data": the facet of an across-roles question
+# is read from its "which ..." words and this many after them, not from what follows (faq8 tune).
+ACROSS_CLAUSE_WORDS = 4
+# "What tech job would make sense for me?": the guides whose description of the work reads closest to what the
+# user told of themselves (mean of their ROLE_FIT_UNITS closest sentences), ROLES_SUGGESTED of them (conv8 tune).
+ROLE_FIT_FACETS = frozenset({"overview", "duties"})
+ROLE_FIT_UNITS = 3
+ROLES_SUGGESTED = 2
 # ...plus the sentence with the figure the request asks about ("how many openings a year", "which is
 # bigger by number of jobs") when it matches the request this much better than the headline figure.
 # faq5-tune compare questions.

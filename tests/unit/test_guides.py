@@ -25,6 +25,9 @@ NAMES = GuideNames(
         ("dba or data scientist, which pays more", [DB, DS]),
         ("what does a data engineer do", []),  # shares "data" with a title: another role
         ("how do I become a nurse", []),
+        ("how much do data sciencists earn", [DS]),  # a typo of a long role word
+        ("what does a data base admin do", [DB]),  # a one-word name typed as two
+        ("is a data analyst a data scientist", [DS]),  # "analyst" is no typo of another guide's word here
     ],
 )
 def test_a_request_names_the_guide_of_an_other_name_for_its_role(text, guides):
@@ -59,3 +62,9 @@ def test_a_word_mostly_used_by_one_guide_names_it_alone_but_not_in_job_security(
     names = GuideNames([*chunks, (net, "Networks need security too."), (net, "Admins run networks.")])
     assert names.mentioned("for security how much experience do they want") == [sec]  # 3 of 4 chunks: 0.75
     assert names.mentioned("what about job security for network admins") == [net]
+
+
+def test_a_one_word_other_name_typed_as_two_words_names_its_guide():
+    names = GuideNames([(DB, "x"), (DEV, "y")], {DB: "sysadmin"})  # any one-word other name
+    assert names.mentioned("skills for a sys admin?") == [DB]
+    assert names.named_by(["sys", "admin"]) == DB

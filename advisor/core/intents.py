@@ -108,7 +108,7 @@ _DEAR = re.compile(
     re.I,
 )
 _EXCLUDE = re.compile(
-    r"\b(?:other than|besides|apart from|except|aside from|beyond|instead of|alternatives? to)\s+([\w.+#/ -]{2,40}?)(?=[,?.!]|\s+(?:what|which|are|is|do|does|for|that)\b|$)",
+    r"\b(?:other than|besides|apart from|except|aside from|beyond|instead of|alternatives? to)\s+([\w.+#/ -]{2,40}?)(?=[,?.!]|\s+(?:what(?:'?s)?|which|are|is|do|does|for|that)\b|$)",
     re.I,
 )
 _HOW_LONG = re.compile(r"\bhow (?:long|many (?:years|yrs|months))\b", re.I)
@@ -173,6 +173,24 @@ class IntentModel:
         if similarity >= tuning.INTENT_AT and (label not in PERSONAL or _FIRST_PERSON.search(request)):
             return label
         return FACT
+
+
+# "what tech job would make sense for me?", "what could i move into", "something related with better growth?"
+_WANTS_A_ROLE = re.compile(
+    r"\b(?:what|which)\s+(?:other\s+|tech\s+|it\s+|new\s+|(?:kind|sort|type)\s+of\s+)*(?:jobs?|roles?|careers?|"
+    r"fields?|paths?|options?|positions?|occupations?)\b"
+    r"(?!\s+(?:titles?|names?|boards?|ads?|posts?|postings?|descriptions?|listings?|market|offers?|interviews?)\b)"
+    r"[^?.!]{0,40}?\b(?:me|my|i)\b"
+    r"|\bwhat\s+(?:could|should|can|would|might)\s+i\s+(?:move|switch|go|get|transition|pivot)\s+(?:in)?to\b"
+    r"|\b(?:natural|logical)\s+next\s+(?:step|move)\b|\bnext\s+step\s+up\b"
+    r"|\bsomething\s+(?:related|similar|adjacent|close)\b",
+    re.I,
+)
+
+
+def wants_a_role(request: str) -> bool:
+    """The user asks which role would suit them, without naming one."""
+    return bool(_WANTS_A_ROLE.search(request))
 
 
 def excluded(request: str) -> str:

@@ -34,7 +34,7 @@ from advisor.core.errors import IndexMissing, InvalidInput
 from advisor.core.facets import FacetModel
 from advisor.core.gate import GENERIC, Decision, Gate, Route
 from advisor.core.guides import plural, role_name, starter_order
-from advisor.core.intents import COMPARE, FACT, FIT, TAILORED, IntentModel
+from advisor.core.intents import COMPARE, FACT, FIT, TAILORED, IntentModel, wants_a_role
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.places import PlaceWords
 from advisor.core.plans import Block, Plan, Planner, Request, across_clause
@@ -364,6 +364,7 @@ class Advisor:
                 or self._beside_own(content, request)
                 or _not_the_last(request, turn)
             )
+            request.background = self._background(content, turn, state.profile)
             plan = planner.plan(request)
             if decision.route is Route.ANSWER:
                 plan = self._each_question(planner, content, index, request, plan)
@@ -409,6 +410,16 @@ class Advisor:
             ),
         )
         yield "answer", answer
+
+    def _background(self, content: ContentModel, turn: Turn, profile: Profile) -> np.ndarray | None:
+        """What the user told of themselves, embedded, when they ask which role would suit them and name
+        none but their own ("I'm a CPA who likes the data side: what tech job would make sense for me?")."""
+        if not (profile.statements and wants_a_role(turn.request)):
+            return None
+        own = set(content.guide_names.mentioned(profile.role)) if profile.role else set()
+        if set(content.guide_names.mentioned(turn.request)) - own:
+            return None
+        return self.embedder.encode_query(" ".join(profile.statements))
 
     def _reading(self, turn: Turn, state: ConversationState, content: ContentModel) -> tuple[Turn, str, bool, bool]:
         """(the turn to answer, the request to log, about the situation, subject told in the situation).
@@ -472,8 +483,8 @@ class Advisor:
         """ "How much do they make and which tools do they use?": each question of a message gets the parts
         that answer it, in the order asked; the plan for the whole message when its questions give none."""
         further = further_questions(request.text)[: tuning.FURTHER_QUESTIONS]
-        if not further or request.intent not in (FACT, COMPARE):
-            return plan
+        if not further or request.intent not in (FACT, COMPARE) or request.background is not None:
+            return plan  # a role suggested for the user is one answer, not one per question
         first = request.text[: request.text.find(further[0])].rstrip(" +/&,;")
         pieces = [self._plan_piece(planner, content, index, request, p) for p in (first, *further)]
         if sum(bool(p.blocks) for p in pieces) < 2:

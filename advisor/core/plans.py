@@ -28,10 +28,13 @@ _PRICE_LIMIT = re.compile(
     re.I,
 )
 _ACROSS = re.compile(
-    r"\b(?:which|what)\s+(?:of\s+(?:these|those|the|your|all)\s+(?:\w+\s+)?)?(?:jobs?|roles?|careers?|occupations?|"
-    r"fields?|professions?|guides?)"
-    r"(?=\s+(?:is|are|has|have|pays?|earns?|makes?|grows?|offers?|needs?|requires?|would|will|could|should|can|"
-    r"seems?)\b)(?!\s+(?:do|does|is|are)\s+(?:an?|the)\b)"
+    r"\b(?:which|what)\s+(?:one\s+)?(?:of\s+(?:these|those|the|your|all)\s+(?:\w+\s+)?)?(?:jobs?|roles?|careers?|"
+    r"occupations?|fields?|professions?|guides?)"
+    r"(?=\s+(?:(?:actually|really|currently)\s+)?(?:is|are|has|have|pays?|earns?|makes?|grows?|offers?|needs?|"
+    r"requires?|wants?|would|will|could|should|can|seems?)\b)(?!\s+(?:do|does|is|are)\s+(?:an?|the)\b)"
+    # "whats the fastest growing one", "what is the best paid job"
+    r"|\b(?:which|what)(?:'?s|\s+is|\s+are)?\s+(?:the\s+)?(?:most|least|best|worst|highest|lowest|fastest|slowest|"
+    r"biggest|largest|smallest|fewest)\s+(?:[\w-]+\s+)?(?:one|jobs?|roles?|careers?|fields?|occupations?|professions?)\b"
     # "out of all the careers you have guides for, which is growing fastest?"
     r"|\b(?:of|among|out of|across)\s+(?:all\s+)?(?:these|those|the|your|all)\s+(?:\w+\s+){0,2}?(?:jobs|roles|careers|"
     r"occupations|fields|professions|guides)\b[^?.!]*\bwhich\b",
@@ -43,8 +46,12 @@ def across_clause(request: str) -> str:
     """The part of an across-roles request that says what is compared ("which is growing fastest"), so
     its preamble ("out of all the careers you have guides for") does not decide the facet; '' if none."""
     m = _ACROSS.search(request)
-    if not m or m.group(0).lower().startswith(("which", "what")):
+    if not m:
         return ""
+    if m.group(0).lower().startswith(("which", "what")):
+        # "which of these careers pays the most based on the gov (bls) data": the question's own words
+        clause = re.match(r"[^,.;:!?()]*", request[m.start() :]).group(0)  # type: ignore[union-attr]
+        return " ".join(clause.split()[: len(m.group(0).split()) + tuning.ACROSS_CLAUSE_WORDS])
     return request[request.lower().rfind("which") :]
 
 
@@ -122,6 +129,8 @@ class Request:
     guide: str = ""  # the guide the conversation is about (named earlier, or the default)
     previous: Topic | None = None  # what the last answer showed, follow-up or not
     choosing: bool = False  # the user just listed roles to choose among ("security, ML or networking?")
+    # what the user told of themselves, embedded, when they ask which role suits them
+    background: np.ndarray | None = None
 
 
 class Planner:
@@ -228,10 +237,17 @@ class Planner:
     def _across_carry_or_follow_up(self, request: Request) -> Plan | None:
         """Plans that come before the request's own guide: every guide side by side ("which of these jobs
         is growing fastest?"), what carries over from the user's background, a follow-up on the topic."""
+        if request.background is not None:
+            suggested = self._roles_for(request)
+            if suggested.blocks:
+                return suggested
         shown_all = request.previous is not None and len(request.previous.guides) > 2
         across = _ACROSS.search(request.text) or ((shown_all or request.choosing) and _WHICH_ONE.search(request.text))
-        if not request.guides and across and len(self.content.guides()) > 1:
-            plan = self._across(request)
+        # "besides software dev, which job has the most openings?": every other guide
+        left_out = self.content.guide_names.mentioned(intents.excluded(request.text)) if across else []
+        named = [g for g in request.guides if g not in left_out]
+        if not named and across and len(self.content.guides()) > 1 + len(left_out):
+            plan = self._across(request, left_out)
             if plan.blocks:
                 return plan
         if request.intent == intents.CARRY:  # "which of the tools I already use carry over?"
@@ -323,10 +339,10 @@ class Planner:
             plan.outro = "Not covered: " + "; ".join(missing) + "."
         return plan
 
-    def _across(self, request: Request) -> Plan:
+    def _across(self, request: Request, left_out: list[str] | None = None) -> Plan:
         """Every guide's headline on the facet asked about, side by side, so the user can see which
-        role is fastest growing or best paid."""
-        guides = self.content.guides()
+        role is fastest growing or best paid; `left_out`: the roles the request sets aside."""
+        guides = [g for g in self.content.guides() if g not in (left_out or [])]
         counts = Counter(p.facet for p in self.content.parts)
         held = {f for f, n in counts.items() if n > 1}
         facet = max(held, key=lambda f: request.facet_scores.get(f, 0.0), default="")
@@ -337,15 +353,44 @@ class Planner:
             parts = self.content.of_facet(facet, guide)
             if parts:
                 _, best = self.rank(request, parts)[0]
-                plan.blocks.append(Block(best, self._side(request, best)[:1], label=role_name(guide)))
+                # the headline (which orders the roles), and beside it the figure asked about ("openings a year")
+                plan.blocks.append(Block(best, self._side(request, best)[:2], label=role_name(guide)))
         if len(plan.blocks) < 2:
             return Plan()
         # the answer first: highest first, or lowest first for "which is shrinking / pays least"
         lowest_first = bool(_LOWEST.search(request.text))
-        plan.blocks.sort(key=lambda b: _headline_value(b.units) * (1 if lowest_first else -1))
+        plan.blocks.sort(key=lambda b: _headline_value(b.units[:1]) * (1 if lowest_first else -1))
         missing = [role_name(g) for g in guides if not any(b.part.guide == g for b in plan.blocks)]
         if missing:
             plan.outro = f"Not covered on {FACET_WORDS.get(facet, facet)}: " + ", ".join(missing) + "."
+        return plan
+
+    def _roles_for(self, request: Request) -> Plan:
+        """ "I'm a CPA who likes the data side: what tech job would make sense for me?": the guides whose
+        work reads closest to what the user told of themselves (not their own role's),
+        each with what the job is, its pay and its growth."""
+        assert request.background is not None
+        own = set(self.content.guide_names.mentioned(request.profile.role)) if request.profile.role else set()
+        closeness: dict[str, list[float]] = {}
+        for part in self.content.parts:
+            if part.guide not in own and part.facet in tuning.ROLE_FIT_FACETS:
+                closeness.setdefault(part.guide, []).extend(float(u.vector @ request.background) for u in part.units)
+        if len(closeness) < 2:
+            return Plan()
+
+        def fit(guide: str) -> float:
+            best = sorted(closeness[guide])[-tuning.ROLE_FIT_UNITS :]
+            return sum(best) / len(best)
+
+        plan = Plan(intro="From what you've told me, these roles in my guides are closest to your background:")
+        for guide in sorted(closeness, key=fit, reverse=True)[: tuning.ROLES_SUGGESTED]:
+            label = role_name(guide)
+            for facet in ("overview", "pay", "outlook"):
+                parts = self.content.of_facet(facet, guide)
+                if parts:
+                    units = parts[0].units[:1] if facet == "overview" else self._side(request, parts[0])[:1]
+                    plan.blocks.append(Block(parts[0], units, label=label))
+                    label = ""
         return plan
 
     def _side(self, request: Request, part: Part) -> list[Unit]:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from advisor.core.intents import wants_a_role
 from tests.fakes import fake_advisor, talk
 
 pytestmark = pytest.mark.unit
@@ -177,3 +178,70 @@ def test_a_kind_of_answer_the_current_guide_lacks_comes_from_the_role_the_user_i
 def test_which_of_the_roles_i_listed_is_best_shows_each_roles_figure(advisor):
     answer = advisor.ask("trying to pick a track: bakers or pilots. which has the fastest growing field?").answer
     assert "5 percent" in answer and "4 percent" in answer
+
+
+def test_which_one_of_these_jobs_is_shrinking_puts_the_falling_first(advisor):
+    answer = advisor.ask("which one of these jobs is actually shrinking").answer
+    assert answer.index("decline 6 percent") < answer.index("4 percent")
+
+
+def test_other_than_a_named_role_the_fastest_growing_one_is_among_the_others(advisor):
+    answer = advisor.ask("other than bakers, which field is growing fastest").answer
+    assert "4 percent" in answer and "decline 6 percent" in answer and "5 percent" not in answer
+
+
+def test_which_career_pays_the_most_reads_the_question_not_what_follows_it(advisor):
+    answer = advisor.ask("which of these careers pays the most based on the government data").answer
+    assert answer.index("$220,000") < answer.index("$41,000") and "$38,000" in answer
+
+
+def _with_work(guide: str, work: str) -> str:
+    title, rest = guide.split("\n", 1)
+    return f"{title}\n\n## What does the job involve?\n\n{work}\n{rest}"
+
+
+@pytest.fixture(scope="module")
+def suggester():
+    return fake_advisor(
+        [
+            _with_work(
+                BAKER, "A baker mixes dough, bakes bread and pastry in ovens and decorates cakes early each morning."
+            ),
+            _with_work(PILOT, "A pilot flies airplanes and helicopters, checks the weather and navigates routes."),
+            _with_work(CLERK, "A clerk files records, answers phones and keeps accounts and spreadsheets in order."),
+        ],
+        default_guide="Pilot",
+    )
+
+
+def test_which_job_suits_me_suggests_the_roles_whose_work_reads_like_what_the_user_told(suggester):
+    answer = suggester.ask(
+        "I love mixing dough and baking bread and decorating cakes at home. What job would make sense for me?"
+    ).answer
+    assert answer.index("Baker") < answer.index("$38,000") and "5 percent" in answer
+    assert "Baker" in answer.split("**")[1]  # the closest role first
+
+
+def test_a_suggested_role_is_not_the_users_own(suggester):
+    answer = talk(
+        suggester,
+        "I'm a clerk, I keep accounts and spreadsheets in order and answer phones.",
+        "what could i move into that uses what i already know?",
+    ).answer
+    assert "Clerk" not in answer and "$41,000" not in answer
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("what tech job would make sense for me?", True),
+        ("what could i move into that uses what i already know", True),
+        ("is there something related with better growth?", True),
+        ("whats the natural next step in these guides", True),
+        ("What job titles should I be searching for?", False),
+        ("what's the next step after that?", False),
+        ("which job pays the most?", False),
+    ],
+)
+def test_asking_which_role_would_suit_me(text, asks):
+    assert wants_a_role(text) is asks

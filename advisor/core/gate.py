@@ -88,6 +88,17 @@ _RECOMMEND = re.compile(
     r"(?=\s+(?:for|to|on|in|that|which|with|about|and|or|i|you)\b|\s*[?.!,;]|\s*$)",
     re.I,
 )
+# "site reliability engineer salary?", "product manager pay": a role named right before the pay word
+_ROLE_PAY = re.compile(
+    r"^\s*(?:(?:what(?:'?s| is| are)|how much is)\s+(?:the\s+|an?\s+)?(?:typical\s+|average\s+|usual\s+)?)?"
+    r"((?:[a-z][\w+#/-]*\s+){0,2}[a-z][\w+#/-]*)\s+(?:salary|salaries|pay|wages?)\b",
+    re.I,
+)
+_PERSON_NOUN = re.compile(r"(?:er|or|ist|ian|ant|man|nurse|analyst|architect|admin|tech)s?$")
+# words before "pay" that say which figure, not whose: "median pay", "senior salary"
+_NOT_A_ROLE = frozenset(
+    "senior junior entry lead principal staff major minor median mean average typical base starting annual hourly".split()
+)
 _NOT_A_THING = frozenset("make makes pay pays grow grows earn earns has have one ones field fields role roles".split())
 _ROLE_ASKED = re.compile(
     r"\b(?:(?:become|becoming|work as|job as|career as|switch to|life as)\s+(?:an?\s+|the\s+)?|(?:to|i|me)\s+be an?\s+"
@@ -154,7 +165,8 @@ class Gate:
             return True
         if len(s) >= 5 and self.index.spelled_as(s) is not None:
             return True
-        return len(w) >= 4 and self._abbreviates(w)  # "cert", "infra"
+        # "cert", "infra", and a short clipping's plural ("certs"; "rounds" is no clipping of "rounded")
+        return len(w) >= 4 and (self._abbreviates(w) or (len(s) <= 4 and self._abbreviates(s)))
 
     def _abbreviates(self, word: str) -> bool:
         """ "cert" for "certification", "infra" for "infrastructure": the start of a word the guides use
@@ -216,6 +228,24 @@ class Gate:
             return phrase
         return None
 
+    def _role_before_pay(self, request: str) -> str | None:
+        """ "site reliability engineer salary?": a role no guide is about, named before the pay word. Its
+        last word names a person; a word the guides never use or a last word no guide's role has
+        ("manager") makes it another role, not a covered one qualified ("entry level data scientist")."""
+        m = _ROLE_PAY.search(normalize(request))
+        if not m:
+            return None
+        phrase = [w for w in words(m.group(1)) if w not in STOPWORDS]
+        if not phrase or phrase[-1] in _NOT_A_ROLE or not _PERSON_NOUN.search(phrase[-1]):
+            return None
+        if self.guide_names.named_by(phrase) is not None:
+            return None
+        if any(not self._known(w) for w in phrase):
+            return " ".join(phrase)  # "site reliability engineer", "nurse"
+        if any(self.guide_names.named_by(phrase[k:]) is not None for k in range(1, len(phrase))):
+            return None  # "entry level data scientist salary"
+        return " ".join(phrase) if stem(phrase[-1]) not in self.guide_names.one_words else None
+
     def _not_a_guide_question(self, request: str, facet: float, elsewhere: float) -> Decision | None:
         """Small talk, a task, advice no career guide gives, or another occupation; None otherwise."""
         kind = self.small_talk(request)
@@ -225,7 +255,7 @@ class Gate:
             return Decision(Route.OUT_OF_SCOPE, "asks for a task, not career advice")
         if elsewhere >= tuning.ELSEWHERE_AT and facet < tuning.FACET_IN_SCOPE_AT:
             return Decision(Route.OUT_OF_SCOPE, "asks for advice no career guide gives (law, visas, health, money...)")
-        role = self.other_role(request)
+        role = self.other_role(request) or self._role_before_pay(request)
         if role:
             return Decision(Route.OUT_OF_SCOPE, f"about another occupation ({role})", uncovered=[role])
         return None

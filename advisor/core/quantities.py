@@ -171,12 +171,26 @@ def holds_figure(kind: str, text: str, request: str = "", words_of: Callable[[st
     about what was asked count."""
     if kind == "price":
         text = _PAY_SENTENCE.sub(" ", text)
+        if request and words_of is not None and not _mentions_subject(request, text, words_of):
+            return False  # "how much does a masters cost?" is not answered by certification prices
     if kind == "percent" and request and words_of is not None:
         text = _percent_about(request, text, words_of)
     for name, _, holds, _ in _KINDS:
         if name == kind:
             return bool(holds.search(text))
     return True
+
+
+def _mentions_subject(request: str, text: str, words_of: Callable[[str], set[str]]) -> bool:
+    """The thing a figure is asked about is named in `text` (a word, or its shortening: "certs" and
+    "certifications"); true when the request names no such thing."""
+    wanted = words_of(figure_subject(request))
+    if not wanted:
+        return True
+    have = words_of(text)
+    return any(
+        w == h or (min(len(w), len(h)) >= 4 and (w.startswith(h) or h.startswith(w))) for w in wanted for h in have
+    )
 
 
 def missing_words(kind: str) -> str:

@@ -191,3 +191,23 @@ def test_a_covered_role_with_a_qualifier_in_front_is_not_another_occupation():
     gate = fake_advisor([baker])._serving[1]
     assert gate.other_role("how do I become a senior pastry baker") is None
     assert gate.other_role("how do I become a bread baker") == "bread baker"
+
+
+def test_a_role_named_before_the_pay_word_is_another_occupation_unless_a_guide_is_about_it():
+    from tests.fakes import fake_advisor
+
+    baker = "# Pastry Baker Career Guide\n\n## How much do pastry bakers earn?\n\nPastry bakers earned $38,000 in an oven shop.\n"
+    gate = fake_advisor([baker])._serving[1]
+    assert gate.decide("bread baker salary?", similarity=0.7, facet=0.8).route is Route.OUT_OF_SCOPE
+    assert gate.decide("nurse salary", similarity=0.7, facet=0.8).route is Route.OUT_OF_SCOPE
+    for covered in (
+        "pastry baker salary",
+        "entry level pastry baker salary",
+        "what's the average salary",
+        "senior pay",
+    ):
+        assert gate.decide(covered, similarity=0.7, facet=0.8).route is not Route.OUT_OF_SCOPE, covered
+
+
+def test_a_plural_shortening_of_a_word_the_guides_use_is_known(gate):
+    assert gate._known("certs") == any(v.startswith("cert") for v in gate.vocabulary)

@@ -110,3 +110,14 @@ def test_pay_at_a_career_stage_the_shown_pay_does_not_speak_of():
     assert pay_for_a_level("what would he make in his very first year out of school?", median) == "starting pay"
     assert pay_for_a_level("what's the entry-level salary?", "Entry-level bakers earn $30,000.") == ""
     assert pay_for_a_level("what do bakers earn?", median) == ""
+
+
+def test_a_price_answers_only_when_it_names_the_thing_priced():
+    prices = "The AWS Machine Learning Specialty costs $300. Terraform Associate certifications cost $70."
+
+    def words_of(text):
+        return {w.rstrip("s") for w in text.lower().replace("?", "").split() if len(w) > 3} - {"much", "doe", "cost"}
+
+    assert not holds_figure("price", prices, "how much does a masters degree cost?", words_of)
+    assert holds_figure("price", prices, "how much do the certs cost?", words_of)
+    assert holds_figure("price", prices, "how much would it cost me?", words_of)

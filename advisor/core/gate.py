@@ -296,10 +296,12 @@ class Gate:
         facet: float = 0.0,
         leans_on_topic: bool = False,
         elsewhere: float = 0.0,
+        in_conversation: bool = False,
     ) -> Decision:
         """`facet`: the request's best facet score (a career question of a kind every guide answers);
         `leans_on_topic`: a follow-up or a tailored request ("what would be new to me?") in a conversation;
-        `elsewhere`: closeness to advice no career guide gives (advisor/core/intents.py ELSEWHERE)."""
+        `elsewhere`: closeness to advice no career guide gives (advisor/core/intents.py ELSEWHERE);
+        `in_conversation`: earlier answers quoted a guide, so a terse career question ("outlook tho?") goes on."""
         text = normalize(request)
         early = self._not_a_guide_question(request, facet, 0.0 if leans_on_topic else elsewhere)
         if early is not None:
@@ -326,6 +328,7 @@ class Gate:
             similarity >= tuning.ANSWER_AT
             or facet >= tuning.FACET_IN_SCOPE_AT
             or leans_on_topic
+            or (in_conversation and facet >= tuning.FACET_IN_CONVERSATION_AT)
             or len(set(distinct)) >= tuning.KNOWN_TERMS_AT
             or (distinct and similarity >= tuning.NAMED_TERM_ANSWER_AT)
         )

@@ -331,6 +331,7 @@ class Advisor:
             max(facet_scores.values()),
             leans_on_topic=follow_up or about_situation or intent in TAILORED,
             elsewhere=self._intents.elsewhere(request_vector),
+            in_conversation=state.topic is not None,
         )
         if decision.route is Route.SMALL_TALK and turn.situation and not gate.small_talk(question):
             decision = gate.decide(question, similarity)

@@ -162,6 +162,10 @@ KNOWN_TERMS_AT = 2
 # requests score 0.50-0.99, out-of-scope ones 0.09-0.52 (the 0.52-0.61 ones name another role or a
 # place, which other rules catch).
 FACET_IN_SCOPE_AT = 0.5
+# In a conversation (an earlier answer quoted a guide), a weak match still reads as a career question from
+# this facet score: "outlook tho? heard its shrinking" 0.44, "pay delta vs what i get now" 0.50, while
+# refused asides ("best laptop for it?", "best bootcamp?") score 0.32-0.35 (conversation tune sets).
+FACET_IN_CONVERSATION_AT = 0.4
 # ...or this, when the request names a role we have a guide for in everyday words ("is 118 decent for a
 # DS or am i underpaid lol": pay 0.53; "does amazon sponsor green cards for dbas" stays out). conv7 and
 # faq7 tune sets.

@@ -211,3 +211,13 @@ def test_a_role_named_before_the_pay_word_is_another_occupation_unless_a_guide_i
 
 def test_a_plural_shortening_of_a_word_the_guides_use_is_known(gate):
     assert gate._known("certs") == any(v.startswith("cert") for v in gate.vocabulary)
+
+
+def test_a_terse_career_question_goes_on_in_a_conversation_but_not_an_aside(gate):
+    from advisor.core import tuning
+
+    terse = {"similarity": 0.28, "facet": tuning.FACET_IN_CONVERSATION_AT + 0.04}
+    assert gate.decide("and the pay tho?", **terse).route is Route.OUT_OF_SCOPE
+    assert gate.decide("and the pay tho?", **terse, in_conversation=True).route is Route.ANSWER
+    aside = {"similarity": 0.22, "facet": tuning.FACET_IN_CONVERSATION_AT - 0.08}
+    assert gate.decide("best laptop for it?", **aside, in_conversation=True).route is Route.OUT_OF_SCOPE

@@ -90,7 +90,11 @@ def split_message(message: str) -> tuple[str, str]:
 
 _ROLE = re.compile(
     r"(?:\b(?:i'?m|i am|i work as|working as|work as|i've been|ive been|i have been|i was|as)|(?:^|[.!?]\s+)been)\s+"
-    r"(?:an?|the)\s+((?:[a-z][\w/&+-]*\s?){1,4}?)(?=\s*(?:(?:at|in|for|with|and|who|from|of|on)\b|\d|,|\.|;|!|\?|$))",
+    r"(?:an?|the)\s+((?:[a-z][\w/&+-]*\s?){1,4}?)(?=\s*(?:(?:at|in|for|with|and|who|from|of|on)\b|\d|,|\.|;|!|\?|$))"
+    # "work 3 year as backend developer": no article after a working verb
+    r"|\b(?:i work|work|working|worked)(?:\s+(?:for\s+)?\d{1,2}\+?\s*(?:years?|yrs?))?\s+as\s+"
+    r"(?!(?:an?|the|well|much|long|hard|soon|far|fast|many|good)\b)"
+    r"((?:[a-z][\w/&+-]*\s?){1,4}?)(?=\s*(?:(?:at|in|for|with|and|who|from|of|on)\b|\d|,|\.|;|!|\?|$))",
     re.I,
 )
 _YEARS = re.compile(r"\b(\d{1,2})\+?\s*(?:years?|yrs?)\b", re.I)
@@ -140,7 +144,7 @@ def build_profile(situations: list[str], vocabulary: frozenset[str]) -> Profile:
         return profile
     role = _ROLE.search(text)
     if role:
-        profile.role = role.group(1).strip().lower()
+        profile.role = (role.group(1) or role.group(2)).strip().lower()
     years = _YEARS.search(text)
     if years:
         profile.years = int(years.group(1))

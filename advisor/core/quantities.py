@@ -181,10 +181,16 @@ def holds_figure(kind: str, text: str, request: str = "", words_of: Callable[[st
     return True
 
 
+_POINTS_BACK = re.compile(r"(?:that|this|these|those|it|they|them|all|everything|both)\b", re.I)
+
+
 def _mentions_subject(request: str, text: str, words_of: Callable[[str], set[str]]) -> bool:
     """The thing a figure is asked about is named in `text` (a word, or its shortening: "certs" and
     "certifications"); true when the request names no such thing."""
-    wanted = words_of(figure_subject(request))
+    subject = figure_subject(request)
+    if not subject or _POINTS_BACK.match(subject):
+        return True  # "how much is that all together": what was just shown
+    wanted = words_of(subject)
     if not wanted:
         return True
     have = words_of(text)

@@ -121,3 +121,8 @@ def test_a_price_answers_only_when_it_names_the_thing_priced():
     assert not holds_figure("price", prices, "how much does a masters degree cost?", words_of)
     assert holds_figure("price", prices, "how much do the certs cost?", words_of)
     assert holds_figure("price", prices, "how much would it cost me?", words_of)
+
+
+def test_a_price_of_what_was_just_shown_needs_no_name():
+    prices = "The CKA costs $395. The Terraform Associate costs $70."
+    assert holds_figure("price", prices, "if i do both how much is that all together", lambda t: set(t.lower().split()))

@@ -177,7 +177,8 @@ class IntentModel:
 
 # "what tech job would make sense for me?", "what could i move into", "something related with better growth?"
 _WANTS_A_ROLE = re.compile(
-    r"\b(?:what|which)\s+(?:other\s+|tech\s+|it\s+|new\s+|(?:kind|sort|type)\s+of\s+)*(?:jobs?|roles?|careers?|"
+    r"\b(?:what|which)\s+(?:of\s+(?:the|these|those|your)\s+)?(?:other\s+|tech\s+|it\s+|new\s+|(?:kind|sort|type)\s+of\s+)*"
+    r"(?:jobs?|roles?|careers?|"
     r"fields?|paths?|options?|positions?|occupations?)\b"
     r"(?!\s+(?:titles?|names?|boards?|ads?|posts?|postings?|descriptions?|listings?|market|offers?|interviews?)\b)"
     r"[^?.!]{0,40}?\b(?:me|my|i)\b"

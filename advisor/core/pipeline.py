@@ -31,7 +31,7 @@ from advisor.core.dialogue import (
 )
 from advisor.core.embeddings import Embedder
 from advisor.core.errors import IndexMissing, InvalidInput
-from advisor.core.facets import FacetModel
+from advisor.core.facets import STAND_INS, FacetModel
 from advisor.core.gate import GENERIC, Decision, Gate, Route
 from advisor.core.guides import plural, role_name, starter_order
 from advisor.core.intents import COMPARE, FACT, FIT, TAILORED, IntentModel, wants_a_role
@@ -136,6 +136,8 @@ def _holding(content: ContentModel, guide: str, facet_scores: dict[str, float], 
     top = max(facet_scores, key=lambda f: facet_scores[f], default="")
     if not guide or facet_scores.get(top, 0.0) < tuning.FACET_IN_SCOPE_AT or content.of_facet(top, guide):
         return guide
+    if any(content.of_facet(f, guide) for f in STAND_INS.get(top, ())):
+        return guide  # "who employs them?" about research scientists: their guide's where-they-work part
     own = _own_guides(content, profile)
     told = [g for g in content.guide_names.mentioned(" ".join(profile.statements)) if g not in own]
     holders = sorted({p.guide for p in content.of_facet(top)})

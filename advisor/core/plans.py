@@ -55,6 +55,8 @@ def across_clause(request: str) -> str:
     return request[request.lower().rfind("which") :]
 
 
+_DEGREE_ASKED = re.compile(r"\b(?:degree|diploma|college|school|bachelor'?s?|master'?s?|education)\b", re.I)
+_GROWTH_ASKED = re.compile(r"\b(?:grow\w*|outlook|future|in demand|more openings|job security)\b", re.I)
 _LOWEST = re.compile(r"\b(?:shrink\w*|declin\w*|least|lowest|slowest|worst|smallest|fewest)\b", re.I)
 _FIGURE = re.compile(r"\$?\s?(\d[\d,]*(?:\.\d+)?)\s?(?:percent|%)?")
 _FALLING = re.compile(r"\b(?:decline|declining|fall|shrink|fewer|drop)\w*", re.I)
@@ -383,15 +385,27 @@ class Planner:
             return sum(best) / len(best)
 
         plan = Plan(intro="From what you've told me, these roles in my guides are closest to your background:")
-        for guide in sorted(closeness, key=fit, reverse=True)[: tuning.ROLES_SUGGESTED]:
+        # someone without a degree, or asking about one, also needs what each role asks for to get in
+        entry = request.profile.degree == "none" or bool(_DEGREE_ASKED.search(request.text))
+        facets = ("overview", "path", "pay", "outlook") if entry else ("overview", "pay", "outlook")
+        chosen = sorted(closeness, key=fit, reverse=True)[: tuning.ROLES_SUGGESTED]
+        if _GROWTH_ASKED.search(request.text):
+            # "...and is actually growing": of the closest few, the fastest growing first
+            closest = sorted(closeness, key=fit, reverse=True)[: tuning.ROLES_SUGGESTED + 1]
+            chosen = sorted(closest, key=self._growth, reverse=True)[: tuning.ROLES_SUGGESTED]
+        for guide in chosen:
             label = role_name(guide)
-            for facet in ("overview", "pay", "outlook"):
+            for facet in facets:
                 parts = self.content.of_facet(facet, guide)
                 if parts:
                     units = parts[0].units[:1] if facet == "overview" else self._side(request, parts[0])[:1]
                     plan.blocks.append(Block(parts[0], units, label=label))
                     label = ""
         return plan
+
+    def _growth(self, guide: str) -> float:
+        parts = self.content.of_facet("outlook", guide)
+        return _headline_value(parts[0].units[:1]) if parts else float("-inf")
 
     def _side(self, request: Request, part: Part) -> list[Unit]:
         """One role's side of a comparison, short: the part's first sentence with a figure (a guide states

@@ -205,7 +205,10 @@ def suggester():
     return fake_advisor(
         [
             _with_work(
-                BAKER, "A baker mixes dough, bakes bread and pastry in ovens and decorates cakes early each morning."
+                BAKER,
+                "A baker mixes dough, bakes bread and pastry in ovens and decorates cakes early each morning.\n\n"
+                "## How do you become a baker?\n\nMost bakers learn on the job; the typical entry-level education is"
+                " a high school diploma.",
             ),
             _with_work(PILOT, "A pilot flies airplanes and helicopters, checks the weather and navigates routes."),
             _with_work(CLERK, "A clerk files records, answers phones and keeps accounts and spreadsheets in order."),
@@ -245,3 +248,26 @@ def test_a_suggested_role_is_not_the_users_own(suggester):
 )
 def test_asking_which_role_would_suit_me(text, asks):
     assert wants_a_role(text) is asks
+
+
+def test_a_user_without_a_degree_is_also_told_what_each_suggested_role_asks_to_get_in(suggester):
+    told = "I love mixing dough and baking bread and decorating cakes at home."
+    ask = "What job would make sense for me?"
+    assert "learn on the job" not in suggester.ask(f"{told} {ask}").answer
+    assert "learn on the job" in suggester.ask(f"{told} I have no degree. {ask}").answer
+
+
+def test_who_employs_them_stays_with_the_role_whose_guide_tells_where_they_work():
+    baker = BAKER + "\n## Where do bakers work?\n\nBakers work in grocery stores, restaurants and bakeries.\n"
+    pilot = (
+        PILOT + "\n## Which employers hire pilots?\n\nThe employers that hire pilots are airlines and cargo carriers.\n"
+    )
+    advisor = fake_advisor([baker, pilot, CLERK], default_guide="Pilot")
+    answer = talk(advisor, "How much do bakers earn?", "who actually employs them?").answer
+    assert "airlines" not in answer and "Baker" in answer  # the bakers' guide: where they work, or growth
+
+
+def test_a_suggestion_asked_to_be_growing_puts_the_fastest_growing_of_the_closest_first(suggester):
+    told = "I keep accounts and spreadsheets in order, answer phones, and bake bread at home."
+    answer = suggester.ask(f"{told} What job would make sense for me that is actually growing?").answer
+    assert "Clerk" not in answer.split("**")[1]  # clerks decline 6 percent

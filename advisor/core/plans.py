@@ -369,20 +369,25 @@ class Planner:
 
     def _roles_for(self, request: Request) -> Plan:
         """ "I'm a CPA who likes the data side: what tech job would make sense for me?": the guides whose
-        work reads closest to what the user told of themselves (not their own role's),
+        work reads closest to what the user told of themselves and, when a guide is about their own role,
+        to that role's work (a sysadmin's neighbours are DBAs and security analysts), not their own role;
         each with what the job is, its pay and its growth."""
         assert request.background is not None
         own = set(self.content.guide_names.mentioned(request.profile.role)) if request.profile.role else set()
-        closeness: dict[str, list[float]] = {}
+        work: dict[str, list[np.ndarray]] = {}
         for part in self.content.parts:
-            if part.guide not in own and part.facet in tuning.ROLE_FIT_FACETS:
-                closeness.setdefault(part.guide, []).extend(float(u.vector @ request.background) for u in part.units)
+            if part.facet in tuning.ROLE_FIT_FACETS:
+                work.setdefault(part.guide, []).extend(u.vector for u in part.units)
+        closeness = {g: [float(v @ request.background) for v in vs] for g, vs in work.items() if g not in own}
         if len(closeness) < 2:
             return Plan()
+        centre = {g: np.mean(vs, axis=0) for g, vs in work.items()}
+        own_work = [centre[g] / np.linalg.norm(centre[g]) for g in own if g in centre]
 
         def fit(guide: str) -> float:
             best = sorted(closeness[guide])[-tuning.ROLE_FIT_UNITS :]
-            return sum(best) / len(best)
+            related = sum(float(c @ centre[guide]) / float(np.linalg.norm(centre[guide])) for c in own_work)
+            return sum(best) / len(best) + related
 
         plan = Plan(intro="From what you've told me, these roles in my guides are closest to your background:")
         # someone without a degree, or asking about one, also needs what each role asks for to get in

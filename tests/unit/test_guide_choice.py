@@ -271,3 +271,22 @@ def test_a_suggestion_asked_to_be_growing_puts_the_fastest_growing_of_the_closes
     told = "I keep accounts and spreadsheets in order, answer phones, and bake bread at home."
     answer = suggester.ask(f"{told} What job would make sense for me that is actually growing?").answer
     assert "Clerk" not in answer.split("**")[1]  # clerks decline 6 percent
+
+
+def test_a_role_related_to_the_users_own_is_suggested_first():
+    bookkeeper = (
+        "# Bookkeeper Career Guide\n\n## What does the job involve?\n\n"
+        "A bookkeeper keeps accounts and spreadsheets in order and files records.\n\n"
+        "## How much do bookkeepers earn?\n\nBookkeepers earned a median of $47,000 a year in May 2024.\n"
+    )
+    advisor = fake_advisor(
+        [
+            _with_work(BAKER, "A baker mixes dough and bakes bread."),
+            _with_work(PILOT, "A pilot flies airplanes and navigates routes."),
+            _with_work(CLERK, "A clerk files records, answers phones and keeps accounts and spreadsheets in order."),
+            bookkeeper,
+        ],
+        default_guide="Pilot",
+    )
+    answer = advisor.ask("I'm a clerk, 10 years in. What other job would suit me?").answer
+    assert "Bookkeeper" in answer.split("**")[1], answer

@@ -117,6 +117,8 @@ def _own_guides(content: ContentModel, profile: Profile) -> list[str]:
     return content.guide_names.mentioned(profile.role) if profile.role else []
 
 
+# "vs data sci?", "compared to DBAs?": the last answer's role against the one named
+_VERSUS = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:vs\.?|versus|compared (?:to|with))(?=\s|$)", re.I)
 _ANOTHER_ROLE = re.compile(r"\b(?:which|what)\s+other\s+(?:role|job|career|occupation)s?\b|\banother\s+role\b", re.I)
 # "and growth / number of jobs?", "what about openings?": a message that carries on from the last answer
 _AND_THEN = re.compile(r"\s*(?:and|also|plus|what about|how about)\b", re.I)
@@ -156,8 +158,12 @@ def _facets_of(
     scores = content.facets.scores(facet_vector)
     if (stated := stated_facet(request)) in scores:
         scores[stated] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
-    elif previous is not None and previous.facet in scores and max(scores.values()) < tuning.UNCLEAR_FACET_BELOW:
-        scores[previous.facet] = max(scores.values()) + tuning.UNCLEAR_FACET_BONUS
+    elif previous is not None and previous.facet in scores:
+        if not content_words(_VERSUS.sub(" ", content.guide_names.without_role_words(request))):
+            # "vs data sci?": nothing but a role, so the last answer's kind goes on, compared
+            scores[previous.facet] = 1.0  # the only clue there is
+        elif max(scores.values()) < tuning.UNCLEAR_FACET_BELOW:
+            scores[previous.facet] = max(scores.values()) + tuning.UNCLEAR_FACET_BONUS
     return scores
 
 
@@ -319,6 +325,8 @@ class Advisor:
         similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
         # "what from my DBA background carries over?": the user's own role is their background, not the subject
         guides = content.guide_names.mentioned(_OWN_BACKGROUND.sub(" ", turn.request))
+        if _VERSUS.match(turn.request) and len(guides) == 1 and state.topic and state.topic.guide not in ("", *guides):
+            guides = [state.topic.guide, *guides]  # "mlops. pay?" then "vs data sci?": both, on pay
         rank_vector, facet_vector = self._without_role_words(content, turn.request, request_vector, guides)
         if clause := across_clause(turn.request):
             rank_vector = facet_vector = self.embedder.encode_query(clause)

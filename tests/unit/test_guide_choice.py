@@ -290,3 +290,15 @@ def test_a_role_related_to_the_users_own_is_suggested_first():
     )
     answer = advisor.ask("I'm a clerk, 10 years in. What other job would suit me?").answer
     assert "Bookkeeper" in answer.split("**")[1], answer
+
+
+def test_vs_another_role_compares_it_with_the_last_answers_role_on_the_same_kind(advisor):
+    answer = talk(advisor, "How much do bakers earn?", "vs pilots?").answer
+    assert "$38,000" in answer and "$220,000" in answer and "percent" not in answer
+    answer = talk(advisor, "How much do bakers earn?", "compared to clerks?").answer
+    assert "$38,000" in answer and "$41,000" in answer
+
+
+def test_and_for_another_role_asks_the_last_question_about_it(advisor):
+    answer = talk(advisor, "How fast is the baker field growing?", "and for clerks?").answer
+    assert "decline 6 percent" in answer and "$41,000" not in answer

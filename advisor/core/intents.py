@@ -14,6 +14,7 @@ import numpy as np
 
 from advisor.core import tuning
 from advisor.core.embeddings import Embedder
+from advisor.core.quantities import asked_figure
 
 FACT = "fact"
 CHEAPEST = "cheapest"
@@ -169,6 +170,8 @@ class IntentModel:
             _HOW_LONG.search(request) and (_FIRST_PERSON.search(request) or _GETTING_IN.search(request))
         ):
             return DURATION  # "how long would it take me?", "how many yrs from zero to landing a role?"
+        if asked_figure(request) == "pay":
+            return FACT  # "i want know how much data sciencist earn": a figure, however personal the wording
         label, similarity = self.nearest(vector)
         if similarity >= tuning.INTENT_AT and (label not in PERSONAL or _FIRST_PERSON.search(request)):
             return label

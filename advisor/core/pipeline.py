@@ -117,6 +117,10 @@ def _own_guides(content: ContentModel, profile: Profile) -> list[str]:
     return content.guide_names.mentioned(profile.role) if profile.role else []
 
 
+# "i want know ...", "tell me what ...", "can you explain ...": a question typed without its question mark
+_ASKS_WITHOUT_MARK = re.compile(
+    r"\b(?:i (?:want|wanna|would like|'d like) (?:to )?know|tell me|can you (?:tell|explain)|explain)\b", re.I
+)
 # "vs data sci?", "compared to DBAs?": the last answer's role against the one named
 _VERSUS = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:vs\.?|versus|compared (?:to|with))(?=\s|$)", re.I)
 _ANOTHER_ROLE = re.compile(r"\b(?:which|what)\s+other\s+(?:role|job|career|occupation)s?\b|\banother\s+role\b", re.I)
@@ -158,6 +162,8 @@ def _facets_of(
     scores = content.facets.scores(facet_vector)
     if (stated := stated_facet(request)) in scores:
         scores[stated] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
+    elif asked_figure(request) == "pay" and "pay" in scores:  # "i want know how much data sciencist earn"
+        scores["pay"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif previous is not None and previous.facet in scores:
         if not content_words(_VERSUS.sub(" ", content.guide_names.without_role_words(request))):
             # "vs data sci?": nothing but a role, so the last answer's kind goes on, compared
@@ -653,6 +659,8 @@ class Advisor:
             return ""
         if stated_facet(turn.message):  # "bls says the median is 150k so I expect that": a premise to check
             return ""
+        if asked_figure(turn.message) or _ASKS_WITHOUT_MARK.search(turn.message):
+            return ""  # "i want know how much data sciencist earn in USA pls": a question without its "?"
         own = _own_guides(content, profile)
         named = [g for g in content.guide_names.mentioned(turn.message) if g not in own]
         return named[0] if named else ""

@@ -302,3 +302,8 @@ def test_vs_another_role_compares_it_with_the_last_answers_role_on_the_same_kind
 def test_and_for_another_role_asks_the_last_question_about_it(advisor):
     answer = talk(advisor, "How fast is the baker field growing?", "and for clerks?").answer
     assert "decline 6 percent" in answer and "$41,000" not in answer
+
+
+def test_a_question_typed_without_its_mark_is_still_asked(advisor):
+    answer = advisor.ask("hello, i bake bread 3 year. i want know how much pilots earn pls").answer
+    assert "$220,000" in answer

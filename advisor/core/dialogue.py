@@ -43,11 +43,28 @@ _WH = re.compile(r"\s*(?:so\s+|but\s+|and\s+)?(?:what|which|how|where|when|who|w
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.I)
 _ASKS = re.compile(r"(?:^|[,;:-]\s*)(?:what|whats|what's|which|how|where|when|who|why)\s+\w+", re.I)
 _POINTS_AT = re.compile(r"\b(?:that|this|those|these)\b", re.I)
+# "convince me it's not", "tell me what they earn": a request in the imperative, however personal
+_IMPERATIVE = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|so|then|please|pls|now)\b[\s,]*)*"
+    r"(?:tell|show|convince|give|help|explain|describe|walk|list|compare|teach|remind)\s+(?:me|us)\b",
+    re.I,
+)
+# "senior SWE, 12 yrs backend (go, k8s).": a note with the writer's years of experience describes them
+_EXPERIENCE = re.compile(r"(?<![-\u2013\d])\b\d{1,2}\+?\s*(?:years?|yrs?)\b(?!\s+(?:to|until|before|from now))", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 _WISE = re.compile(r"\b(money|pay|salary|job|career|growth|time|cost|skill)[- ]wise\b|\b([a-z]+)-wise\b", re.I)
 _MARKUP = re.compile(r"<[^<>]{0,200}>")  # tags a user pasted are not part of what is asked
+
+
+_VERB = re.compile(r"\b(?:take|takes|took|taking|last|lasts|need|needs|is|are|was|were|will|would|should)\b", re.I)
+
+
+def _notes_experience(sentence: str, following: str) -> bool:
+    """ "senior SWE, 12 yrs backend (go, k8s)." opening a message: a verbless note of the writer's years;
+    not "the path takes 4 years." nor a note the next sentence asks about ("... is that right?")."""
+    return bool(_EXPERIENCE.search(sentence)) and not _VERB.search(sentence) and not _POINTS_AT.search(following)
 
 
 def split_message(message: str) -> tuple[str, str]:
@@ -62,12 +79,16 @@ def split_message(message: str) -> tuple[str, str]:
         if not _SELF.match(sentence):
             # "mlops vs ml engineer - whats the difference, they sound the same to me": a question
             # without its mark is still a question
-            is_question = is_question or bool(_ASKS.search(sentence))
+            is_question = is_question or bool(_ASKS.search(sentence)) or bool(_IMPERATIVE.match(sentence))
             # "Wife and two kids so I can't gamble on a pay cut.": a statement about the speaker;
             # "4th yr physics PhD (C++, MPI). how do they compare?": a note before the question, too
             # (not when the question points back at it: "He keeps saying 'DevOps'. Is that a separate career?")
             later = [s for s in sentences[n + 1 :] if s.endswith("?")]
-            told = _FIRST_PERSON.search(sentence) or (later and not _POINTS_AT.search(later[0]))
+            told = (
+                _FIRST_PERSON.search(sentence)
+                or (later and not _POINTS_AT.search(later[0]))
+                or (n == 0 and len(sentences) > 1 and _notes_experience(sentence, sentences[1]))
+            )
             (situation if not is_question and told else request).append(sentence)
             continue
         starts = [(m.start(), bool(_WH.match(sentence, m.end()))) for m in _REQUEST_START.finditer(sentence)]
@@ -94,7 +115,9 @@ _ROLE = re.compile(
     # "work 3 year as backend developer": no article after a working verb
     r"|\b(?:i work|work|working|worked)(?:\s+(?:for\s+)?\d{1,2}\+?\s*(?:years?|yrs?))?\s+as\s+"
     r"(?!(?:an?|the|well|much|long|hard|soon|far|fast|many|good)\b)"
-    r"((?:[a-z][\w/&+-]*\s?){1,4}?)(?=\s*(?:(?:at|in|for|with|and|who|from|of|on)\b|\d|,|\.|;|!|\?|$))",
+    r"((?:[a-z][\w/&+-]*\s?){1,4}?)(?=\s*(?:(?:at|in|for|with|and|who|from|of|on)\b|\d|,|\.|;|!|\?|$))"
+    # "senior SWE, 12 yrs backend": a note that opens with the role and its years
+    r"|^\s*(?:an?\s+)?((?:[a-z][\w/&+-]*\s?){1,3}?),\s*\d{1,2}\+?\s*(?:years?|yrs?)\b",
     re.I,
 )
 _YEARS = re.compile(r"\b(\d{1,2})\+?\s*(?:years?|yrs?)\b", re.I)
@@ -144,7 +167,7 @@ def build_profile(situations: list[str], vocabulary: frozenset[str]) -> Profile:
         return profile
     role = _ROLE.search(text)
     if role:
-        profile.role = (role.group(1) or role.group(2)).strip().lower()
+        profile.role = next(g for g in role.groups() if g).strip().lower()
     years = _YEARS.search(text)
     if years:
         profile.years = int(years.group(1))

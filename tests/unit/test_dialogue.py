@@ -73,6 +73,17 @@ pytestmark = pytest.mark.unit
             "mlops vs ml engineer - whats the difference, they sound the same to me",
         ),
         ("Who won the world cup?", "", "Who won the world cup?"),
+        (  # a note of the writer's years opens the message; "convince me" is the request, not about them
+            "senior SWE, 12 yrs backend (go, k8s). sounds like rebranded devops. convince me its not",
+            "senior SWE, 12 yrs backend (go, k8s).",
+            "sounds like rebranded devops. convince me its not",
+        ),
+        (
+            "the path takes 4 years. how long for someone like me",
+            "",
+            "the path takes 4 years. how long for someone like me",
+        ),
+        ("takes 4-6 years. is that right?", "", "takes 4-6 years. is that right?"),
         ("I'm wondering what they earn?", "", "I'm wondering what they earn?"),
         (
             "I'm a data scientist in Austin.",
@@ -100,6 +111,7 @@ def test_the_profile_keeps_role_years_place_budget_and_known_words():
     worked = build_profile(["i am from Brazil, work 3 year as backend develper with java"], vocabulary)
     assert (worked.role, worked.years) == ("backend develper", 3)
     assert build_profile(["I work as well as I can"], vocabulary).role == ""
+    assert build_profile(["senior SWE, 12 yrs backend (go, k8s)."], vocabulary).role == "senior swe"
     # where they want to go is not what they have
     assert known_without_negation("I run Kubernetes, considering Terraform work") == "I run Kubernetes"
 

@@ -686,6 +686,8 @@ class Advisor:
             return list(dict.fromkeys([*request.guides, *told]))[:2]
         own = _own_guides(content, request.profile)
         target = request.guides[0] if request.guides else request.guide
+        if own and target == own[0] and request.guide != own[0]:
+            target = request.guide  # "pay delta vs what i get now as a normal SWE?" while on MLOps
         if own and target and own[0] != target and _NOW.search(turn.request):
             return [target, own[0]]
         return []

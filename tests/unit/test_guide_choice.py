@@ -307,3 +307,10 @@ def test_and_for_another_role_asks_the_last_question_about_it(advisor):
 def test_a_question_typed_without_its_mark_is_still_asked(advisor):
     answer = advisor.ask("hello, i bake bread 3 year. i want know how much pilots earn pls").answer
     assert "$220,000" in answer
+
+
+def test_pay_against_what_i_get_now_naming_my_own_role_compares_it_with_the_role_discussed(advisor):
+    answer = talk(
+        advisor, "I'm a baker, 5 years in.", "How much do pilots earn?", "pay delta vs what i get now as a baker?"
+    ).answer
+    assert "$220,000" in answer and "$38,000" in answer

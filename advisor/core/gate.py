@@ -91,7 +91,7 @@ _RECOMMEND = re.compile(
 # "site reliability engineer salary?", "product manager pay": a role named right before the pay word
 _ROLE_PAY = re.compile(
     r"^\s*(?:(?:what(?:'?s| is| are)|how much is)\s+(?:the\s+|an?\s+)?(?:typical\s+|average\s+|usual\s+)?)?"
-    r"((?:[a-z][\w+#/-]*\s+){0,2}[a-z][\w+#/-]*)\s+(?:salary|salaries|pay|wages?)\b",
+    r"((?:[a-z][\w+#/-]*\s+){0,3}[a-z][\w+#/-]*)\s+(?:salary|salaries|pay|wages?)\b",
     re.I,
 )
 _PERSON_NOUN = re.compile(r"(?:er|or|ist|ian|ant|man|nurse|analyst|architect|admin|tech)s?$")
@@ -186,6 +186,8 @@ class Gate:
             w = original.lower()
             if w in STOPWORDS or len(w) < 3 or self._known(w):
                 continue
+            if original[:-1].isupper() and original.endswith("s") and self._known(w[:-1]):
+                continue  # "DBs", "VMs": the plural of a known abbreviation
             before = text[: m.start()].rstrip()
             sentence_start = not before or before[-1] in ".?!:>\"'(-"
             capitalised = original[0].isupper() and not original.isupper() and not sentence_start
@@ -235,7 +237,13 @@ class Gate:
         m = _ROLE_PAY.search(normalize(request))
         if not m:
             return None
-        phrase = [w for w in words(m.group(1)) if w not in STOPWORDS]
+        pieces = [p for p in _JOINED_ROLES.split(m.group(1)) if words(p)]
+        if len(pieces) > 1:  # "architects vs admins pay diff": each role on its own
+            return next((r for p in pieces if (r := self._role_named(words(p)))), None)
+        return self._role_named(words(m.group(1)))
+
+    def _role_named(self, named: list[str]) -> str | None:
+        phrase = [w for w in named if w not in STOPWORDS]
         if not phrase or phrase[-1] in _NOT_A_ROLE or not _PERSON_NOUN.search(phrase[-1]):
             return None
         if self.guide_names.named_by(phrase) is not None:

@@ -200,7 +200,9 @@ def test_a_role_named_before_the_pay_word_is_another_occupation_unless_a_guide_i
     gate = fake_advisor([baker])._serving[1]
     assert gate.decide("bread baker salary?", similarity=0.7, facet=0.8).route is Route.OUT_OF_SCOPE
     assert gate.decide("nurse salary", similarity=0.7, facet=0.8).route is Route.OUT_OF_SCOPE
+    assert gate.decide("nurse vs pastry baker pay", similarity=0.7, facet=0.8).route is Route.OUT_OF_SCOPE
     for covered in (
+        "pastry bakers vs bakers pay diff",
         "pastry baker salary",
         "entry level pastry baker salary",
         "what's the average salary",
@@ -221,3 +223,13 @@ def test_a_terse_career_question_goes_on_in_a_conversation_but_not_an_aside(gate
     assert gate.decide("and the pay tho?", **terse, in_conversation=True).route is Route.ANSWER
     aside = {"similarity": 0.22, "facet": tuning.FACET_IN_CONVERSATION_AT - 0.08}
     assert gate.decide("best laptop for it?", **aside, in_conversation=True).route is Route.OUT_OF_SCOPE
+
+
+def test_the_plural_of_a_known_abbreviation_is_known():
+    from tests.fakes import fake_advisor
+
+    guide = (
+        "# Database Administrator Career Guide\n\n## What do DBAs do?\n\nA DBA keeps each DB running and backed up.\n"
+    )
+    gate = fake_advisor([guide])._serving[1]
+    assert gate.unknown_words("which one builds new DBs")[0] == []

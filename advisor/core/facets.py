@@ -274,6 +274,11 @@ NAMES = tuple(f.name for f in FACETS)
 # job security" section; their growth section answers "and job security?" and their "where do they
 # work" section "what industries hire them" (conv7 and guides2 tune sets).
 STAND_INS = {"demand": ("outlook", "locations")}
+# Where a guide without a facet's section mentions it inside another part: the BLS-based guides say
+# what employers think of certification in their "how do you become" part (conv7 tune). Used to rank a
+# guide's own parts, not to keep a conversation on a guide that lacks the facet (STAND_INS does that).
+MENTIONED_IN = {"certifications": ("path",)}
+ANSWERED_BY = {**STAND_INS, **MENTIONED_IN}
 
 
 class FacetModel:

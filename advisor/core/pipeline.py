@@ -112,6 +112,13 @@ _NOW = re.compile(
 )
 
 
+def _partial_when_lacking(request: Request, decision: Decision) -> Decision:
+    """The planner found the guide has no part of the kind asked for ("certifications")."""
+    if request.partial and decision.route is Route.ANSWER:
+        return Decision(Route.PARTIAL, f"the guide has nothing on {request.uncovered[0]}", uncovered=request.uncovered)
+    return decision
+
+
 def _own_guides(content: ContentModel, profile: Profile) -> list[str]:
     """The guide of the user's own role ("I'm a DBA"), if one is about it."""
     return content.guide_names.mentioned(profile.role) if profile.role else []
@@ -383,6 +390,7 @@ class Advisor:
             )
             request.background = self._background(content, turn, state.profile)
             plan = planner.plan(request)
+            decision = _partial_when_lacking(request, decision)
             if decision.route is Route.ANSWER:
                 plan = self._each_question(planner, content, index, request, plan)
                 decision, plan = self._figure_check(planner, content, request, plan, decision)

@@ -17,9 +17,9 @@ import numpy as np
 from advisor.core import intents, tuning
 from advisor.core.content import ContentModel, Part, Unit
 from advisor.core.dialogue import Profile, Topic, ordinal, points_back, wants_more
-from advisor.core.facets import STAND_INS
+from advisor.core.facets import ANSWERED_BY, MENTIONED_IN, STAND_INS
 from advisor.core.guides import role_name
-from advisor.core.text import idf, tokens
+from advisor.core.text import idf, stem, tokens
 
 _STEP = re.compile(r"^step\s*(\d+)", re.I)
 _PRICE_LIMIT = re.compile(
@@ -178,7 +178,7 @@ class Planner:
         def facet_score(part: Part) -> float:  # a guide without the facet asked answers from its stand-in
             stand_in = [
                 request.facet_scores.get(f, 0.0)
-                for f, s in STAND_INS.items()
+                for f, s in ANSWERED_BY.items()
                 if part.facet in s and (part.guide, f) not in held
             ]
             return max([request.facet_scores.get(part.facet, 0.0), *stand_in])
@@ -234,7 +234,34 @@ class Planner:
                 if request.partial
                 else f"The guide does not give figures for {named} specifically; here is what it does say."
             )
+        elif lacking := self._lacks(request, guide):
+            # "what certifications should a data scientist get?": say so, then the closest facts
+            request.uncovered, request.partial = [lacking], True
+            plan.intro = f"The {role_name(guide)} guide has nothing on {lacking}. The closest it holds:"
         return plan
+
+    def _lacks(self, request: Request, guide: str) -> str:
+        """The kind of thing asked for ("certifications", "tools") when the guide has no part about it,
+        no stand-in part and no mention of it where such guides keep it; '' otherwise."""
+        top = max(request.facet_scores, key=lambda f: request.facet_scores[f], default="")
+        if (
+            not guide
+            or top not in tuning.FACETS_SAID_MISSING
+            or request.intent != intents.FACT
+            or request.facet_scores[top] < tuning.FACET_IN_SCOPE_AT
+            or any(self.content.of_facet(f, guide) for f in (top, *STAND_INS.get(top, ())))
+        ):
+            return ""
+        own_parts = [p for p in self.content.parts if p.guide == guide]
+        if any(
+            self.idf(t) >= tuning.PROFILE_TERM_MIN_IDF for t in request.terms & {t for p in own_parts for t in p.terms}
+        ):
+            return ""  # "the SQL part: what do DBAs use it for?" names something the guide holds
+        word = stem(top)[: tuning.ROLE_PREFIX_LETTERS]  # "certif" in "professional certification"
+        for facet in MENTIONED_IN.get(top, ()):
+            if any(t.startswith(word) for p in self.content.of_facet(facet, guide) for t in p.terms):
+                return ""
+        return top
 
     def _across_carry_or_follow_up(self, request: Request) -> Plan | None:
         """Plans that come before the request's own guide: every guide side by side ("which of these jobs
@@ -298,7 +325,7 @@ class Planner:
         one guide lacks the facet."""
         held = {p.facet for p in self.content.parts if p.guide in guides}  # a facet neither guide has is no basis
         scores = dict(request.facet_scores)
-        for facet, stand_ins in STAND_INS.items():  # "and job security?": the growth sections answer it
+        for facet, stand_ins in ANSWERED_BY.items():  # "and job security?": the growth sections answer it
             for stand_in in stand_ins if facet not in held else ():
                 scores[stand_in] = max(scores.get(stand_in, 0.0), scores.get(facet, 0.0))
         ranked = sorted(held or scores, key=lambda f: -scores.get(f, 0.0))

@@ -107,6 +107,10 @@ COMPARE_ITEMS = 4
 # "which of these careers pays the most based on the gov (bls) data": the facet of an across-roles question
 # is read from its "which ..." words and this many after them, not from what follows (faq8 tune).
 ACROSS_CLAUSE_WORDS = 4
+# Kinds of things asked for by name whose absence from a guide is said ("The Data Scientist guide has nothing
+# on certifications. The closest it holds: ..."); not "day" or "fit", which a guide's duties and overview
+# answer in other words (conv7-test judged: "nothing on day" was a needless refusal).
+FACETS_SAID_MISSING = frozenset({"certifications", "tools", "interviews", "portfolio"})
 # "What tech job would make sense for me?": the guides whose description of the work reads closest to what the
 # user told of themselves (mean of their ROLE_FIT_UNITS closest sentences), ROLES_SUGGESTED of them (conv8 tune).
 ROLE_FIT_FACETS = frozenset({"overview", "duties"})

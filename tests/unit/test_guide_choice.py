@@ -314,3 +314,25 @@ def test_pay_against_what_i_get_now_naming_my_own_role_compares_it_with_the_role
         advisor, "I'm a baker, 5 years in.", "How much do pilots earn?", "pay delta vs what i get now as a baker?"
     ).answer
     assert "$220,000" in answer and "$38,000" in answer
+
+
+def test_a_kind_of_thing_a_guide_has_nothing_on_is_said_then_the_closest_facts_follow():
+    cooks = (
+        "# Cook Career Guide\n\n## How do you become a cook?\n\nMost cooks learn on the job. Employers may prefer"
+        " cooks who hold a food safety certification.\n"
+    )
+    with_certs = PILOT + "\n## Which certifications matter?\n\n- Commercial pilot licence ($5,000)\n"
+    advisor = fake_advisor([BAKER, with_certs, CLERK, cooks], default_guide="Pilot")
+    bakers = advisor.ask("Which certifications should bakers get?")
+    assert bakers.answer.startswith("The Baker guide has nothing on certifications.") and not bakers.grounded
+    assert bakers.sources  # the closest facts follow
+    cook = advisor.ask("Which certifications should cooks get?")
+    assert cook.grounded and "food safety certification" in cook.answer  # said where such guides keep it
+
+
+def test_a_request_naming_something_the_guide_holds_is_not_said_missing():
+    with_certs = PILOT + "\n## Which certifications matter?\n\n- Commercial pilot licence ($5,000)\n"
+    sourdough = BAKER + "\n## What skills do bakers need?\n\nBakers need to know sourdough starters and ovens.\n"
+    advisor = fake_advisor([sourdough, with_certs, CLERK], default_guide="Pilot")
+    answer = advisor.ask("the sourdough part: which certifications do bakers need for it?")
+    assert answer.grounded and "has nothing on" not in answer.answer

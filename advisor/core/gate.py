@@ -276,7 +276,10 @@ class Gate:
         return [
             w
             for w in words(figure_subject(text))
-            if len(w) >= 3 and w not in STOPWORDS and w not in tuning.CHAT_WORDS and not self._known(w)
+            if len(w) >= 3
+            and w not in STOPWORDS
+            and w not in tuning.CHAT_WORDS
+            and not all(self._known(p) for p in w.split("/") if p)  # "admin/architect"
         ][:3]
 
     def _unnamed_recommendation(self, text: str) -> str:

@@ -57,6 +57,11 @@ def across_clause(request: str) -> str:
 
 _DEGREE_ASKED = re.compile(r"\b(?:degree|diploma|college|school|bachelor'?s?|master'?s?|education)\b", re.I)
 _GROWTH_ASKED = re.compile(r"\b(?:grow\w*|outlook|future|in demand|more openings|job security)\b", re.I)
+_SUPERLATIVE = re.compile(
+    r"\b(?:most|least|fewest|highest|lowest|fastest|slowest|biggest|largest|smallest|best|worst|more|fewer|"
+    r"\w+est|shrink\w*|declin\w*)\b",
+    re.I,
+)
 _LOWEST = re.compile(r"\b(?:shrink\w*|declin\w*|least|lowest|slowest|worst|smallest|fewest)\b", re.I)
 _FIGURE = re.compile(r"\$?\s?(\d[\d,]*(?:\.\d+)?)\s?(?:percent|%)?")
 _FALLING = re.compile(r"\b(?:decline|declining|fall|shrink|fewer|drop)\w*", re.I)
@@ -374,6 +379,8 @@ class Planner:
         guides = [g for g in self.content.guides() if g not in (left_out or [])]
         counts = Counter(p.facet for p in self.content.parts)
         held = {f for f, n in counts.items() if n > 1}
+        if _SUPERLATIVE.search(request.text) and held & tuning.RANKED_FACETS:
+            held &= tuning.RANKED_FACETS  # "which job has the fewest positions": a figure to rank by
         facet = max(held, key=lambda f: request.facet_scores.get(f, 0.0), default="")
         if request.facet_scores.get(facet, 0.0) < tuning.COMPARE_FACET_AT:
             return Plan()

@@ -107,6 +107,9 @@ COMPARE_ITEMS = 4
 # "which of these careers pays the most based on the gov (bls) data": the facet of an across-roles question
 # is read from its "which ..." words and this many after them, not from what follows (faq8 tune).
 ACROSS_CLAUSE_WORDS = 4
+# "Which job has the most openings / fewest positions / pays best?": roles are ranked by a figure, so an
+# across-roles superlative reads as one of these facets, whose sections lead with one (faq8 tune).
+RANKED_FACETS = frozenset({"pay", "outlook"})
 # Kinds of things asked for by name whose absence from a guide is said ("The Data Scientist guide has nothing
 # on certifications. The closest it holds: ..."); not "day" or "fit", which a guide's duties and overview
 # answer in other words (conv7-test judged: "nothing on day" was a needless refusal).

@@ -233,3 +233,7 @@ def test_the_plural_of_a_known_abbreviation_is_known():
     )
     gate = fake_advisor([guide])._serving[1]
     assert gate.unknown_words("which one builds new DBs")[0] == []
+
+
+def test_a_figure_about_two_known_words_joined_by_a_slash_is_not_uncovered(gate):
+    assert gate._unnamed_figure_subject("how many data engineers/pipelines are there") == []

@@ -336,3 +336,13 @@ def test_a_request_naming_something_the_guide_holds_is_not_said_missing():
     advisor = fake_advisor([sourdough, with_certs, CLERK], default_guide="Pilot")
     answer = advisor.ask("the sourdough part: which certifications do bakers need for it?")
     assert answer.grounded and "has nothing on" not in answer.answer
+
+
+def test_an_across_roles_superlative_ranks_by_a_figure_not_by_where_they_work():
+    baker = (
+        BAKER + "\n## Where do bakers work?\n\nMost bakers work in grocery stores with the most openings downtown.\n"
+    )
+    pilot = PILOT + "\n## Where do pilots work?\n\nMost pilots work for airlines.\n"
+    advisor = fake_advisor([baker, pilot, CLERK], default_guide="Pilot")
+    answer = advisor.ask("which job has the most openings each year").answer
+    assert "percent" in answer and "grocery stores" not in answer

@@ -250,7 +250,7 @@ def test_chroma_server_down_keeps_answering_from_memory_and_recovers(cluster):
     chroma.kill()
     try:
         for app in apps:
-            ask = app.ask(f"Which tools does a zebra keeper use at {app.name}?")  # not asked before
+            ask = app.ask(f"Which skills does a zebra keeper need at {app.name}?")  # not asked before
             assert ask.status_code == 200 and ask.json()["grounded"], ask.text
             assert OLD in answer_of(app)["answer"]
             assert httpx.get(f"{app.url}/readyz", timeout=10).status_code == 200

@@ -273,7 +273,10 @@ NAMES = tuple(f.name for f in FACETS)
 # Where a guide without a facet keeps what it would say: the BLS-based guides have no "who hires them /
 # job security" section; their growth section answers "and job security?" and their "where do they
 # work" section "what industries hire them" (conv7 and guides2 tune sets).
-STAND_INS = {"demand": ("outlook", "locations")}
+# Likewise their duties and where-they-work sections (hours, on call) answer "what would my day look like?"
+# about a role whose guide has no typical-day section (conv8 tune: a sysadmin's hours were answered with
+# the MLOps engineer's morning).
+STAND_INS = {"demand": ("outlook", "locations"), "day": ("duties", "overview", "locations")}
 # Where a guide without a facet's section mentions it inside another part: the BLS-based guides say
 # what employers think of certification in their "how do you become" part (conv7 tune). Used to rank a
 # guide's own parts, not to keep a conversation on a guide that lacks the facet (STAND_INS does that).

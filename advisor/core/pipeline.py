@@ -112,6 +112,17 @@ _NOW = re.compile(
 )
 
 
+def _revisited(gate: Gate, decision: Decision, turn: Turn, question: str, similarity: float) -> Decision:
+    """Small talk beside a situation is a question after all; a message that only tells about the user
+    ("I'm a network admin at a school district.") asks for no figure about what it names."""
+    if decision.route is Route.SMALL_TALK and turn.situation and not gate.small_talk(question):
+        decision = gate.decide(question, similarity)
+    told_only = bool(turn.situation) and " ".join(turn.request.split()) == " ".join(turn.situation.split())
+    if decision.route is Route.ANSWER and told_only:
+        decision.uncovered = []
+    return decision
+
+
 def _partial_when_lacking(request: Request, decision: Decision) -> Decision:
     """The planner found the guide has no part of the kind asked for ("certifications")."""
     if request.partial and decision.route is Route.ANSWER:
@@ -356,8 +367,7 @@ class Advisor:
             elsewhere=self._intents.elsewhere(request_vector),
             in_conversation=state.topic is not None,
         )
-        if decision.route is Route.SMALL_TALK and turn.situation and not gate.small_talk(question):
-            decision = gate.decide(question, similarity)
+        decision = _revisited(gate, decision, turn, question, similarity)
         name = backend or self.backend_name
         plan = None
         if decision.route in (Route.ANSWER, Route.PARTIAL):

@@ -180,9 +180,9 @@ class Planner:
         candidates = [p for p in (parts if parts is not None else self.content.parts) if p.units]
         held = {(p.guide, p.facet) for p in candidates}
 
-        def facet_score(part: Part) -> float:  # a guide without the facet asked answers from its stand-in
+        def facet_score(part: Part) -> float:  # a guide without the facet asked answers from its stand-ins, in order
             stand_in = [
-                request.facet_scores.get(f, 0.0)
+                request.facet_scores.get(f, 0.0) - s.index(part.facet) * tuning.STAND_IN_STEP
                 for f, s in ANSWERED_BY.items()
                 if part.facet in s and (part.guide, f) not in held
             ]

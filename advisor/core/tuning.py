@@ -110,6 +110,10 @@ ACROSS_CLAUSE_WORDS = 4
 # "Which job has the most openings / fewest positions / pays best?": roles are ranked by a figure, so an
 # across-roles superlative reads as one of these facets, whose sections lead with one (faq8 tune).
 RANKED_FACETS = frozenset({"pay", "outlook"})
+# A guide without the facet asked answers from its stand-in parts (advisor/core/facets.py STAND_INS), the
+# first listed preferred by this much: "what does an analyst do all day?" is their duties before their
+# employers (faq8 tune).
+STAND_IN_STEP = 0.05
 # Kinds of things asked for by name whose absence from a guide is said ("The Data Scientist guide has nothing
 # on certifications. The closest it holds: ..."); not "day" or "fit", which a guide's duties and overview
 # answer in other words (conv7-test judged: "nothing on day" was a needless refusal).

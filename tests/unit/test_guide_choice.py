@@ -346,3 +346,18 @@ def test_an_across_roles_superlative_ranks_by_a_figure_not_by_where_they_work():
     advisor = fake_advisor([baker, pilot, CLERK], default_guide="Pilot")
     answer = advisor.ask("which job has the most openings each year").answer
     assert "percent" in answer and "grocery stores" not in answer
+
+
+def test_a_typical_day_of_a_role_whose_guide_has_no_day_section_comes_from_its_duties():
+    baker = _with_work(BAKER, "A baker mixes dough, bakes bread and works early morning hours.")
+    pilot = (
+        PILOT + "\n## What does a typical day look like for a pilot?\n\nA pilot's day starts with a weather briefing.\n"
+    )
+    advisor = fake_advisor([baker, pilot, CLERK], default_guide="Pilot")
+    answer = talk(advisor, "How much do bakers earn?", "what does a typical day look like?").answer
+    assert "weather briefing" not in answer and "baker" in answer.lower()
+
+
+def test_a_message_that_only_tells_about_the_user_reports_nothing_uncovered(advisor):
+    answer = advisor.ask("I'm a baker at a bakery in Springfield, 6 years.").answer
+    assert "does not give figures" not in answer

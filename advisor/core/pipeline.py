@@ -587,6 +587,11 @@ class Advisor:
         held = holds_figure(asked, shown, request.text, subject_words) if asked else True
         if not level and (not asked or not plan.blocks or held or (asked == "count" and listed >= 2)):
             return decision, plan  # "how many meetings?" is answered by the list of them
+        pay = content.of_facet("pay", request.guides[0] if request.guides else request.guide)
+        if asked == "pay" and not about_pay and pay:
+            # "what would MLOps pay then, in Texas?": the closest fact to a pay figure is the guide's pay
+            level = Advisor._pay_in_a_listed_place(content, request, "")
+            plan = Plan([planner.block(request, pay[0])])
         request.uncovered, request.partial = [level or missing_words(asked or "")], True
         plan.intro = planner.not_covered(request.uncovered)  # the parts chosen stay: they are the closest
         return Decision(Route.PARTIAL, f"asks for a figure ({asked}) the closest parts do not hold"), plan

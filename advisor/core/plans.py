@@ -331,9 +331,9 @@ class Planner:
         held = {p.facet for p in self.content.parts if p.guide in guides}  # a facet neither guide has is no basis
         scores = dict(request.facet_scores)
         for facet, stand_ins in ANSWERED_BY.items():  # "and job security?": the growth sections answer it
-            for stand_in in stand_ins if facet not in held else ():
-                scores[stand_in] = max(scores.get(stand_in, 0.0), scores.get(facet, 0.0))
-        ranked = sorted(held or scores, key=lambda f: -scores.get(f, 0.0))
+            for n, stand_in in enumerate(stand_ins if facet not in held else ()):
+                scores[stand_in] = max(scores.get(stand_in, 0.0), scores.get(facet, 0.0) - n * tuning.STAND_IN_STEP)
+        ranked = sorted(sorted(held or scores), key=lambda f: -scores.get(f, 0.0))  # ties in name order, not hash order
         top = ranked[0]
         facets = (
             [top] if scores.get(top, 0.0) >= tuning.COMPARE_FACET_AT and top != "comparison" else ["overview", "pay"]
@@ -381,7 +381,7 @@ class Planner:
         held = {f for f, n in counts.items() if n > 1}
         if _SUPERLATIVE.search(request.text) and held & tuning.RANKED_FACETS:
             held &= tuning.RANKED_FACETS  # "which job has the fewest positions": a figure to rank by
-        facet = max(held, key=lambda f: request.facet_scores.get(f, 0.0), default="")
+        facet = max(sorted(held), key=lambda f: request.facet_scores.get(f, 0.0), default="")
         if request.facet_scores.get(facet, 0.0) < tuning.COMPARE_FACET_AT:
             return Plan()
         plan = Plan()
@@ -465,7 +465,7 @@ class Planner:
 
     def _fact(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:
         best_score, best = ranked[0]
-        plan = Plan([self._block(request, best)])
+        plan = Plan([self.block(request, best)])
         section = [p for p in self.content.in_section(best) if p is not best]
         if (
             best.sub == ""
@@ -502,7 +502,8 @@ class Planner:
         text = " ".join(u.plain for u in part.units).lower()
         return bool(re.search(r"\b(below|categories|kinds|grouped|following|fall into|come in|split into)\b", text))
 
-    def _block(self, request: Request, part: Part) -> Block:
+    def block(self, request: Request, part: Part) -> Block:
+        """What of one part answers the request: the items it names, or its list, or its best sentences."""
         if part.is_list:
             named = self._named_items(request, part)
             if named:

@@ -361,3 +361,13 @@ def test_a_typical_day_of_a_role_whose_guide_has_no_day_section_comes_from_its_d
 def test_a_message_that_only_tells_about_the_user_reports_nothing_uncovered(advisor):
     answer = advisor.ask("I'm a baker at a bakery in Springfield, 6 years.").answer
     assert "does not give figures" not in answer
+
+
+def test_pay_in_a_place_the_guide_lists_without_pay_gives_the_national_pay_as_the_closest_fact():
+    baker = (
+        BAKER
+        + "\n## Which states have the most baker jobs?\n\nThe top states for baker jobs are:\n\n- Texas (TX)\n- Ohio (OH)\n"
+    )
+    advisor = fake_advisor([baker, PILOT, CLERK], default_guide="Baker")
+    answer = talk(advisor, "Which states have the most baker jobs?", "what would bakers pay then, in Texas?")
+    assert not answer.grounded and "$38,000" in answer.answer and "Texas" in answer.answer.split("\n")[0]

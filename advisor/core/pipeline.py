@@ -117,10 +117,14 @@ def _revisited(gate: Gate, decision: Decision, turn: Turn, question: str, simila
     ("I'm a network admin at a school district.") asks for no figure about what it names."""
     if decision.route is Route.SMALL_TALK and turn.situation and not gate.small_talk(question):
         decision = gate.decide(question, similarity)
-    told_only = bool(turn.situation) and " ".join(turn.request.split()) == " ".join(turn.situation.split())
-    if decision.route is Route.ANSWER and told_only:
+    if decision.route is Route.ANSWER and _told_only(turn):
         decision.uncovered = []
     return decision
+
+
+def _told_only(turn: Turn) -> bool:
+    """The message only tells about the user: its request is its situation."""
+    return bool(turn.situation) and " ".join(turn.request.split()) == " ".join(turn.situation.split())
 
 
 def _partial_when_lacking(request: Request, decision: Decision) -> Decision:
@@ -185,7 +189,7 @@ def _facets_of(
     elif previous is not None and previous.facet in scores:
         if not content_words(_VERSUS.sub(" ", content.guide_names.without_role_words(request))):
             # "vs data sci?": nothing but a role, so the last answer's kind goes on, compared
-            scores[previous.facet] = 1.0  # the only clue there is
+            scores[previous.facet] = tuning.CARRIED_FACET_SCORE
         elif max(scores.values()) < tuning.UNCLEAR_FACET_BELOW:
             scores[previous.facet] = max(scores.values()) + tuning.UNCLEAR_FACET_BONUS
     return scores
@@ -451,8 +455,7 @@ class Advisor:
         none but their own ("I'm a CPA who likes the data side: what tech job would make sense for me?")."""
         if not (profile.statements and wants_a_role(turn.request)):
             return None
-        own = set(content.guide_names.mentioned(profile.role)) if profile.role else set()
-        if set(content.guide_names.mentioned(turn.request)) - own:
+        if set(content.guide_names.mentioned(turn.request)) - set(_own_guides(content, profile)):
             return None
         return self.embedder.encode_query(" ".join(profile.statements))
 
@@ -587,8 +590,8 @@ class Advisor:
         held = holds_figure(asked, shown, request.text, subject_words) if asked else True
         if not level and (not asked or not plan.blocks or held or (asked == "count" and listed >= 2)):
             return decision, plan  # "how many meetings?" is answered by the list of them
-        pay = content.of_facet("pay", request.guides[0] if request.guides else request.guide)
-        if asked == "pay" and not about_pay and pay:
+        pay = content.of_facet("pay", request.guides[0] if request.guides else request.guide) if asked == "pay" else []
+        if pay and not about_pay:
             # "what would MLOps pay then, in Texas?": the closest fact to a pay figure is the guide's pay
             level = Advisor._pay_in_a_listed_place(content, request, "")
             plan = Plan([planner.block(request, pay[0])])
@@ -678,7 +681,7 @@ class Advisor:
     @staticmethod
     def _statement_only(content: ContentModel, turn: Turn, profile: Profile) -> str:
         """The guide a message that asks nothing names, other than the user's own role's."""
-        if not turn.situation or " ".join(turn.request.split()) != " ".join(turn.situation.split()):
+        if not _told_only(turn):
             return ""
         if stated_facet(turn.message):  # "bls says the median is 150k so I expect that": a premise to check
             return ""

@@ -427,11 +427,13 @@ class Planner:
         # someone without a degree, or asking about one, also needs what each role asks for to get in
         entry = request.profile.degree == "none" or bool(_DEGREE_ASKED.search(request.text))
         facets = ("overview", "path", "pay", "outlook") if entry else ("overview", "pay", "outlook")
-        chosen = sorted(closeness, key=fit, reverse=True)[: tuning.ROLES_SUGGESTED]
+        closest = sorted(closeness, key=fit, reverse=True)
+        chosen = closest[: tuning.ROLES_SUGGESTED]
         if _GROWTH_ASKED.search(request.text):
             # "...and is actually growing": of the closest few, the fastest growing first
-            closest = sorted(closeness, key=fit, reverse=True)[: tuning.ROLES_SUGGESTED + 1]
-            chosen = sorted(closest, key=self._growth, reverse=True)[: tuning.ROLES_SUGGESTED]
+            chosen = sorted(closest[: tuning.ROLES_SUGGESTED + 1], key=self._growth, reverse=True)[
+                : tuning.ROLES_SUGGESTED
+            ]
         for guide in chosen:
             label = role_name(guide)
             for facet in facets:

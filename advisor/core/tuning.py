@@ -177,6 +177,9 @@ FACET_IN_SCOPE_AT = 0.5
 # this facet score: "outlook tho? heard its shrinking" 0.44, "pay delta vs what i get now" 0.50, while
 # refused asides ("best laptop for it?", "best bootcamp?") score 0.32-0.35 (conversation tune sets).
 FACET_IN_CONVERSATION_AT = 0.4
+# "vs data sci?", "and for sysadmins?": a request of nothing but a role name carries the last answer's kind
+# of question, the only clue it gives, at this (the highest) facet score (tests/unit/test_guide_choice.py).
+CARRIED_FACET_SCORE = 1.0
 # ...or this, when the request names a role we have a guide for in everyday words ("is 118 decent for a
 # DS or am i underpaid lol": pay 0.53; "does amazon sponsor green cards for dbas" stays out). conv7 and
 # faq7 tune sets.

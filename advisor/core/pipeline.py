@@ -43,7 +43,7 @@ from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIn
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
 from advisor.core.store import IndexStore, open_client
-from advisor.core.text import STOPWORDS, normalize, stem, tokens
+from advisor.core.text import STOPWORDS, normalize, stem, tokens, words
 from advisor.core.verify import corpus_words, verify_answer
 
 log = logging.getLogger(__name__)
@@ -175,6 +175,17 @@ def _holding(content: ContentModel, guide: str, facet_scores: dict[str, float], 
 _PLACE_PREPOSITIONS = {"in", "at", "near", "around", "from", "for"}
 
 
+# the words around a role name that ask nothing of their own: "and for sysadmins?", "what about DBAs?"
+_GLUE = frozenset("and or but so what about how for the a an then too also same tho though ok okay one ones".split())
+
+
+def _only_a_role(content: ContentModel, request: str) -> bool:
+    """ "vs data sci?", "and for sysadmins?": nothing but a role ("what is need for be data scientist?"
+    asks something: its "need" is a stopword, not glue)."""
+    rest = words(_VERSUS.sub(" ", content.guide_names.without_role_words(request)))
+    return all(w in _GLUE for w in rest)
+
+
 def _facets_of(
     content: ContentModel, request: str, facet_vector: np.ndarray, previous: Topic | None
 ) -> dict[str, float]:
@@ -187,7 +198,7 @@ def _facets_of(
     elif asked_figure(request) == "pay" and "pay" in scores:  # "i want know how much data sciencist earn"
         scores["pay"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif previous is not None and previous.facet in scores:
-        if not content_words(_VERSUS.sub(" ", content.guide_names.without_role_words(request))):
+        if _only_a_role(content, request):
             # "vs data sci?": nothing but a role, so the last answer's kind goes on, compared
             scores[previous.facet] = tuning.CARRIED_FACET_SCORE
         elif max(scores.values()) < tuning.UNCLEAR_FACET_BELOW:
@@ -759,6 +770,8 @@ class Advisor:
             return heading_for[-1]
         # "what would be new to me?" after "I'm a data scientist thinking about MLOps" (said turns ago)
         told = [g for g in names.mentioned(" ".join(profile.statements)) if g not in own] if tailored else []
+        if topic is not None and topic.guide and topic.guide not in own:
+            return topic.guide  # the role under discussion, over one the user mentioned turns ago
         if told:
             return told[-1]
         if topic is not None and topic.guide:

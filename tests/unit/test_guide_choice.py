@@ -371,3 +371,29 @@ def test_pay_in_a_place_the_guide_lists_without_pay_gives_the_national_pay_as_th
     advisor = fake_advisor([baker, PILOT, CLERK], default_guide="Baker")
     answer = talk(advisor, "Which states have the most baker jobs?", "what would bakers pay then, in Texas?")
     assert not answer.grounded and "$38,000" in answer.answer and "Texas" in answer.answer.split("\n")[0]
+
+
+def test_a_tailored_question_stays_with_the_role_under_discussion_not_one_mentioned_turns_ago(changer):
+    answer = talk(
+        changer,
+        "I'm a baker. A friend told me pilots earn more.",
+        "How fast is the clerk field growing?",
+        "what would be new to me?",
+    ).answer
+    assert "navigation" not in answer
+
+
+@pytest.mark.parametrize(
+    ("request_text", "only_a_role"),
+    [
+        ("vs pilots?", True),
+        ("and for clerks?", True),
+        ("what about bakers?", True),
+        ("what is need for be pilot?", False),  # asks what it takes, in few words
+        ("do pilots need a degree?", False),
+    ],
+)
+def test_only_a_role_name_carries_the_last_answers_kind(advisor, request_text, only_a_role):
+    from advisor.core.pipeline import _only_a_role
+
+    assert _only_a_role(advisor._serving[2], request_text) is only_a_role

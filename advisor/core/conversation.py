@@ -44,6 +44,22 @@ def read_conversation(
     return ConversationState(turn, profile, topic, guide)
 
 
+def recent_guides(history: list[dict[str, str]], content: ContentModel, n: int = 2) -> list[str]:
+    """The last `n` roles the answers were about, latest first ("which of those two has more openings?"
+    after data scientists, then DBAs): looking back at most GUIDE_LOOKBACK_ANSWERS answers."""
+    user_turns = [understand(t["content"]) for t in history if t["role"] == "user"]
+    found: list[str] = []
+    answers = sum(t["role"] == "assistant" for t in history)
+    for back in range(1, min(answers, tuning.GUIDE_LOOKBACK_ANSWERS) + 1):
+        topic = last_topic(history, user_turns, content, back)
+        for guide in reversed(topic.guides or (topic.guide,)) if topic else ():
+            if guide and guide not in found:
+                found.append(guide)
+        if len(found) >= n:
+            break
+    return found[:n]
+
+
 def last_topic(
     history: list[dict[str, str]], user_turns: list[Turn], content: ContentModel, back: int = 1
 ) -> Topic | None:

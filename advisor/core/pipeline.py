@@ -17,7 +17,7 @@ from advisor.core import tuning
 from advisor.core.backends import AnswerBackend, BackendError, Context, create_backend
 from advisor.core.backends.extractive import quote
 from advisor.core.content import ContentModel, Unit, build_content
-from advisor.core.conversation import ConversationState, read_conversation
+from advisor.core.conversation import ConversationState, read_conversation, recent_guides
 from advisor.core.dialogue import (
     Profile,
     Topic,
@@ -145,6 +145,14 @@ _ASKS_WITHOUT_MARK = re.compile(
 )
 # "vs data sci?", "compared to DBAs?": the last answer's role against the one named
 _VERSUS = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:vs\.?|versus|compared (?:to|with))(?=\s|$)", re.I)
+# "which of those two", "both of them", "either one": the last two roles the conversation was about
+_THE_TWO = re.compile(
+    r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+two|both (?:of )?(?:them|those|these)|"
+    r"both (?:roles|jobs|careers|options|fields|paths)|either (?:one|of them|of those|role|job|option)|"
+    r"between (?:them|those|these)(?: two)?)\b(?!\s+(?:certs?|certifications?|tools?|steps?|projects?|skills?|"
+    r"questions?|languages?|platforms?|items?|things?)\b)",
+    re.I,
+)
 _ANOTHER_ROLE = re.compile(r"\b(?:which|what)\s+other\s+(?:role|job|career|occupation)s?\b|\banother\s+role\b", re.I)
 # "and growth / number of jobs?", "what about openings?": a message that carries on from the last answer
 _AND_THEN = re.compile(r"\s*(?:and|also|plus|what about|how about)\b", re.I)
@@ -366,6 +374,9 @@ class Advisor:
         guides = content.guide_names.mentioned(_OWN_BACKGROUND.sub(" ", turn.request))
         if _VERSUS.match(turn.request) and len(guides) == 1 and state.topic and state.topic.guide not in ("", *guides):
             guides = [state.topic.guide, *guides]  # "mlops. pay?" then "vs data sci?": both, on pay
+        the_two = not guides and _THE_TWO.search(turn.request) and len(two := recent_guides(history, content)) == 2
+        if the_two:
+            guides = two[::-1]  # "which of those two has more openings?" after data scientists, then DBAs
         rank_vector, facet_vector = self._without_role_words(content, turn.request, request_vector, guides)
         if clause := across_clause(turn.request):
             rank_vector = facet_vector = self.embedder.encode_query(clause)
@@ -392,7 +403,7 @@ class Advisor:
                 intent,
                 facet_scores,
                 state.profile,
-                state.topic if follow_up else None,
+                state.topic if follow_up and not the_two else None,  # "those two" are roles, not items shown
                 decision.uncovered,
                 decision.route is Route.PARTIAL,
                 frozenset(index.known_tokens(turn.request)),

@@ -397,3 +397,18 @@ def test_only_a_role_name_carries_the_last_answers_kind(advisor, request_text, o
     from advisor.core.pipeline import _only_a_role
 
     assert _only_a_role(advisor._serving[2], request_text) is only_a_role
+
+
+def test_which_of_those_two_compares_the_last_two_roles_discussed(advisor):
+    answer = talk(
+        advisor, "How much do bakers earn?", "How much do pilots earn?", "which of those two is growing faster?"
+    ).answer
+    assert "5 percent" in answer and "4 percent" in answer and "6 percent" not in answer
+
+
+def test_those_two_items_of_a_list_are_not_two_roles():
+    from advisor.core.pipeline import _THE_TWO
+
+    assert _THE_TWO.search("which of those two has more openings")
+    assert _THE_TWO.search("how do both of them compare on pay?")
+    assert not _THE_TWO.search("which of those two certs is cheaper?")

@@ -157,3 +157,15 @@ def test_retrieval_is_a_langchain_retriever(advisor: Advisor):
 def test_keyword_search_finds_names_the_embedding_model_does_not_know(advisor: Advisor):
     hits = advisor._search.search(advisor.index, "dbt", k=2)
     assert any("dbt" in h.text for h in hits)
+
+
+def test_an_aside_no_career_guide_answers_is_refused_mid_conversation_and_the_next_question_answered(
+    advisor: Advisor,
+):
+    history: list[dict[str, str]] = []
+    for question in ("How much do MLOps engineers earn?", "what's the best way to ask my manager for a bigger title?"):
+        answer = advisor.ask(question, history)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+    assert answer.grounded is False and answer.sources == []  # the guides say nothing on negotiating
+    after = advisor.ask("which certifications are worth it?", history)
+    assert after.grounded and ("CKA" in after.answer or "Kubernetes" in after.answer)

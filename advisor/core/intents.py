@@ -98,6 +98,16 @@ ELSEWHERE: tuple[str, ...] = (
     "what is it like to work at this particular company, its culture and reviews",
     "which employers have the best work-life balance",
     "university admission chances and tuition fees",
+    # the workplace, money and schooling around a career, which no career guide prices or rates
+    "how do I negotiate a raise, a promotion or a new title with my manager",
+    "should I ask for an internal transfer or quit and look for a new job",
+    "cost of living and housing prices in a city",
+    "is my school, bootcamp or degree program respected by employers",
+    "will a scholarship, my benefits or the GI Bill pay for my schooling",
+    "can my employer make me pay back training costs if I quit",
+    "what fee does a recruiting or staffing agency charge",
+    "how much is a graduate student stipend",
+    "are there returnship programs for people coming back after a career break",
 )
 
 _CHEAP = re.compile(

@@ -291,10 +291,24 @@ class Planner:
             request.intent = intents.GAP  # nothing they named is in the guide: what would be new
         topic = request.topic
         if topic and topic.headings and (wants_more(request.text) or points_back(request.text)):
+            if self._asks_another_kind(request, topic):
+                return None  # "education requirement for that one?": that role's education, not the items shown
             plan = self._follow_up(request, topic)
             if plan.blocks:
                 return plan
         return None
+
+    @staticmethod
+    def _asks_another_kind(request: Request, topic: Topic) -> bool:
+        """A request pointing back ("that one") whose own words clearly ask another kind of question than
+        the last answer's; an ordinal ("the second one") or "more" always picks from what was shown."""
+        top = max(request.facet_scores, key=lambda f: request.facet_scores[f], default="")
+        return (
+            not wants_more(request.text)
+            and ordinal(request.text) is None
+            and request.facet_scores.get(top, 0.0) >= tuning.FACET_IN_SCOPE_AT
+            and top != topic.facet
+        )
 
     @staticmethod
     def not_covered(uncovered: list[str]) -> str:

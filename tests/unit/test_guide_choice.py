@@ -412,3 +412,25 @@ def test_those_two_items_of_a_list_are_not_two_roles():
     assert _THE_TWO.search("which of those two has more openings")
     assert _THE_TWO.search("how do both of them compare on pay?")
     assert not _THE_TWO.search("which of those two certs is cheaper?")
+
+
+def test_pointing_back_with_another_kind_of_question_answers_that_kind():
+    pilot = (
+        PILOT
+        + """
+## Which certifications are worth getting?
+
+The certifications pilots hold are:
+
+- Commercial pilot licence ($5,000)
+- Instrument rating ($3,000)
+
+## What education do pilots need?
+
+Pilots typically need a bachelor's degree and 1,500 flight hours.
+"""
+    )
+    advisor = fake_advisor([BAKER, pilot], default_guide="Pilot")
+    answer = talk(advisor, "Which certifications are worth getting for pilots?", "what education for that one?").answer
+    assert "1,500 flight hours" in answer and "$5,000" not in answer
+    assert "$3,000" in talk(advisor, "Which certifications are worth getting?", "how much is the second one?").answer

@@ -153,6 +153,13 @@ _THE_TWO = re.compile(
     r"questions?|languages?|platforms?|items?|things?)\b)",
     re.I,
 )
+# "openings for that and for netadmin", "netadmin vs that one": the role under discussion beside the one named
+_THAT_ONE = r"(?:that|this|it|them|that one|this one|that job|that role|that field)"
+_AND_THAT = re.compile(
+    rf"\b(?:for\s+)?{_THAT_ONE}\s+(?:and|vs\.?|versus|or)\s+(?:for\s+)?(?!{_THAT_ONE}\b)\w"
+    rf"|\b(?:and|vs\.?|versus|or|compared? (?:to|with))\s+(?:for\s+)?{_THAT_ONE}\s*(?:[?.!,]|$)",
+    re.I,
+)
 _ANOTHER_ROLE = re.compile(r"\b(?:which|what)\s+other\s+(?:role|job|career|occupation)s?\b|\banother\s+role\b", re.I)
 # "and growth / number of jobs?", "what about openings?": a message that carries on from the last answer
 _AND_THEN = re.compile(r"\s*(?:and|also|plus|what about|how about)\b", re.I)
@@ -372,7 +379,12 @@ class Advisor:
         similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
         # "what from my DBA background carries over?": the user's own role is their background, not the subject
         guides = content.guide_names.mentioned(_OWN_BACKGROUND.sub(" ", turn.request))
-        if _VERSUS.match(turn.request) and len(guides) == 1 and state.topic and state.topic.guide not in ("", *guides):
+        if (
+            (_VERSUS.match(turn.request) or _AND_THAT.search(turn.request))
+            and len(guides) == 1
+            and state.topic
+            and state.topic.guide not in ("", *guides)
+        ):
             guides = [state.topic.guide, *guides]  # "mlops. pay?" then "vs data sci?": both, on pay
         the_two = not guides and _THE_TWO.search(turn.request) and len(two := recent_guides(history, content)) == 2
         if the_two:

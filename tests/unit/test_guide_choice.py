@@ -434,3 +434,10 @@ Pilots typically need a bachelor's degree and 1,500 flight hours.
     answer = talk(advisor, "Which certifications are worth getting for pilots?", "what education for that one?").answer
     assert "1,500 flight hours" in answer and "$5,000" not in answer
     assert "$3,000" in talk(advisor, "Which certifications are worth getting?", "how much is the second one?").answer
+
+
+def test_that_and_another_role_puts_the_role_under_discussion_beside_the_one_named(advisor):
+    answer = talk(advisor, "How fast is the baker field growing?", "openings for that and for pilots?").answer
+    assert "21,000" in answer and "18,000" in answer
+    answer = talk(advisor, "How much do bakers earn?", "and how does pay compare, pilots vs that").answer
+    assert "$38,000" in answer and "$220,000" in answer

@@ -430,7 +430,7 @@ class Advisor:
             request.vector = rank_vector
             request.previous = state.topic
             # "trying to pick a track: security, ML/data, or networking. which has the best outlook?"
-            request.choosing = len(content.guide_names.mentioned(turn.situation.replace("/", " "))) >= 2
+            request.choosing = content.guide_names.mentioned(turn.situation.replace("/", " "))
             request.guides = (
                 self._against_own(content, request, turn)
                 or self._beside_own(content, request)

@@ -135,7 +135,9 @@ class Request:
     guides: list[str] = field(default_factory=list)  # guides the request names, in its order
     guide: str = ""  # the guide the conversation is about (named earlier, or the default)
     previous: Topic | None = None  # what the last answer showed, follow-up or not
-    choosing: bool = False  # the user just listed roles to choose among ("security, ML or networking?")
+    choosing: list[str] = field(
+        default_factory=list
+    )  # roles the user just listed to choose among ("security or networking?")
     # what the user told of themselves, embedded, when they ask which role suits them
     background: np.ndarray | None = None
 
@@ -410,6 +412,13 @@ class Planner:
         # the answer first: highest first, or lowest first for "which is shrinking / pays least"
         lowest_first = bool(_LOWEST.search(request.text))
         plan.blocks.sort(key=lambda b: _headline_value(b.units[:1]) * (1 if lowest_first else -1))
+        if len(request.choosing) >= 2:
+            # "trying to pick a track: security, ML/data, or networking": every role listed, then the
+            # others that lead, as many as fit one answer
+            room = max(0, tuning.ACROSS_BLOCKS_WHEN_CHOOSING - len(request.choosing))
+            others = {id(b) for b in [b for b in plan.blocks if b.part.guide not in request.choosing][:room]}
+            plan.blocks = [b for b in plan.blocks if b.part.guide in request.choosing or id(b) in others]
+            return plan
         missing = [role_name(g) for g in guides if not any(b.part.guide == g for b in plan.blocks)]
         if missing:
             plan.outro = f"Not covered on {FACET_WORDS.get(facet, facet)}: " + ", ".join(missing) + "."

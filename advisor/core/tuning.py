@@ -91,6 +91,11 @@ FACET_WITHOUT_ROLE_WORDS = 1
 # Comparing two roles: on the facet asked about when the request's facet score reaches this, else on
 # pay and what the job is.
 COMPARE_FACET_AT = 0.45
+# Choosing among roles the user listed ("security, ML/data, or networking: which grows fastest?"): the
+# listed roles' headlines and the leading others, this many in all: four headlines with their second
+# sentence fill the 1,200-character answer (conv7 tune: a seven-role answer was cut after four, losing
+# a listed role).
+ACROSS_BLOCKS_WHEN_CHOOSING = 4
 # Two roles named in a plain question get both roles' parts on the top part's facet when each role's
 # best part there ranks within this of the top ("pay for research scientists and data scientists":
 # 0.87 and 0.83; "AWS Solutions Architect Professional price": the database guide's part is not in the

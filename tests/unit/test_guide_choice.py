@@ -441,3 +441,17 @@ def test_that_and_another_role_puts_the_role_under_discussion_beside_the_one_nam
     assert "21,000" in answer and "18,000" in answer
     answer = talk(advisor, "How much do bakers earn?", "and how does pay compare, pilots vs that").answer
     assert "$38,000" in answer and "$220,000" in answer
+
+
+def test_choosing_among_listed_roles_keeps_every_listed_role_when_many_guides_lead():
+    others = [
+        f"# {name} Career Guide\n\n## How fast is the field growing?\n\n{name} jobs are projected to grow {n} percent over 2024-2034.\n"
+        for name, n in (("Welder", 30), ("Plumber", 25), ("Farmer", 20), ("Roofer", 18), ("Tailor", 16))
+    ]
+    advisor = fake_advisor([BAKER, CLERK, *others], default_guide="Baker")
+    answer = advisor.ask(
+        "I am torn between bakers, clerks or something else. which one has the best projected growth?"
+    ).answer
+    assert "decline 6 percent" in answer and "5 percent" in answer
+    assert answer.index("30 percent") < answer.index("5 percent")  # the leading others first, as many as fit
+    assert "25 percent" in answer and "20 percent" not in answer and "16 percent" not in answer

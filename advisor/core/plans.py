@@ -530,7 +530,7 @@ class Planner:
     def block(self, request: Request, part: Part) -> Block:
         """What of one part answers the request: the items it names, or its list, or its best sentences."""
         if part.is_list:
-            named = self._named_items(request, part)
+            named = [] if part.facet in tuning.WHOLE_LIST_FACETS else self._named_items(request, part)
             if named:
                 return Block(part, self._in_groups(part, named))
             return Block(part, self._lead_and_items(part))

@@ -96,6 +96,9 @@ COMPARE_FACET_AT = 0.45
 # sentence fill the 1,200-character answer (conv7 tune: a seven-role answer was cut after four, losing
 # a listed role).
 ACROSS_BLOCKS_WHEN_CHOOSING = 4
+# Lists whose items are ranked places: "is Texas any good for MLOps?" is answered by Texas's place among
+# the top states, so the whole list is shown, not the one item named (conv7 tune: "- Texas" alone).
+WHOLE_LIST_FACETS = frozenset({"locations"})
 # Two roles named in a plain question get both roles' parts on the top part's facet when each role's
 # best part there ranks within this of the top ("pay for research scientists and data scientists":
 # 0.87 and 0.83; "AWS Solutions Architect Professional price": the database guide's part is not in the

@@ -455,3 +455,13 @@ def test_choosing_among_listed_roles_keeps_every_listed_role_when_many_guides_le
     assert "decline 6 percent" in answer and "5 percent" in answer
     assert answer.index("30 percent") < answer.index("5 percent")  # the leading others first, as many as fit
     assert "25 percent" in answer and "20 percent" not in answer and "16 percent" not in answer
+
+
+def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
+    pilot = (
+        PILOT
+        + "\n## Which states have the most pilot jobs?\n\nThe states with the most pilot jobs are:\n\n- Alaska (AK)\n- Texas (TX)\n- Florida (FL)\n"
+    )
+    advisor = fake_advisor([BAKER, pilot], default_guide="Pilot")
+    answer = advisor.ask("is Texas a good state for pilot jobs?").answer
+    assert "Texas" in answer and "Alaska" in answer and "Florida" in answer

@@ -30,8 +30,10 @@ _PRICE_LIMIT = re.compile(
 _ACROSS = re.compile(
     r"\b(?:which|what)\s+(?:one\s+)?(?:of\s+(?:these|those|the|your|all)\s+(?:\w+\s+)?)?(?:jobs?|roles?|careers?|"
     r"occupations?|fields?|professions?|guides?)"
-    r"(?=\s+(?:(?:actually|really|currently)\s+)?(?:is|are|has|have|pays?|earns?|makes?|grows?|offers?|needs?|"
-    r"requires?|wants?|would|will|could|should|can|seems?)\b)(?!\s+(?:do|does|is|are)\s+(?:an?|the)\b)"
+    r"(?=\s+(?:(?:actually|really|currently|usually)\s+)?(?:is|are|has|have|pays?|earns?|makes?|grows?|offers?|needs?|"
+    r"requires?|wants?|expects?|asks?|would|will|could|should|can|seems?)\b)(?!\s+(?:do|does|is|are)\s+(?:an?|the)\b)"
+    # "are any of these jobs actually shrinking?"
+    r"|\b(?:are|is)\s+any\s+of\s+(?:these|those|the|your|all)\s+(?:\w+\s+)?(?:jobs|roles|careers|occupations|fields|professions)\b"
     # "whats the fastest growing one", "what is the best paid job"
     r"|\b(?:which|what)(?:'?s|\s+is|\s+are)?\s+(?:the\s+)?(?:most|least|best|worst|highest|lowest|fastest|slowest|"
     r"biggest|largest|smallest|fewest)\s+(?:[\w-]+\s+)?(?:one|jobs?|roles?|careers?|fields?|occupations?|professions?)\b"
@@ -48,8 +50,9 @@ def across_clause(request: str) -> str:
     m = _ACROSS.search(request)
     if not m:
         return ""
-    if m.group(0).lower().startswith(("which", "what")):
-        # "which of these careers pays the most based on the gov (bls) data": the question's own words
+    if m.group(0).lower().startswith(("which", "what", "are", "is")):
+        # "which of these careers pays the most based on the gov (bls) data", "are any of these jobs
+        # actually shrinking?": the question's own words
         clause = re.match(r"[^,.;:!?()]*", request[m.start() :]).group(0)  # type: ignore[union-attr]
         return " ".join(clause.split()[: len(m.group(0).split()) + tuning.ACROSS_CLAUSE_WORDS])
     return request[request.lower().rfind("which") :]

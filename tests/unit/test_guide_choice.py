@@ -465,3 +465,14 @@ def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     advisor = fake_advisor([BAKER, pilot], default_guide="Pilot")
     answer = advisor.ask("is Texas a good state for pilot jobs?").answer
     assert "Texas" in answer and "Alaska" in answer and "Florida" in answer
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["are any of these jobs actually shrinking?", "which of these jobs expects you to have worked before?"],
+)
+def test_questions_about_all_the_roles_in_other_words_are_read_across_roles(request_text):
+    from advisor.core.plans import _ACROSS, across_clause
+
+    assert _ACROSS.search(request_text)
+    assert across_clause(request_text).split()[0].lower() in ("are", "which")

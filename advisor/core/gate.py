@@ -187,7 +187,7 @@ class Gate:
         for m in _WORD.finditer(text):
             original = m.group(0)
             w = original.lower()
-            if w in STOPWORDS or len(w) < 3 or self._known(w):
+            if w in STOPWORDS or w in tuning.CHAT_WORDS or len(w) < 3 or self._known(w):
                 continue
             if original[:-1].isupper() and original.endswith("s") and self._known(w[:-1]):
                 continue  # "DBs", "VMs": the plural of a known abbreviation

@@ -108,6 +108,7 @@ ELSEWHERE: tuple[str, ...] = (
     "what fee does a recruiting or staffing agency charge",
     "how much is a graduate student stipend",
     "are there returnship programs for people coming back after a career break",
+    "discrimination in hiring because of age, gender, race or disability",
 )
 
 _CHEAP = re.compile(

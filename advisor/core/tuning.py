@@ -266,7 +266,11 @@ FIGURES_OF_A_NAMED_THING = frozenset({"price", "pay", "count", "percent"})
 # A thing asked to be recommended ("best online course") is taken for a typo of a word the guides use
 # only when it is at least this long ("certifcation"; "course" is not "hours"). faq7 tune set.
 RECOMMENDED_TYPO_LETTERS = 8
-CHAT_WORDS = frozenset("pls plz ppl thx lol tbh idk imo btw gonna wanna kinda yeah nah shud wat thru tho".split())
+CHAT_WORDS = frozenset(
+    "pls plz ppl thx lol tbh idk imo btw gonna wanna kinda yeah nah shud wat thru tho "
+    # contractions typed without their apostrophe, and chat interjections: no subject of their own
+    "dont doesnt cant wont isnt arent didnt thats whats ive youre theyre yep nope hmm ugh damn".split()
+)
 # "Which tools would be new to me?": at most this many of the facet's lists the user does not have.
 GAP_LISTS = 2
 # A named list item makes its part the subject only when the part's facet scores within this of the

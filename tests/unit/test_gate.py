@@ -249,3 +249,8 @@ def test_a_figure_about_two_known_words_joined_by_a_slash_is_not_uncovered(gate)
 def test_a_request_for_the_assistants_own_settings_is_a_task_not_a_question(gate, request_text):
     decision = gate.decide(request_text, similarity=0.5, facet=0.6)
     assert decision.route is Route.OUT_OF_SCOPE and "task" in decision.reason
+
+
+def test_chat_words_and_contractions_typed_without_apostrophes_are_not_unknown_subjects(gate):
+    names, weak = gate.unknown_words("yeah ppl keep saying its dying tho, i dont buy it, thats the thing")
+    assert not {"yeah", "ppl", "tho", "dont", "thats"} & set(weak)

@@ -229,6 +229,7 @@ FACETS: tuple[Facet, ...] = (
             "how fast is the field growing",
             "is it a growing field",
             "job growth outlook",
+            "what is the outlook",  # alone, "outlook" reads as the mail program (a tool) to the model
             "projected growth",
             "how many openings are there each year",
             "is the job market shrinking",

@@ -400,7 +400,7 @@ class Advisor:
             turn.request,
             similarity,
             turn.situation,
-            max(facet_scores.values()),
+            self._clearest_facet(content, turn.request, max(facet_scores.values())),
             leans_on_topic=follow_up or about_situation or intent in TAILORED,
             elsewhere=self._intents.elsewhere(request_vector),
             in_conversation=state.topic is not None,
@@ -548,6 +548,18 @@ class Advisor:
             else:
                 kept.append(piece)
         return " ".join(p for p in kept if p) if any(not p for p in kept) else request
+
+    def _clearest_facet(self, content: ContentModel, request: str, facet: float) -> float:
+        """ "pay + outlook?": a message of several short questions reads as none of them as a whole; its
+        clearest question's facet score counts (each read on its own, only when the whole is unclear)."""
+        further = further_questions(request)[: tuning.FURTHER_QUESTIONS]
+        if facet >= tuning.FACET_IN_SCOPE_AT or not further:
+            return facet
+        first = request[: request.find(further[0])].rstrip(" +/&,;")
+        for piece in (first, *further):
+            vector = self.embedder.encode_query(content.guide_names.without_role_words(piece))
+            facet = max(facet, *content.facets.scores(vector).values())
+        return facet
 
     def _each_question(
         self, planner: Planner, content: ContentModel, index: LoadedIndex, request: Request, plan: Plan

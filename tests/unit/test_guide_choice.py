@@ -476,3 +476,10 @@ def test_questions_about_all_the_roles_in_other_words_are_read_across_roles(requ
 
     assert _ACROSS.search(request_text)
     assert across_clause(request_text).split()[0].lower() in ("are", "which")
+
+
+def test_a_message_of_several_short_questions_reads_as_its_clearest_question(advisor):
+    content = advisor._serving[2]
+    text = "okay cool blue team stuff. pay + outlook?"
+    whole = max(content.facets.scores(advisor.embedder.encode_query(text)).values())
+    assert advisor._clearest_facet(content, text, whole) > whole

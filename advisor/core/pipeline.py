@@ -105,7 +105,10 @@ _MY_JOB = re.compile(
 
 
 _OWN_BACKGROUND = re.compile(
-    r"\b(?:my|our)\s+(?:[\w+#/-]+\s+){1,3}?(?:background|experience|skills?|years|time|work|days)\b", re.I
+    r"\b(?:my|our)\s+(?:[\w+#/-]+\s+){1,3}?(?:background|experience|skills?|years|time|work|days)\b"
+    # "what's likely to trip me up coming from ds": where they come from, not the subject
+    r"|\b(?:coming|moving|switching|transitioning|pivoting) (?:over )?from (?:an? )?(?:[\w+#/-]+\s*){1,3}$",
+    re.I,
 )
 _NOW = re.compile(
     r"\b(?:i|my)\b[^.?!]*\b(?:now|currently|today|current|at the moment)\b|\bmy (?:current|present) ", re.I
@@ -393,6 +396,7 @@ class Advisor:
         if clause := across_clause(turn.request):
             rank_vector = facet_vector = self.embedder.encode_query(clause)
         facet_scores = _facets_of(content, turn.request, facet_vector, state.topic)
+        facet, elsewhere = max(facet_scores.values()), self._intents.elsewhere(request_vector)
         intent = self._intents.classify(turn.request, facet_vector)  # read without the role's name, like the facet
         if told_subject and intent in TAILORED:  # the "I" is their story, not a question about them
             intent = FACT
@@ -400,9 +404,9 @@ class Advisor:
             turn.request,
             similarity,
             turn.situation,
-            self._clearest_facet(content, turn.request, max(facet_scores.values())),
+            facet if elsewhere >= tuning.ELSEWHERE_AT else self._clearest_facet(content, turn.request, facet),
             leans_on_topic=follow_up or about_situation or intent in TAILORED,
-            elsewhere=self._intents.elsewhere(request_vector),
+            elsewhere=elsewhere,
             in_conversation=state.topic is not None,
         )
         decision = _revisited(gate, decision, turn, question, similarity)
@@ -601,6 +605,8 @@ class Advisor:
     def _plan_piece(
         self, planner: Planner, content: ContentModel, index: LoadedIndex, request: Request, piece: str
     ) -> Plan:
+        if _only_a_role(content, piece):
+            return Plan()  # "... between network admin and security analyst": a role, not a question
         named = content.guide_names.mentioned(piece)
         vector = self.embedder.encode_query(piece)
         rank_vector, facet_vector = self._without_role_words(content, piece, vector, named)

@@ -37,6 +37,9 @@ _ACROSS = re.compile(
     # "whats the fastest growing one", "what is the best paid job"
     r"|\b(?:which|what)(?:'?s|\s+is|\s+are)?\s+(?:the\s+)?(?:most|least|best|worst|highest|lowest|fastest|slowest|"
     r"biggest|largest|smallest|fewest)\s+(?:[\w-]+\s+)?(?:one|jobs?|roles?|careers?|fields?|occupations?|professions?)\b"
+    # "best paying overall?", "fastest growing of them all"
+    r"|\b(?:most|least|best|worst|highest|lowest|fastest|slowest)[- ](?:paying|paid|growing|demanded|in[- ]demand)\b"
+    r"[\w -]{0,12}?\b(?:overall|of (?:them )?all)\b"
     # "out of all the careers you have guides for, which is growing fastest?"
     r"|\b(?:of|among|out of|across)\s+(?:all\s+)?(?:these|those|the|your|all)\s+(?:\w+\s+){0,2}?(?:jobs|roles|careers|"
     r"occupations|fields|professions|guides)\b[^?.!]*\bwhich\b",
@@ -55,6 +58,8 @@ def across_clause(request: str) -> str:
         # actually shrinking?": the question's own words
         clause = re.match(r"[^,.;:!?()]*", request[m.start() :]).group(0)  # type: ignore[union-attr]
         return " ".join(clause.split()[: len(m.group(0).split()) + tuning.ACROSS_CLAUSE_WORDS])
+    if "which" not in request.lower():
+        return m.group(0)  # "best paying overall?"
     return request[request.lower().rfind("which") :]
 
 
@@ -295,7 +300,12 @@ class Planner:
                 return carried
             request.intent = intents.GAP  # nothing they named is in the guide: what would be new
         topic = request.topic
-        if topic and topic.headings and (wants_more(request.text) or points_back(request.text)):
+        if (
+            topic
+            and topic.headings
+            and len(request.guides) < 2
+            and (wants_more(request.text) or points_back(request.text))
+        ):
             if self._asks_another_kind(request, topic):
                 return None  # "education requirement for that one?": that role's education, not the items shown
             plan = self._follow_up(request, topic)

@@ -53,7 +53,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], str], ...] = (
     (
         "price",
         re.compile(
-            r"\bhow much\b[^.?!]{0,90}\b(?:cost|costs|charge|charges|price|fee|fees)\b|\bhow much (?:is|are|for)\b"
+            r"\bhow much\b[^.?!]{0,90}\b(?:cost|costs|charge|charges|price|fee|fees)\b|\bhow much (?:is|are|for)\b(?![^.?!]{0,40}\b(?:salar\w*|pay|wages?|income|compensation|earn\w*)\b)"
             r"|\b(?:price|cost) of\b",
             re.I,
         ),

@@ -155,3 +155,17 @@ def test_a_short_request_can_point_at_what_the_user_said(request_text, leans):
 def test_the_items_an_answer_showed_are_read_back_in_order():
     answer = "The steps are: [1]\n- Learn **Docker**\n- Learn Kubernetes [1]\n\nThis takes years. [1]"
     assert items_of(answer) == ("Learn Docker", "Learn Kubernetes")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "further"),
+    [
+        ("what about the cyber security thing. pay and growth?", ["growth?"]),
+        ("What do computer and information research scientists earn?", []),  # a role's name, not two asks
+        ("degree + pay + growth?", ["pay", "growth?"]),
+    ],
+)
+def test_a_last_short_question_joined_by_and_is_a_question_of_its_own(request_text, further):
+    from advisor.core.dialogue import further_questions
+
+    assert further_questions(request_text) == further

@@ -483,3 +483,28 @@ def test_a_message_of_several_short_questions_reads_as_its_clearest_question(adv
     text = "okay cool blue team stuff. pay + outlook?"
     whole = max(content.facets.scores(advisor.embedder.encode_query(text)).values())
     assert advisor._clearest_facet(content, text, whole) > whole
+
+
+def test_a_role_named_after_and_is_not_a_question_of_its_own(advisor):
+    answer = advisor.ask("what is the difference in pay between bakers and pilots").answer
+    assert "$38,000" in answer and "$220,000" in answer
+
+
+def test_pay_and_growth_in_one_message_gets_both(advisor):
+    answer = talk(advisor, "How much do bakers earn?", "and pilots, pay and growth?").answer
+    assert "$220,000" in answer and "4 percent" in answer
+
+
+def test_the_role_the_user_is_coming_from_is_their_background_not_the_subject(advisor):
+    answer = talk(advisor, "How fast is the pilot field growing?", "what would it pay me, coming from baker").answer
+    assert "$220,000" in answer
+
+
+def test_fastest_growing_of_them_all_ranks_every_role(advisor):
+    answer = talk(advisor, "How much do bakers earn?", "fastest growing of them all?").answer
+    assert answer.index("5 percent") < answer.index("4 percent") < answer.index("decline 6 percent")
+
+
+def test_which_of_those_naming_two_roles_compares_them_not_the_items_shown(advisor):
+    answer = talk(advisor, "How much do clerks earn?", "which of those is growing faster: bakers or pilots?").answer
+    assert "5 percent" in answer and "4 percent" in answer

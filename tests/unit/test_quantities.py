@@ -11,6 +11,8 @@ pytestmark = pytest.mark.unit
     ("request_text", "kind"),
     [
         ("What percentage of MLOps jobs are fully remote?", "percent"),
+        ("i want to know how much is the salary of administrator of networks", "pay"),
+        ("how much is the CKA exam", "price"),
         ("what % of mlops engineers have a master's degree", "percent"),
         ("What's the pass rate for the CKA exam?", "percent"),
         ("How many hours a week do they usually work?", "hours"),

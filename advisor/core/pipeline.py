@@ -25,6 +25,7 @@ from advisor.core.dialogue import (
     content_words,
     further_questions,
     goes_on,
+    known_without_negation,
     leans_on_situation,
     points_back,
     wants_more,
@@ -495,7 +496,9 @@ class Advisor:
             return None
         if set(content.guide_names.mentioned(turn.request)) - set(_own_guides(content, profile)):
             return None
-        return self.embedder.encode_query(" ".join(profile.statements))
+        # "i literally cannot code": what they cannot do says nothing of what their work is like
+        told = " ".join(known_without_negation(s) for s in profile.statements).strip()
+        return self.embedder.encode_query(told or " ".join(profile.statements))
 
     def _reading(self, turn: Turn, state: ConversationState, content: ContentModel) -> tuple[Turn, str, bool, bool]:
         """(the turn to answer, the request to log, about the situation, subject told in the situation).

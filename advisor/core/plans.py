@@ -475,7 +475,8 @@ class Planner:
             for facet in facets:
                 parts = self.content.of_facet(facet, guide)
                 if parts:
-                    units = parts[0].units[:1] if facet == "overview" else self._side(request, parts[0])[:1]
+                    # what the job is, and the typical way in, are each part's first sentence
+                    units = parts[0].units[:1] if facet in ("overview", "path") else self._side(request, parts[0])[:1]
                     plan.blocks.append(Block(parts[0], units, label=label))
                     label = ""
         return plan

@@ -244,6 +244,10 @@ def test_a_suggested_role_is_not_the_users_own(suggester):
         ("What job titles should I be searching for?", False),
         ("what's the next step after that?", False),
         ("which job pays the most?", False),
+        ("whats the job thats closest to what im already doing and what does it pay", True),
+        ("is there anything in these tech jobs where a business degree actually counts?", True),
+        ("whats the job outlook for me", False),
+        ("which job pays more, the one i have or dba", False),
     ],
 )
 def test_asking_which_role_would_suit_me(text, asks):
@@ -508,3 +512,16 @@ def test_fastest_growing_of_them_all_ranks_every_role(advisor):
 def test_which_of_those_naming_two_roles_compares_them_not_the_items_shown(advisor):
     answer = talk(advisor, "How much do clerks earn?", "which of those is growing faster: bakers or pilots?").answer
     assert "5 percent" in answer and "4 percent" in answer
+
+
+def test_what_the_user_cannot_do_does_not_pull_the_suggestion_toward_it(suggester):
+    answer = suggester.ask(
+        "I answer phones. I never fly airplanes or helicopters, never check the weather, never navigate routes. "
+        "What job would make sense for me?"
+    ).answer
+    assert "Pilot" not in answer.split("**")[1]  # the closest role is not the one they cannot do
+
+
+def test_a_suggestion_for_someone_without_a_degree_gives_each_roles_typical_way_in(suggester):
+    answer = suggester.ask("I love baking bread and cakes, no degree. What job would make sense for me?").answer
+    assert "Most bakers learn on the job" in answer  # the part's first sentence: the typical way in

@@ -108,7 +108,8 @@ _MY_JOB = re.compile(
 _OWN_BACKGROUND = re.compile(
     r"\b(?:my|our)\s+(?:[\w+#/-]+\s+){1,3}?(?:background|experience|skills?|years|time|work|days)\b"
     # "what's likely to trip me up coming from ds": where they come from, not the subject
-    r"|\b(?:coming|moving|switching|transitioning|pivoting) (?:over )?from (?:an? )?(?:[\w+#/-]+\s*){1,3}$",
+    r"|\b(?:coming|moving|switching|transitioning|pivoting) (?:over )?from (?:the |an? )?"
+    r"(?:(?:[\w+#/-]+\s*){1,3}$|[\w+#/-]+(?:\s+[\w+#/-]+)?\s+(?:side|background|world|field)\b)",
     re.I,
 )
 _NOW = re.compile(
@@ -164,6 +165,8 @@ _AND_THAT = re.compile(
     rf"|\b(?:and|vs\.?|versus|or|compared? (?:to|with))\s+(?:for\s+)?{_THAT_ONE}\s*(?:[?.!,]|$)",
     re.I,
 )
+# "pay vs what i'd get staying a regular developer?": the role under discussion against the one named
+_VERSUS_WHAT_I = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with))\s+what\s+(?:i|i'd|id|i'll|i would)\b", re.I)
 _ANOTHER_ROLE = re.compile(r"\b(?:which|what)\s+other\s+(?:role|job|career|occupation)s?\b|\banother\s+role\b", re.I)
 # "and growth / number of jobs?", "what about openings?": a message that carries on from the last answer
 _AND_THEN = re.compile(r"\s*(?:and|also|plus|what about|how about)\b", re.I)
@@ -384,7 +387,7 @@ class Advisor:
         # "what from my DBA background carries over?": the user's own role is their background, not the subject
         guides = content.guide_names.mentioned(_OWN_BACKGROUND.sub(" ", turn.request))
         if (
-            (_VERSUS.match(turn.request) or _AND_THAT.search(turn.request))
+            (_VERSUS.match(turn.request) or _AND_THAT.search(turn.request) or _VERSUS_WHAT_I.search(turn.request))
             and len(guides) == 1
             and state.topic
             and state.topic.guide not in ("", *guides)

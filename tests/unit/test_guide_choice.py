@@ -525,3 +525,18 @@ def test_what_the_user_cannot_do_does_not_pull_the_suggestion_toward_it(suggeste
 def test_a_suggestion_for_someone_without_a_degree_gives_each_roles_typical_way_in(suggester):
     answer = suggester.ask("I love baking bread and cakes, no degree. What job would make sense for me?").answer
     assert "Most bakers learn on the job" in answer  # the part's first sentence: the typical way in
+
+
+def test_pay_against_what_i_would_get_staying_in_my_role_compares_the_two(advisor):
+    answer = talk(advisor, "How fast is the pilot field growing?", "pay vs what i'd get staying a baker?").answer
+    assert "$220,000" in answer and "$38,000" in answer
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["which certs would help most given i'm coming from the dev side, and what do they cost", "coming from ds"],
+)
+def test_the_side_the_user_comes_from_is_their_background(request_text):
+    from advisor.core.pipeline import _OWN_BACKGROUND
+
+    assert _OWN_BACKGROUND.search(request_text)

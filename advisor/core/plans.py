@@ -96,6 +96,8 @@ _PRONOUN_SUBJECT = re.compile(
 )
 _NEGATED = re.compile(r"\bnon[- ]?([a-z]+(?:[ -](?:design|skills?|questions?))?)", re.I)
 _ONLY_THAT = re.compile(r"\bis it (?:just |only )?[\w+#.-]+ only\b|\bis it (?:just|only) [\w+#.-]+\b", re.I)
+# a request for named things ("which security cert?"), not whether they matter ("do certs matter?")
+_NAMING = re.compile(r"\b(?:which|what|name|list|recommend\w*|suggest\w*|best|top)\b", re.I)
 _STEP_ASKED = re.compile(r"\bstep\s*#?(\d+)\b", re.I)
 FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
 GENERIC_STEP_WORDS = frozenset(
@@ -253,11 +255,20 @@ class Planner:
             # "what certifications should a data scientist get?": say so, then the closest facts
             request.uncovered, request.partial = [lacking], True
             plan.intro = f"The {role_name(guide)} guide has nothing on {lacking}. The closest it holds:"
+        elif (
+            _NAMING.search(request.text)
+            and (passing := self._lacks(request, guide, mentions_count=False))
+            and any(b.part.facet in MENTIONED_IN.get(passing, ()) for b in plan.blocks)
+        ):
+            # "which security cert tho?": the guide names none, it only says employers may prefer one
+            request.uncovered, request.partial = [passing], True
+            plan.intro = f"The {role_name(guide)} guide names no particular {passing}; what it says about them:"
         return plan
 
-    def _lacks(self, request: Request, guide: str) -> str:
+    def _lacks(self, request: Request, guide: str, mentions_count: bool = True) -> str:
         """The kind of thing asked for ("certifications", "tools") when the guide has no part about it,
-        no stand-in part and no mention of it where such guides keep it; '' otherwise."""
+        no stand-in part and (when `mentions_count`) no mention of it where such guides keep it; ''
+        otherwise."""
         top = max(request.facet_scores, key=lambda f: request.facet_scores[f], default="")
         if (
             not guide
@@ -273,7 +284,7 @@ class Planner:
         ):
             return ""  # "the SQL part: what do DBAs use it for?" names something the guide holds
         word = stem(top)[: tuning.ROLE_PREFIX_LETTERS]  # "certif" in "professional certification"
-        for facet in MENTIONED_IN.get(top, ()):
+        for facet in MENTIONED_IN.get(top, ()) if mentions_count else ():
             if any(t.startswith(word) for p in self.content.of_facet(facet, guide) for t in p.terms):
                 return ""
         return top

@@ -540,3 +540,16 @@ def test_the_side_the_user_comes_from_is_their_background(request_text):
     from advisor.core.pipeline import _OWN_BACKGROUND
 
     assert _OWN_BACKGROUND.search(request_text)
+
+
+def test_which_certification_when_the_guide_only_mentions_one_in_passing_says_it_names_none():
+    baker = BAKER + (
+        "\n## How do you become a baker?\n\n"
+        "Most bakers learn on the job. Some employers prefer bakers who hold a food safety certification.\n"
+    )
+    advisor = fake_advisor([baker, PILOT], default_guide="Baker")
+    which = advisor.ask("which certifications should a baker get?")
+    assert not which.grounded and "names no particular certifications" in which.answer
+    assert "food safety certification" in which.answer  # what it does say follows
+    whether = advisor.ask("do certifications matter for bakers?")  # answered by what the guide says
+    assert whether.grounded and "names no particular" not in whether.answer

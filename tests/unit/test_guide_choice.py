@@ -554,3 +554,8 @@ def test_which_certification_when_the_guide_only_mentions_one_in_passing_says_it
     assert "food safety certification" in which.answer  # what it does say follows
     whether = advisor.ask("do certifications matter for bakers?")  # answered by what the guide says
     assert whether.grounded and "names no particular" not in whether.answer
+
+
+def test_that_after_vs_another_role_is_the_role_just_set_against_the_last(advisor):
+    answer = talk(advisor, "How much do bakers earn?", "vs pilots", "how fast is that field growing?").answer
+    assert "4 percent" in answer and "5 percent" not in answer

@@ -228,7 +228,11 @@ class Gate:
                 self.guide_names.named_by(role_words[k:]) is not None for k in range(1, len(role_words) - 1)
             ):
                 continue
-            if all(stem(w) in GENERIC for w in role_words) and not self.guide_names.mentioned(phrase):
+            if (
+                all(stem(w) in GENERIC for w in role_words)
+                and not self.guide_names.mentioned(phrase)
+                and not _PERSON_NOUN.search(role_words[-1])  # "ML engineers" is a job
+            ):
                 continue  # "one", "these people": no role named
             return phrase
         return None
@@ -246,15 +250,21 @@ class Gate:
         return self._role_named(words(m.group(1)))
 
     def _role_named(self, named: list[str]) -> str | None:
-        phrase = [w for w in named if w not in STOPWORDS]
+        phrase = [w for w in named if w not in STOPWORDS and (w not in _NOT_A_ROLE or w is named[-1])]
         if not phrase or phrase[-1] in _NOT_A_ROLE or not _PERSON_NOUN.search(phrase[-1]):
             return None
         if self.guide_names.named_by(phrase) is not None:
             return None
         if any(not self._known(w) for w in phrase):
             return " ".join(phrase)  # "site reliability engineer", "nurse"
-        if any(self.guide_names.named_by(phrase[k:]) is not None for k in range(1, len(phrase))):
-            return None  # "entry level data scientist salary"
+        if any(
+            self.guide_names.named_by(phrase[k:]) is not None
+            and (k < len(phrase) - 1 or stem(phrase[k]) not in GENERIC)
+            for k in range(1, len(phrase))
+        ):
+            return None  # "entry level data scientist salary" ("data engineer" is no qualified "engineer")
+        if len(phrase) > 1 and stem(phrase[-1]) in GENERIC:
+            return " ".join(phrase)  # "data engineer", "ML engineer": another kind of engineer
         return " ".join(phrase) if stem(phrase[-1]) not in self.guide_names.one_words else None
 
     def _not_a_guide_question(self, request: str, facet: float, elsewhere: float) -> Decision | None:

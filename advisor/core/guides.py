@@ -55,6 +55,11 @@ def _matches(word: str, name_word: str) -> bool:
     return len(os.path.commonprefix([word, name_word])) >= tuning.ROLE_FAMILY_LETTERS or _misspells(word, name_word)
 
 
+# the last word of a role's name that many jobs share ("engineer"): alone it may name the one guide whose
+# role ends with it, but after another word ("data engineer", "ML engineer") it names another job
+_GENERIC_HEADS = frozenset(stem(w) for w in tuning.CAREER_WORDS)
+
+
 @lru_cache(maxsize=4096)
 def _misspells(word: str, name_word: str) -> bool:
     """The same first letter and the typo matchers' similarity (tuning.TYPO_CUTOFF), for long words only."""
@@ -145,7 +150,12 @@ class GuideNames:
             # words of one role name stand together ("network and computer systems administrators"), so
             # "computer" there and "scientists" elsewhere do not name the research scientist guide
             near = [i for i in hits if any(j != i and abs(j - i) <= tuning.ROLE_WORDS_WITHIN for j in hits)]
-            unique = [i for i in hits if any(_matches(stems[i], u) for u in self.unique[title])]
+            unique = [
+                i
+                for i in hits
+                if any(_matches(stems[i], u) for u in self.unique[title])
+                and not self._other_kind(title, stems, kept, i)
+            ]
             chosen = (
                 set(near if len({stems[i] for i in near}) >= min(2, len(self.words[title])) else [])
                 | set(unique)
@@ -161,6 +171,15 @@ class GuideNames:
             taken |= positions
             named.append((first, title))
         return [t for _, t in sorted(named)]
+
+    def _other_kind(self, title: str, stems: list[str], kept: list[int], i: int) -> bool:
+        """ "data engineer", "ML engineer": the last word of a role's name right after a word that is not
+        in that name names another kind of that job, not this role."""
+        head = self.words[title][-1]
+        if head not in _GENERIC_HEADS or not _matches(stems[i], head) or i == 0 or kept[i - 1] != kept[i] - 1:
+            return False
+        before = stems[i - 1]
+        return not any(_matches(before, n) for n in self.words[title]) and before.isalpha()
 
     def named_by(self, phrase_words: list[str]) -> str | None:
         """The guide a role phrase names, or None when it names a role no guide is about."""

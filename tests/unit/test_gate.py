@@ -254,3 +254,29 @@ def test_a_request_for_the_assistants_own_settings_is_a_task_not_a_question(gate
 def test_chat_words_and_contractions_typed_without_apostrophes_are_not_unknown_subjects(gate):
     names, weak = gate.unknown_words("yeah ppl keep saying its dying tho, i dont buy it, thats the thing")
     assert not {"yeah", "ppl", "tho", "dont", "thats"} & set(weak)
+
+
+FLIGHT = """# Flight Engineer Career Guide
+
+## How much do flight engineers earn?
+
+Flight engineers earned a median of $90,000 a year in May 2024.
+"""
+
+
+@pytest.mark.parametrize(
+    ("request_text", "other"),
+    [
+        ("data engineer salary?", "data engineer"),  # another kind of engineer
+        ("senior data engineer salary?", "data engineer"),
+        ("flight engineer salary?", None),
+        ("senior engineer pay?", None),  # the guide's engineer, at a level
+    ],
+)
+def test_the_last_word_of_a_role_after_another_word_names_another_job(request_text, other):
+    baker = "# Baker Career Guide\n\n## How much do bakers earn?\n\nBakers earned a median of $38,000 a year.\n"
+    decision = Gate(build_index([FLIGHT, baker])).decide(request_text, similarity=0.6, facet=0.7)
+    if other:
+        assert decision.route is Route.OUT_OF_SCOPE and decision.uncovered == [other]
+    else:
+        assert decision.route is not Route.OUT_OF_SCOPE

@@ -68,3 +68,12 @@ def test_a_one_word_other_name_typed_as_two_words_names_its_guide():
     names = GuideNames([(DB, "x"), (DEV, "y")], {DB: "sysadmin"})  # any one-word other name
     assert names.mentioned("skills for a sys admin?") == [DB]
     assert names.named_by(["sys", "admin"]) == DB
+
+
+def test_a_shared_last_word_after_another_word_names_another_job():
+    names = GuideNames(
+        [("MLOps Engineer Career Guide", "MLOps engineers run ML systems."), (DS, "Data scientists model data.")]
+    )
+    assert names.mentioned("what do ML engineers earn") == []
+    assert names.mentioned("how much does an mlops engineer make") == ["MLOps Engineer Career Guide"]
+    assert names.mentioned("what does an engineer earn") == ["MLOps Engineer Career Guide"]

@@ -109,6 +109,8 @@ ELSEWHERE: tuple[str, ...] = (
     "how much is a graduate student stipend",
     "are there returnship programs for people coming back after a career break",
     "discrimination in hiring because of age, gender, race or disability",
+    "how do I write my resume or explain a gap in it",
+    "will my English or my accent hurt my chances of getting hired",
 )
 
 _CHEAP = re.compile(

@@ -114,6 +114,10 @@ _ROLE_ASKED = re.compile(
 )
 
 
+# "im in ohio and not moving": where the user lives is their situation, not what they ask about
+_LIVE_IN = r"i'?m in|i am in|i live in|living in|(?:i'?m |i am )?based in|we'?re in"
+
+
 class Gate:
     """Decides from the knowledge base itself (its titles, vocabulary and similarity), never from
     lists of occupations or places: a word the guides never use is unknown, whatever it names.
@@ -373,7 +377,7 @@ class Gate:
             for n in names
             if n.lower() in situation.lower()
             or re.search(
-                rf"\b(?:here|my|our)\b[^.?!]*\b{re.escape(n)}\b|\b{re.escape(n)}\b[^.?!]*\b(?:here|my|our)\b",
+                rf"\b(?:here|my|our|{_LIVE_IN})\b[^.?!]*\b{re.escape(n)}\b|\b{re.escape(n)}\b[^.?!]*\b(?:here|my|our)\b",
                 text,
                 re.I,
             )

@@ -280,3 +280,8 @@ def test_the_last_word_of_a_role_after_another_word_names_another_job(request_te
         assert decision.route is Route.OUT_OF_SCOPE and decision.uncovered == [other]
     else:
         assert decision.route is not Route.OUT_OF_SCOPE
+
+
+def test_where_the_user_lives_said_in_the_request_is_their_situation(gate):
+    decision = gate.decide("where are the jobs, im in Ohio and not moving", 0.5, facet=0.8)
+    assert decision.route is Route.ANSWER and decision.uncovered == ["Ohio"]

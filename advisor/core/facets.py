@@ -215,6 +215,7 @@ FACETS: tuple[Facet, ...] = (
             "job security",
             "are these jobs in demand",
             "which industries",
+            "where do they work",
         ),
     ),
     Facet(

@@ -376,7 +376,7 @@ class Advisor:
             or self._elliptic(turn.request, gate)
             or goes_on(turn.request)
         )
-        turn, logged, about_situation, told_subject = self._reading(turn, state, content)
+        turn, logged, about_situation, told_subject = self._reading(turn, state, content, gate)
         query = f"{turn.request} {' '.join(state.topic.headings)}" if follow_up and state.topic else turn.request
         vector = self.embedder.encode_query(query)
         hits = self._search.search(index, query, self.settings.top_k, vector)
@@ -503,12 +503,20 @@ class Advisor:
         told = " ".join(known_without_negation(s) for s in profile.statements).strip()
         return self.embedder.encode_query(told or " ".join(profile.statements))
 
-    def _reading(self, turn: Turn, state: ConversationState, content: ContentModel) -> tuple[Turn, str, bool, bool]:
+    def _reading(
+        self, turn: Turn, state: ConversationState, content: ContentModel, gate: Gate
+    ) -> tuple[Turn, str, bool, bool]:
         """(the turn to answer, the request to log, about the situation, subject told in the situation).
         Observers (question log, report) get the request the user wrote, never their situation."""
         # "I don't have a CS degree. Is that a dealbreaker?": the request is about the situation
         # ("how's the outlook for my current job?" is about the job's guide, not the words of the situation)
-        about_situation = bool(turn.situation) and leans_on_situation(turn.request) and not _MY_JOB.search(turn.request)
+        # ("would that get me off on call?" names its own subject: a term only a few parts use)
+        about_situation = (
+            bool(turn.situation)
+            and leans_on_situation(turn.request)
+            and not _MY_JOB.search(turn.request)
+            and not gate.distinctive_terms(turn.request)
+        )
         told_subject = bool(turn.situation) and state.topic is None and self._bare(turn.request, content)
         heading_for = self._statement_only(content, turn, state.profile)
         if heading_for:  # "I'm a nurse, curious about MLOps.": what an advisor answers is whether it fits

@@ -559,3 +559,8 @@ def test_which_certification_when_the_guide_only_mentions_one_in_passing_says_it
 def test_that_after_vs_another_role_is_the_role_just_set_against_the_last(advisor):
     answer = talk(advisor, "How much do bakers earn?", "vs pilots", "how fast is that field growing?").answer
     assert "4 percent" in answer and "5 percent" not in answer
+
+
+def test_a_short_request_pointing_back_that_names_its_own_subject_asks_about_it(advisor):
+    answer = advisor.ask("I'm a baker and I earn little, pilots earn more. would that get me more openings?").answer
+    assert "18,000" in answer and "$220,000" not in answer  # openings, not the pay the situation spoke of

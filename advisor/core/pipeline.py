@@ -105,6 +105,7 @@ _MY_JOB = re.compile(
 )
 
 
+_THAT_FIELD = re.compile(r"\b(?:that|this) (?:field|line of work|job|role|career|kind of work)\b", re.I)
 _OWN_BACKGROUND = re.compile(
     r"\b(?:my|our)\s+(?:[\w+#/-]+\s+){1,3}?(?:background|experience|skills?|years|time|work|days)\b"
     # "what's likely to trip me up coming from ds": where they come from, not the subject
@@ -791,9 +792,12 @@ class Advisor:
         own = _own_guides(content, request.profile)
         target = request.guide  # the role they are heading for, from what they said; a role named is asked alone
         top = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+        spoken_of = content.guide_names.mentioned(" ".join(request.profile.statements)) + list(
+            request.previous.guides if request.previous else ()
+        )
         if (
             own
-            and target
+            and target in spoken_of  # not the configured default, which they never spoke of
             and own[0] != target
             and not request.guides
             and request.intent in (FACT, FIT)
@@ -818,8 +822,8 @@ class Advisor:
         MLOps, ..."); then the guide last quoted; else the configured default."""
         names = content.guide_names
         own = _own_guides(content, profile)
-        if own and _MY_JOB.search(turn.request):
-            return own[0]
+        if own and (_MY_JOB.search(turn.request) or (topic is None and _THAT_FIELD.search(turn.request))):
+            return own[0]  # "i was a network admin ... is there still work in that field?"
         heading_for = [g for g in names.mentioned(turn.situation) if g not in own]
         if heading_for:
             return heading_for[-1]

@@ -137,7 +137,7 @@ def test_job_security_in_a_guide_without_a_demand_section_is_its_growth_section(
 
 
 def test_a_switcher_asking_about_pay_gets_their_own_roles_pay_beside(advisor):
-    answer = advisor.ask("I've been a baker for 7 years. thinking about moving into piloting, how much would I earn?")
+    answer = advisor.ask("I've been a baker for 7 years. thinking about becoming a pilot, how much would I earn?")
     assert "$220,000" in answer.answer and "$38,000" in answer.answer
 
 
@@ -564,3 +564,8 @@ def test_that_after_vs_another_role_is_the_role_just_set_against_the_last(adviso
 def test_a_short_request_pointing_back_that_names_its_own_subject_asks_about_it(advisor):
     answer = advisor.ask("I'm a baker and I earn little, pilots earn more. would that get me more openings?").answer
     assert "18,000" in answer and "$220,000" not in answer  # openings, not the pay the situation spoke of
+
+
+def test_that_field_after_telling_ones_own_role_is_that_role_alone(advisor):
+    answer = advisor.ask("I was a baker for 8 years, then took a break. is that field still growing?").answer
+    assert "5 percent" in answer and "4 percent" not in answer  # not beside the default guide's role

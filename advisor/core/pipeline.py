@@ -235,11 +235,15 @@ def _share_the_room(blocks: list[Block]) -> None:
     if sum(len(u.text) for b in blocks for u in b.units) <= tuning.FURTHER_ANSWER_CHARS:
         return
     share = tuning.FURTHER_ANSWER_CHARS / len(blocks)
-    for block in blocks:
+    for n, block in enumerate(blocks):
+        # the other answers' first sentences are kept whatever this one takes
+        reserved = sum(len(b.units[0].text) for b in blocks[n + 1 :] if b.units)
+        used = sum(len(u.text) for b in blocks[:n] for u in b.units)
         kept: list[Unit] = []
         for unit in block.units:
             # a list cut short misleads more than a long answer: its items may take twice the share
             room = share * (tuning.FURTHER_LIST_ROOM if unit.is_item else 1)
+            room = min(room, tuning.FURTHER_ANSWER_CHARS - reserved - used)
             if kept and sum(len(u.text) for u in kept) + len(unit.text) > room:
                 break
             kept.append(unit)

@@ -569,3 +569,24 @@ def test_a_short_request_pointing_back_that_names_its_own_subject_asks_about_it(
 def test_that_field_after_telling_ones_own_role_is_that_role_alone(advisor):
     answer = advisor.ask("I was a baker for 8 years, then took a break. is that field still growing?").answer
     assert "5 percent" in answer and "4 percent" not in answer  # not beside the default guide's role
+
+
+def test_several_answers_share_the_room_so_a_long_list_never_pushes_out_the_last_answer():
+    import numpy as np
+
+    from advisor.core import tuning
+    from advisor.core.content import Unit
+    from advisor.core.pipeline import _share_the_room
+    from advisor.core.plans import Block
+
+    def unit(text: str) -> Unit:
+        return Unit(text, np.zeros(3, dtype=np.float32), frozenset())
+
+    duties = [unit("They keep the shop running. " * 6)] + [
+        unit("- " + "an item of the long list " * 9) for _ in range(4)
+    ]
+    pay = [unit("They earned a median of $38,000 a year in May 2024, half of them more and half less. " * 5)]
+    blocks = [Block(None, duties), Block(None, pay)]  # type: ignore[arg-type]
+    _share_the_room(blocks)
+    assert blocks[1].units == pay
+    assert sum(len(u.text) for b in blocks for u in b.units) <= tuning.FURTHER_ANSWER_CHARS

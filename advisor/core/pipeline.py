@@ -593,6 +593,8 @@ class Advisor:
         if not further or request.intent not in (FACT, COMPARE) or request.background is not None:
             return plan  # a role suggested for the user is one answer, not one per question
         first = request.text[: request.text.find(further[0])].rstrip(" +/&,;")
+        # "... my cousin says thats where the money is. pay and growth?": the first ask is its own sentence
+        first = re.split(r"(?<=[.!?])\s+", first)[-1] or first
         pieces = [self._plan_piece(planner, content, index, request, p) for p in (first, *further)]
         if sum(bool(p.blocks) for p in pieces) < 2:
             return plan  # "what skills do they need? split technical and soft": one question, said twice
@@ -633,6 +635,9 @@ class Advisor:
         if max(facets.values()) < tuning.FURTHER_QUESTION_FACET_AT:
             return Plan()  # "and what else?": no question of its own
         guides = named or request.guides
+        if not named and len(guides) == 1 and len(content_words(piece)) <= tuning.ELLIPSIS_WORDS:
+            # "pay" alone reads like the sources' "Median pay" line: ranked as "information security analyst pay"
+            rank_vector = self.embedder.encode_query(f"{role_name(guides[0])} {piece}")
         terms = frozenset(index.known_tokens(piece))
         piece_request = Request(piece, rank_vector, FACT, facets, request.profile, None, [], False, terms, guides)
         piece_request.guide = request.guide

@@ -590,3 +590,14 @@ def test_several_answers_share_the_room_so_a_long_list_never_pushes_out_the_last
     _share_the_room(blocks)
     assert blocks[1].units == pay
     assert sum(len(u.text) for b in blocks for u in b.units) <= tuning.FURTHER_ANSWER_CHARS
+
+
+def test_pay_and_growth_after_a_note_answers_each_from_its_own_part_not_the_figures_list():
+    baker = BAKER + (
+        "\n## Where do the figures come from?\n\nEvery figure in this guide comes from the BLS:\n\n"
+        "- Median pay: $38,000 a year\n- Growth: 5 percent\n"
+    )
+    advisor = fake_advisor([baker, PILOT, CLERK], default_guide="Clerk")
+    answer = talk(advisor, "How much do clerks earn?", "what about bakers, my cousin says so. pay and growth?").answer
+    assert "Bakers earned a median of $38,000" in answer and "projected to grow 5 percent" in answer
+    assert "Every figure" not in answer

@@ -125,6 +125,7 @@ _EXCLUDE = re.compile(
     r"\b(?:other than|besides|apart from|except|aside from|beyond|instead of|alternatives? to)\s+([\w.+#/ -]{2,40}?)(?=[,?.!]|\s+(?:what(?:'?s)?|which|are|is|do|does|for|that)\b|$)",
     re.I,
 )
+_MISSING = re.compile(r"\b(?:missing|lacking|lack|gaps?|new to me|still need|don'?t (?:have|know))\b", re.I)
 _HOW_LONG = re.compile(r"\bhow (?:long|many (?:years|yrs|months))\b", re.I)
 _PATH_LENGTH = re.compile(r"\b(?:path|journey|road|route|transition) (?:length|duration|timeline)\b|\btimeline\b", re.I)
 _GETTING_IN = re.compile(
@@ -187,7 +188,8 @@ class IntentModel:
             return FACT  # "i want know how much data sciencist earn": a figure, however personal the wording
         label, similarity = self.nearest(vector)
         if similarity >= tuning.INTENT_AT and (label not in PERSONAL or _FIRST_PERSON.search(request)):
-            return label
+            # "what's actually missing from my background?" reads like "what from my background carries over"
+            return GAP if label == CARRY and _MISSING.search(request) else label
         return FACT
 
 

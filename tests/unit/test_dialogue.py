@@ -169,3 +169,14 @@ def test_a_last_short_question_joined_by_and_is_a_question_of_its_own(request_te
     from advisor.core.dialogue import further_questions
 
     assert further_questions(request_text) == further
+
+
+def test_what_is_missing_from_my_background_asks_for_the_gap_not_what_carries_over():
+    from advisor.core.intents import CARRY, GAP, IntentModel
+    from tests.fakes import FakeEmbedder
+
+    embedder = FakeEmbedder().load()
+    model = IntentModel(embedder).load()
+    carries = embedder.encode_query("what from my background carries over")
+    assert model.classify("what from my background carries over", carries) == CARRY
+    assert model.classify("what's actually missing from my background then", carries) == GAP

@@ -126,9 +126,16 @@ _SENIORITY = re.compile(
 )
 
 
+_PERCENTILE = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th) percentile\b|\b(?:top|bottom|highest|lowest) \d{1,2} ?(?:%|percent)", re.I
+)
+
+
 def pay_for_a_level(request: str, shown: str) -> str:
     """ "What would he make in his first year out of school?": pay at a career stage the shown pay does
     not speak of (a median for everyone is no starting salary); '' when none is asked or it is shown."""
+    if _PERCENTILE.search(request) and not _PERCENTILE.search(shown):
+        return "pay at that percentile"  # "top 10% pay", "90th percentile": the guides give medians and ranges
     m = _SENIORITY.search(request)
     if not m or _SENIORITY.search(shown) or re.search(r"\bentry\b", shown, re.I):
         return ""

@@ -128,3 +128,11 @@ def test_a_price_answers_only_when_it_names_the_thing_priced():
 def test_a_price_of_what_was_just_shown_needs_no_name():
     prices = "The CKA costs $395. The Terraform Associate costs $70."
     assert holds_figure("price", prices, "if i do both how much is that all together", lambda t: set(t.lower().split()))
+
+
+def test_pay_at_a_percentile_is_a_level_the_median_does_not_give():
+    from advisor.core.quantities import pay_for_a_level
+
+    shown = "Analysts earned a median of $124,910 a year in May 2024."
+    assert pay_for_a_level("whats the top 10% pay for infosec analysts, like 90th percentile", shown)
+    assert pay_for_a_level("what is the median pay for analysts", shown) == ""

@@ -114,6 +114,7 @@ FACETS: tuple[Facet, ...] = (
             "what education is needed",
             "entry requirements and qualifications",
             "do I need a degree or experience to get hired",
+            "would getting a master's degree help",
         ),
     ),
     Facet(

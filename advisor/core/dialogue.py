@@ -295,7 +295,8 @@ def known_without_negation(situation: str) -> str:
 
 
 _NEXT_QUESTION = re.compile(
-    r"(?<=\?)\s*|[,;]?\s+(?:and|also|plus)\s+(?=(?:what|whats|what's|how|which|where|when|is|are|does|do|can|will)\b)"
+    r"(?<=\?)\s*|[,;]?\s+(?:and|also|plus)\s+"
+    r"(?=(?:what|whats|what's|how|which|where|when|who|why|is|are|does|do|can|will|should|would|could)\b)"
     r"|\s+[+/&]\s+"  # "degree + pay + growth", "growth / number of jobs"
     # "pay and growth?", "pay + how you get in": a last short question joined by "and"
     r"|,?\s+and\s+(?=(?:[\w'-]+\s+)?[\w'-]+\s*[?.!]*\s*$)",

@@ -163,6 +163,7 @@ def test_the_items_an_answer_showed_are_read_back_in_order():
         ("what about the cyber security thing. pay and growth?", ["growth?"]),
         ("What do computer and information research scientists earn?", []),  # a role's name, not two asks
         ("degree + pay + growth?", ["pay", "growth?"]),
+        ("what should the duties section say, and should I require a cert?", ["should I require a cert?"]),
     ],
 )
 def test_a_last_short_question_joined_by_and_is_a_question_of_its_own(request_text, further):

@@ -279,7 +279,13 @@ NAMES = tuple(f.name for f in FACETS)
 # Likewise their duties and where-they-work sections (hours, on call) answer "what would my day look like?"
 # about a role whose guide has no typical-day section (conv8 tune: a sysadmin's hours were answered with
 # the MLOps engineer's morning).
-STAND_INS = {"demand": ("outlook", "locations"), "day": ("duties", "overview", "locations")}
+# A guide without a "how is it different" section tells what the job is in its overview ("whats a dba do
+# compared to a database architect?": the DBA guide's overview splits the two roles; faq9 tune).
+STAND_INS = {
+    "demand": ("outlook", "locations"),
+    "day": ("duties", "overview", "locations"),
+    "comparison": ("overview", "duties"),
+}
 # Where a guide without a facet's section mentions it inside another part: the BLS-based guides say
 # what employers think of certification in their "how do you become" part (conv7 tune). Used to rank a
 # guide's own parts, not to keep a conversation on a guide that lacks the facet (STAND_INS does that).

@@ -601,3 +601,12 @@ def test_pay_and_growth_after_a_note_answers_each_from_its_own_part_not_the_figu
     answer = talk(advisor, "How much do clerks earn?", "what about bakers, my cousin says so. pay and growth?").answer
     assert "Bakers earned a median of $38,000" in answer and "projected to grow 5 percent" in answer
     assert "Every figure" not in answer
+
+
+def test_how_two_jobs_in_one_guide_differ_is_answered_by_what_the_job_is_not_its_pay():
+    baker = _with_work(
+        BAKER, "Bakers mix dough and bake bread; cake decorators in the same trade ice and decorate cakes."
+    )
+    advisor = fake_advisor([baker, PILOT], default_guide="Pilot")
+    answer = advisor.ask("how is the work of bakers different from cake decorators?").answer
+    assert "ice and decorate cakes" in answer and "$38,000" not in answer

@@ -605,12 +605,14 @@ class Advisor:
                 extra = Plan(list(plan.blocks))  # "pulumi or terraform?": the first question as the whole read it
             if not extra.blocks:
                 continue
-            block = extra.blocks[0]
-            same = shown.get(id(block.part))
-            if same is not None:  # the same part: add the sentences this question asks for, in reading order
-                wanted = {id(u) for u in same.units + block.units}
-                same.units = [u for u in block.part.units if id(u) in wanted]
+            for block in extra.blocks:  # a part already shown: add the sentences this question asks for
+                same = shown.get(id(block.part))
+                if same is not None:  # (in reading order; "how many openings a year for each" adds to both)
+                    wanted = {id(u) for u in same.units + block.units}
+                    same.units = [u for u in block.part.units if id(u) in wanted]
+            if id(extra.blocks[0].part) in shown:
                 continue
+            block = extra.blocks[0]
             block.heading = bool(combined.blocks)
             more = [b for b in extra.blocks if id(b.part) not in shown]
             if sum(len(u.text) for b in more for u in b.units) > tuning.FURTHER_ANSWER_CHARS / (len(further) + 1):

@@ -610,3 +610,8 @@ def test_how_two_jobs_in_one_guide_differ_is_answered_by_what_the_job_is_not_its
     advisor = fake_advisor([baker, PILOT], default_guide="Pilot")
     answer = advisor.ask("how is the work of bakers different from cake decorators?").answer
     assert "ice and decorate cakes" in answer and "$38,000" not in answer
+
+
+def test_a_second_question_for_each_of_two_roles_adds_its_figure_to_both(advisor):
+    answer = advisor.ask("bakers vs pilots outlook through 2034? and how many openings a year for each").answer
+    assert "21,000" in answer and "18,000" in answer

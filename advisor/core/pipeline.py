@@ -467,7 +467,7 @@ class Advisor:
             text, name = yield from self._generate(name, context)
             sources = [Source(id=h.id, title=h.title, section=h.section, text=h.text, score=h.score) for h in ordered]
         else:
-            text, sources = self._decline(decision), []
+            text, sources = self._decline(decision, state.guide), []
             yield "delta", text
         done = time.perf_counter()
         answer = Answer(
@@ -852,7 +852,8 @@ class Advisor:
         titles = content.guide_names.titles
         return next((t for t in titles if default and default in t.lower()), titles[0] if len(titles) == 1 else "")
 
-    def _decline(self, decision: Decision) -> str:
+    def _decline(self, decision: Decision, guide: str = "") -> str:
+        """`guide`: the role the conversation is about; an aside is declined briefly, offering to go on with it."""
         topics = self.topics()
         if decision.route is Route.SMALL_TALK:
             if decision.kind == "thanks":
@@ -866,6 +867,11 @@ class Advisor:
             )
         if decision.reason.startswith("about another occupation"):
             return f"{REFUSAL} I have no guide for that role; my guides cover {topics}."
+        if guide:
+            return (
+                f"{REFUSAL} I can tell you more about {plural(role_name(guide))}: "
+                "pay, outlook, skills, or how to get into the role."
+            )
         return (
             f"{REFUSAL} I can only answer questions about {topics}: for example pay, "
             "skills, tools, certifications, interviews or how to get into the role."

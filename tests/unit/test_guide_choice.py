@@ -615,3 +615,11 @@ def test_how_two_jobs_in_one_guide_differ_is_answered_by_what_the_job_is_not_its
 def test_a_second_question_for_each_of_two_roles_adds_its_figure_to_both(advisor):
     answer = advisor.ask("bakers vs pilots outlook through 2034? and how many openings a year for each").answer
     assert "21,000" in answer and "18,000" in answer
+
+
+def test_an_aside_declined_mid_conversation_offers_to_go_on_with_the_role_discussed(advisor):
+    answer = talk(advisor, "How much do bakers earn?", "What's the weather like in Paris today?")
+    assert not answer.grounded and "don't know" in answer.answer
+    assert "tell you more about bakers" in answer.answer
+    first = advisor.ask("What's the weather like in Paris today?").answer  # no conversation yet: the roles covered
+    assert "pilots" in first and "tell you more" not in first

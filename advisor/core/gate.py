@@ -87,7 +87,8 @@ def _compact(word: str) -> str:
 _JOINED_ROLES = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b|\bvs\.?|\bversus\b)\s*", re.I)
 # what a request asks to be recommended: "best online course", "any good bootcamps", "which books"
 _RECOMMEND = re.compile(
-    r"\b(?:best|good|great|top|recommend(?:ed)?|suggest(?:ed)?|which|any|free)\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)"
+    # ("would sysadmin be a good stepping stone?" judges the role: "be a good" is no request for a thing)
+    r"\b(?<!\bbe a )(?<!\bis a )(?:best|good|great|top|recommend(?:ed)?|suggest(?:ed)?|which|any|free)\s+((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*)"
     r"(?=\s+(?:for|to|on|in|that|which|with|about|and|or|i|you)\b|\s*[?.!,;]|\s*$)",
     re.I,
 )

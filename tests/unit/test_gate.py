@@ -285,3 +285,10 @@ def test_the_last_word_of_a_role_after_another_word_names_another_job(request_te
 def test_where_the_user_lives_said_in_the_request_is_their_situation(gate):
     decision = gate.decide("where are the jobs, im in Ohio and not moving", 0.5, facet=0.8)
     assert decision.route is Route.ANSWER and decision.uncovered == ["Ohio"]
+
+
+def test_be_a_good_something_judges_the_role_and_asks_for_no_thing(gate):
+    judged = gate.decide("would data engineering be a good stepping stone for the experience?", 0.5, facet=0.6)
+    assert judged.uncovered == []
+    asked = gate.decide("do data engineer jobs usually come with a good pension", 0.5, facet=0.6)
+    assert asked.uncovered  # a pension is a thing the guides never name

@@ -195,12 +195,15 @@ class IntentModel:
 
 # "what tech job would make sense for me?", "what could i move into", "something related with better growth?"
 _WANTS_A_ROLE = re.compile(
-    r"\b(?:what|which|whats|what's)\s+(?:is\s+)?(?:the\s+)?(?:of\s+(?:the|these|those|your)\s+)?"
+    r"\b(?:what|which|whats|what's)\s+(?:of\s+(?:the|these|those|your)\s+)?"
     r"(?:other\s+|tech\s+|it\s+|new\s+|(?:kind|sort|type)\s+of\s+)*"
     r"(?:jobs?|roles?|careers?|"
     r"fields?|paths?|options?|positions?|occupations?)\b"
     r"(?!\s+(?:titles?|names?|boards?|ads?|posts?|postings?|descriptions?|listings?|market|offers?|interviews?|outlook|growth|security|openings?|prospects?|pays?|earns?|makes?|salar\w*)\b)"
     r"[^?.!]{0,40}?\b(?:me|my|i|im|i'm|ive|i've)\b"
+    # "whats the job thats closest to what im doing" ("whats the path from where i am" asks for a path)
+    r"|\b(?:whats|what's|what is)\s+the\s+(?:jobs?|roles?|careers?|fields?)\s+(?:that'?s|thats|that is|which)\b"
+    r"[^?.!]{0,40}?\b(?:me|my|i|im|i'm)\b"
     r"|\bwhat\s+(?:could|should|can|would|might)\s+i\s+(?:move|switch|go|get|transition|pivot)\s+(?:in)?to\b"
     r"|\b(?:natural|logical)\s+next\s+(?:step|move)\b|\bnext\s+step\s+up\b"
     r"|\bsomething\s+(?:related|similar|adjacent|close)\b"

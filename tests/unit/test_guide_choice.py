@@ -247,6 +247,7 @@ def test_a_suggested_role_is_not_the_users_own(suggester):
         ("whats the job thats closest to what im already doing and what does it pay", True),
         ("is there anything in these tech jobs where a business degree actually counts?", True),
         ("whats the job outlook for me", False),
+        ("ok how long would that take me realistically, whats the path from where i am", False),
         ("which job pays more, the one i have or dba", False),
     ],
 )

@@ -98,6 +98,13 @@ _NEGATED = re.compile(r"\bnon[- ]?([a-z]+(?:[ -](?:design|skills?|questions?))?)
 _ONLY_THAT = re.compile(r"\bis it (?:just |only )?[\w+#.-]+ only\b|\bis it (?:just|only) [\w+#.-]+\b", re.I)
 # a request for named things ("which security cert?"), not whether they matter ("do certs matter?")
 _NAMING = re.compile(r"\b(?:which|what|name|list|recommend\w*|suggest\w*|best|top)\b", re.I)
+# the whole way in, not one step of it: "whats the path", "what are the steps", "how do i become one"
+_WHOLE_PATH = re.compile(
+    r"\b(?:path|paths|steps|roadmap|route|how (?:do|can|would|does) (?:i|you|one|someone|he|she) (?:become|get into)|"
+    r"how to (?:become|get into))\b",
+    re.I,
+)
+_WHERE_ON_PATH = re.compile(r"\b(?:where am i|where i am|where i'?m at|what'?s next|whats next|next step)\b", re.I)
 _STEP_ASKED = re.compile(r"\bstep\s*#?(\d+)\b", re.I)
 FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
 GENERIC_STEP_WORDS = frozenset(
@@ -515,6 +522,20 @@ class Planner:
 
     def _fact(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:
         best_score, best = ranked[0]
+        head = (
+            next((p for p in self.content.in_section(best) if not p.sub and not p.is_list), None) if best.sub else None
+        )
+        if (
+            head is not None
+            and head.facet == "path"
+            and _WHOLE_PATH.search(request.text)
+            and not _WHERE_ON_PATH.search(request.text)
+            and ordinal(request.text) is None
+            and not _STEP_ASKED.search(request.text)
+        ):
+            # "what are the steps to become one?": the path as a whole (its length and its steps), not the
+            # one step whose words happen to match
+            return Plan([Block(head, list(head.units))])
         plan = Plan([self.block(request, best)])
         section = [p for p in self.content.in_section(best) if p is not best]
         if (

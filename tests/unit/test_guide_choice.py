@@ -624,3 +624,18 @@ def test_an_aside_declined_mid_conversation_offers_to_go_on_with_the_role_discus
     assert "tell you more about bakers" in answer.answer
     first = advisor.ask("What's the weather like in Paris today?").answer  # no conversation yet: the roles covered
     assert "pilots" in first and "tell you more" not in first
+
+
+PILOT_PATH = PILOT + (
+    "\n## How do you become a pilot?\n\nBecoming a pilot takes about 2 years in total. The path has two steps: earn a"
+    " licence, then log flight hours.\n\n### Step 1: Earn a licence\n\nThe first step toward becoming a pilot is a"
+    " licence:\n\n- Pass the written exam\n- Pass the flight test\n\n### Step 2: Log flight hours\n\nThe second step"
+    " toward becoming a pilot is experience:\n\n- Log 1,500 flight hours\n- Fly as a first officer\n"
+)
+
+
+def test_the_steps_to_become_one_are_the_whole_path_not_the_step_whose_words_match():
+    advisor = fake_advisor([BAKER, PILOT_PATH], default_guide="Pilot")
+    answer = advisor.ask("what are the steps to become a pilot?").answer
+    assert "takes about 2 years" in answer and "two steps" in answer
+    assert "1,500 flight hours" in advisor.ask("what is step 2 to become a pilot?").answer

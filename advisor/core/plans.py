@@ -37,6 +37,9 @@ _ACROSS = re.compile(
     # "whats the fastest growing one", "what is the best paid job"
     r"|\b(?:which|what)(?:'?s|\s+is|\s+are)?\s+(?:the\s+)?(?:most|least|best|worst|highest|lowest|fastest|slowest|"
     r"biggest|largest|smallest|fewest)\s+(?:[\w-]+\s+)?(?:one|jobs?|roles?|careers?|fields?|occupations?|professions?)\b"
+    # "growth rates for every role?", "pay for all the roles you cover"
+    r"|\b(?:for|of|across)\s+(?:every|each|all)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+|your\s+)?(?:\w+\s+)?"
+    r"(?:jobs?|roles?|careers?|occupations?|fields?|guides?)\b"
     # "best paying overall?", "fastest growing of them all"
     r"|\b(?:most|least|best|worst|highest|lowest|fastest|slowest)[- ](?:paying|paid|growing|demanded|in[- ]demand)\b"
     r"[\w -]{0,12}?\b(?:overall|of (?:them )?all)\b"
@@ -58,6 +61,8 @@ def across_clause(request: str) -> str:
         # actually shrinking?": the question's own words
         clause = re.match(r"[^,.;:!?()]*", request[m.start() :]).group(0)  # type: ignore[union-attr]
         return " ".join(clause.split()[: len(m.group(0).split()) + tuning.ACROSS_CLAUSE_WORDS])
+    if m.group(0).lower().startswith(("for", "of", "across")):
+        return " ".join(request.replace(m.group(0), " ").split())  # "growth rates for every role": what is compared
     if "which" not in request.lower():
         return m.group(0)  # "best paying overall?"
     return request[request.lower().rfind("which") :]

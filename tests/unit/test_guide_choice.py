@@ -475,13 +475,17 @@ def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
 
 @pytest.mark.parametrize(
     "request_text",
-    ["are any of these jobs actually shrinking?", "which of these jobs expects you to have worked before?"],
+    [
+        "are any of these jobs actually shrinking?",
+        "which of these jobs expects you to have worked before?",
+        "growth rates for every role?",
+    ],
 )
 def test_questions_about_all_the_roles_in_other_words_are_read_across_roles(request_text):
     from advisor.core.plans import _ACROSS, across_clause
 
     assert _ACROSS.search(request_text)
-    assert across_clause(request_text).split()[0].lower() in ("are", "which")
+    assert across_clause(request_text).split()[0].lower() in ("are", "which", "growth")
 
 
 def test_a_message_of_several_short_questions_reads_as_its_clearest_question(advisor):
@@ -639,3 +643,8 @@ def test_the_steps_to_become_one_are_the_whole_path_not_the_step_whose_words_mat
     answer = advisor.ask("what are the steps to become a pilot?").answer
     assert "takes about 2 years" in answer and "two steps" in answer
     assert "1,500 flight hours" in advisor.ask("what is step 2 to become a pilot?").answer
+
+
+def test_growth_for_every_role_shows_every_roles_growth(advisor):
+    answer = advisor.ask("how fast is the field growing for every role?").answer
+    assert "5 percent" in answer and "4 percent" in answer and "decline 6 percent" in answer

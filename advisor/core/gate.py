@@ -236,7 +236,7 @@ class Gate:
             if (
                 all(stem(w) in GENERIC for w in role_words)
                 and not self.guide_names.mentioned(phrase)
-                and not _PERSON_NOUN.search(role_words[-1])  # "ML engineers" is a job
+                and not (len(role_words) > 1 and _PERSON_NOUN.search(role_words[-1]))  # "ML engineers" is a job
             ):
                 continue  # "one", "these people": no role named
             return phrase

@@ -16,7 +16,7 @@ import numpy as np
 
 from advisor.core import intents, tuning
 from advisor.core.content import ContentModel, Part, Unit
-from advisor.core.dialogue import Profile, Topic, ordinal, points_back, wants_more
+from advisor.core.dialogue import Profile, Topic, content_words, ordinal, points_back, wants_more
 from advisor.core.facets import ANSWERED_BY, MENTIONED_IN, STAND_INS
 from advisor.core.guides import role_name
 from advisor.core.text import idf, stem, tokens
@@ -40,6 +40,10 @@ _ACROSS = re.compile(
     # "growth rates for every role?", "pay for all the roles you cover"
     r"|\b(?:for|of|across)\s+(?:every|each|all)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+|your\s+)?(?:\w+\s+)?"
     r"(?:jobs?|roles?|careers?|occupations?|fields?|guides?)\b"
+    # "rank the roles by pay", "how do all these jobs compare on growth", "what pays best out of these?"
+    r"|\b(?:rank|compare|sort|list)\b[^?.!]{0,25}?\b(?:the|these|those|your|all)\s+(?:jobs|roles|careers|occupations|fields)\b"
+    r"|\ball\s+(?:of\s+)?(?:these|those|the|your)\s+(?:\w+\s+)?(?:jobs|roles|careers|occupations|fields)\b"
+    r"|\b(?:best|most|least|highest|lowest|fastest|slowest)\b[^?.!]{0,15}?\b(?:out )?of (?:these|them|those|them all)\b"
     # "best paying overall?", "fastest growing of them all"
     r"|\b(?:most|least|best|worst|highest|lowest|fastest|slowest)[- ](?:paying|paid|growing|demanded|in[- ]demand)\b"
     r"[\w -]{0,12}?\b(?:overall|of (?:them )?all)\b"
@@ -61,11 +65,12 @@ def across_clause(request: str) -> str:
         # actually shrinking?": the question's own words
         clause = re.match(r"[^,.;:!?()]*", request[m.start() :]).group(0)  # type: ignore[union-attr]
         return " ".join(clause.split()[: len(m.group(0).split()) + tuning.ACROSS_CLAUSE_WORDS])
-    if m.group(0).lower().startswith(("for", "of", "across")):
-        return " ".join(request.replace(m.group(0), " ").split())  # "growth rates for every role": what is compared
-    if "which" not in request.lower():
-        return m.group(0)  # "best paying overall?"
-    return request[request.lower().rfind("which") :]
+    if "which" in request.lower() and not m.group(0).lower().startswith(("for", "of", "across")):
+        return request[request.lower().rfind("which") :]
+    # "growth rates for every role", "rank the roles by pay": the rest says what is compared;
+    # "best paying overall?" is all said in the match
+    rest = " ".join(request.replace(m.group(0), " ").split())
+    return rest if content_words(rest) else m.group(0)
 
 
 _DEGREE_ASKED = re.compile(r"\b(?:degree|diploma|college|school|bachelor'?s?|master'?s?|education)\b", re.I)

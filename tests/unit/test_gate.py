@@ -292,3 +292,8 @@ def test_be_a_good_something_judges_the_role_and_asks_for_no_thing(gate):
     assert judged.uncovered == []
     asked = gate.decide("do data engineer jobs usually come with a good pension", 0.5, facet=0.6)
     assert asked.uncovered  # a pension is a thing the guides never name
+
+
+def test_each_career_is_no_other_occupation(gate):
+    assert gate.other_role("list the median pay of each career") is None
+    assert gate.other_role("what do ML engineers earn?") == "ML engineer"

@@ -648,3 +648,12 @@ def test_the_steps_to_become_one_are_the_whole_path_not_the_step_whose_words_mat
 def test_growth_for_every_role_shows_every_roles_growth(advisor):
     answer = advisor.ask("how fast is the field growing for every role?").answer
     assert "5 percent" in answer and "4 percent" in answer and "decline 6 percent" in answer
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["rank the roles by how fast the field is growing", "how fast is the field growing, out of all these jobs?"],
+)
+def test_ranking_or_comparing_all_the_roles_shows_every_roles_figure(advisor, request_text):
+    answer = advisor.ask(request_text).answer
+    assert "5 percent" in answer and "4 percent" in answer and "decline 6 percent" in answer

@@ -7,13 +7,21 @@ parts of the guides it quoted), so it works with any client that sends the histo
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 from advisor.core import tuning
 from advisor.core.content import ContentModel
-from advisor.core.dialogue import Profile, Topic, Turn, build_profile, items_of, known_without_negation, understand
+from advisor.core.dialogue import (
+    VERSUS,
+    Profile,
+    Topic,
+    Turn,
+    build_profile,
+    items_of,
+    known_without_negation,
+    understand,
+)
 
 
 @dataclass
@@ -24,10 +32,6 @@ class ConversationState:
     # the guide of the last answer that quoted one: a refusal or small talk in between does not end the
     # conversation's subject ("What do nurses earn?" refused, then "Is it a growing field?")
     guide: str = ""
-
-
-# "vs security analyst", "compared to DBAs?": the role set against the last one is the one to go on with
-_VERSUS_NAMED = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:vs\.?|versus|compared (?:to|with))(?=\s|$)", re.I)
 
 
 def read_conversation(
@@ -89,9 +93,9 @@ def last_topic(
     holders = Counter(shown)  # `shown` has a text once per part that holds it
     about = [p.guide for p in parts if any(u.text in shown and holders[u.text] == 1 for u in p.units)]
     request = user_turns[-1].request if user_turns else ""
-    # "vs security analyst" then "hourly for that?": the role the user last named, when the answer was about it
+    # "vs security analyst" then "hourly for that?": the role set against the last one is the one to go on with
     named = [g for g in content.guide_names.mentioned(request) if g in about]
-    if len(about) > 1 and named and _VERSUS_NAMED.match(request):
+    if len(about) > 1 and named and VERSUS.match(request):
         guide = named[-1]
     return Topic(
         request=request,

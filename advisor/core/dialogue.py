@@ -52,6 +52,8 @@ _IMPERATIVE = re.compile(
 # "senior SWE, 12 yrs backend (go, k8s).": a note with the writer's years of experience describes them
 _EXPERIENCE = re.compile(r"(?<![-\u2013\d])\b\d{1,2}\+?\s*(?:years?|yrs?)\b(?!\s+(?:to|until|before|from now))", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+# "vs data sci?", "compared to DBAs?": a message that sets a role against the last one
+VERSUS = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:vs\.?|versus|compared (?:to|with))(?=\s|$)", re.I)
 
 
 _WISE = re.compile(r"\b(money|pay|salary|job|career|growth|time|cost|skill)[- ]wise\b|\b([a-z]+)-wise\b", re.I)

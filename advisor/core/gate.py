@@ -255,7 +255,8 @@ class Gate:
         return self._role_named(words(m.group(1)))
 
     def _role_named(self, named: list[str]) -> str | None:
-        phrase = [w for w in named if w not in STOPWORDS and (w not in _NOT_A_ROLE or w is named[-1])]
+        last = len(named) - 1  # a level word is dropped ("senior data engineer"), unless it is the last word
+        phrase = [w for n, w in enumerate(named) if w not in STOPWORDS and (w not in _NOT_A_ROLE or n == last)]
         if not phrase or phrase[-1] in _NOT_A_ROLE or not _PERSON_NOUN.search(phrase[-1]):
             return None
         if self.guide_names.named_by(phrase) is not None:

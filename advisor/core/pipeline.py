@@ -19,6 +19,7 @@ from advisor.core.backends.extractive import quote
 from advisor.core.content import ContentModel, Unit, build_content
 from advisor.core.conversation import ConversationState, read_conversation, recent_guides
 from advisor.core.dialogue import (
+    VERSUS,
     Profile,
     Topic,
     Turn,
@@ -149,8 +150,6 @@ def _own_guides(content: ContentModel, profile: Profile) -> list[str]:
 _ASKS_WITHOUT_MARK = re.compile(
     r"\b(?:i (?:want|wanna|would like|'d like) (?:to )?know|tell me|can you (?:tell|explain)|explain)\b", re.I
 )
-# "vs data sci?", "compared to DBAs?": the last answer's role against the one named
-_VERSUS = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:vs\.?|versus|compared (?:to|with))(?=\s|$)", re.I)
 # "which of those two", "both of them", "either one": the last two roles the conversation was about
 _THE_TWO = re.compile(
     r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+two|both (?:of )?(?:them|those|these)|"
@@ -205,7 +204,7 @@ _GLUE = frozenset("and or but so what about how for the a an then too also same 
 def _only_a_role(content: ContentModel, request: str) -> bool:
     """ "vs data sci?", "and for sysadmins?": nothing but a role ("what is need for be data scientist?"
     asks something: its "need" is a stopword, not glue)."""
-    rest = words(_VERSUS.sub(" ", content.guide_names.without_role_words(request)))
+    rest = words(VERSUS.sub(" ", content.guide_names.without_role_words(request)))
     return all(w in _GLUE for w in rest)
 
 
@@ -227,6 +226,13 @@ def _facets_of(
         elif max(scores.values()) < tuning.UNCLEAR_FACET_BELOW:
             scores[previous.facet] = max(scores.values()) + tuning.UNCLEAR_FACET_BONUS
     return scores
+
+
+def _asks(request: str) -> tuple[str, list[str]]:
+    """(the first question, the ones after it) of a message: "pay + outlook?" is "pay" and ["outlook?"]."""
+    further = further_questions(request)[: tuning.FURTHER_QUESTIONS]
+    first = request[: request.find(further[0])].rstrip(" +/&,;") if further else request
+    return first, further
 
 
 def _share_the_room(blocks: list[Block]) -> None:
@@ -392,7 +398,7 @@ class Advisor:
         # "what from my DBA background carries over?": the user's own role is their background, not the subject
         guides = content.guide_names.mentioned(_OWN_BACKGROUND.sub(" ", turn.request))
         if (
-            (_VERSUS.match(turn.request) or _AND_THAT.search(turn.request) or _VERSUS_WHAT_I.search(turn.request))
+            (VERSUS.match(turn.request) or _AND_THAT.search(turn.request) or _VERSUS_WHAT_I.search(turn.request))
             and len(guides) == 1
             and state.topic
             and state.topic.guide not in ("", *guides)
@@ -575,10 +581,9 @@ class Advisor:
     def _clearest_facet(self, content: ContentModel, request: str, facet: float) -> float:
         """ "pay + outlook?": a message of several short questions reads as none of them as a whole; its
         clearest question's facet score counts (each read on its own, only when the whole is unclear)."""
-        further = further_questions(request)[: tuning.FURTHER_QUESTIONS]
+        first, further = _asks(request)
         if facet >= tuning.FACET_IN_SCOPE_AT or not further:
             return facet
-        first = request[: request.find(further[0])].rstrip(" +/&,;")
         for piece in (first, *further):
             vector = self.embedder.encode_query(content.guide_names.without_role_words(piece))
             facet = max(facet, *content.facets.scores(vector).values())
@@ -589,10 +594,9 @@ class Advisor:
     ) -> Plan:
         """ "How much do they make and which tools do they use?": each question of a message gets the parts
         that answer it, in the order asked; the plan for the whole message when its questions give none."""
-        further = further_questions(request.text)[: tuning.FURTHER_QUESTIONS]
+        first, further = _asks(request.text)
         if not further or request.intent not in (FACT, COMPARE) or request.background is not None:
             return plan  # a role suggested for the user is one answer, not one per question
-        first = request.text[: request.text.find(further[0])].rstrip(" +/&,;")
         # "... my cousin says thats where the money is. pay and growth?": the first ask is its own sentence
         first = re.split(r"(?<=[.!?])\s+", first)[-1] or first
         pieces = [self._plan_piece(planner, content, index, request, p) for p in (first, *further)]
@@ -838,10 +842,10 @@ class Advisor:
         heading_for = [g for g in names.mentioned(turn.situation) if g not in own]
         if heading_for:
             return heading_for[-1]
-        # "what would be new to me?" after "I'm a data scientist thinking about MLOps" (said turns ago)
-        told = [g for g in names.mentioned(" ".join(profile.statements)) if g not in own] if tailored else []
         if topic is not None and topic.guide and topic.guide not in own:
             return topic.guide  # the role under discussion, over one the user mentioned turns ago
+        # "what would be new to me?" after "I'm a data scientist thinking about MLOps" (said turns ago)
+        told = [g for g in names.mentioned(" ".join(profile.statements)) if g not in own] if tailored else []
         if told:
             return told[-1]
         if topic is not None and topic.guide:

@@ -162,9 +162,8 @@ class Request:
     guides: list[str] = field(default_factory=list)  # guides the request names, in its order
     guide: str = ""  # the guide the conversation is about (named earlier, or the default)
     previous: Topic | None = None  # what the last answer showed, follow-up or not
-    choosing: list[str] = field(
-        default_factory=list
-    )  # roles the user just listed to choose among ("security or networking?")
+    # roles the user just listed to choose among ("security, ML or networking?")
+    choosing: list[str] = field(default_factory=list)
     # what the user told of themselves, embedded, when they ask which role suits them
     background: np.ndarray | None = None
 

@@ -62,6 +62,7 @@ class FakeEmbedder(Embedder):
         super().__init__(model_path=None, batch_size=batch_size, cache_size=cache_size)
         self.dim = dim
         self.calls = 0  # texts encoded, for tests that assert caching or laziness
+        self.batches = 0  # model calls, for tests that assert batching
 
     def load(self) -> FakeEmbedder:
         self._model = True  # type: ignore[assignment]  # marks `loaded`; nothing to load
@@ -70,6 +71,7 @@ class FakeEmbedder(Embedder):
     def encode(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         self.load()
         self.calls += len(texts)
+        self.batches += 1
         if progress:
             progress(len(texts))
         if not texts:

@@ -389,12 +389,6 @@ class Advisor:
         )
         turn, logged, about_situation, told_subject = self._reading(turn, state, content, gate)
         query = f"{turn.request} {' '.join(state.topic.headings)}" if follow_up and state.topic else turn.request
-        vector = self.embedder.encode_query(query)
-        hits = self._search.search(index, query, self.settings.top_k, vector)
-        retrieved = time.perf_counter()
-        request_vector = vector if query == turn.request else self.embedder.encode_query(turn.request)
-        headings = best_heading_similarity(content, vector)
-        similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
         # "what from my DBA background carries over?": the user's own role is their background, not the subject
         guides = content.guide_names.mentioned(_OWN_BACKGROUND.sub(" ", turn.request))
         if (
@@ -407,8 +401,19 @@ class Advisor:
         the_two = not guides and _THE_TWO.search(turn.request) and len(two := recent_guides(history, content)) == 2
         if the_two:
             guides = two[::-1]  # "which of those two has more openings?" after data scientists, then DBAs
+        clause = across_clause(turn.request)
+        # one forward pass for the texts this request reads; each encode_query below is a cache hit
+        self.embedder.encode_queries(
+            [query, turn.request, self._role_free(content, turn.request, guides), clause or ""]
+        )
+        vector = self.embedder.encode_query(query)
+        hits = self._search.search(index, query, self.settings.top_k, vector)
+        retrieved = time.perf_counter()
+        request_vector = vector if query == turn.request else self.embedder.encode_query(turn.request)
+        headings = best_heading_similarity(content, vector)
+        similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
         rank_vector, facet_vector = self._without_role_words(content, turn.request, request_vector, guides)
-        if clause := across_clause(turn.request):
+        if clause:
             rank_vector = facet_vector = self.embedder.encode_query(clause)
         facet_scores = _facets_of(content, turn.request, facet_vector, state.topic)
         facet, elsewhere = max(facet_scores.values()), self._intents.elsewhere(request_vector)
@@ -548,13 +553,19 @@ class Advisor:
         """(rank vector, facet vector): within a guide every heading names the role, so a request naming
         one is ranked, and its kind read, on the rest of its words when enough remain."""
         rank_vector = facet_vector = vector
+        if rest := self._role_free(content, request, guides):
+            facet_vector = self.embedder.encode_query(rest)
+            if len(content_words(rest)) >= tuning.RANK_WITHOUT_ROLE_WORDS:
+                rank_vector = facet_vector
+        return rank_vector, facet_vector
+
+    def _role_free(self, content: ContentModel, request: str, guides: list[str]) -> str:
+        """The request without role names and places, when that changes it and enough words remain; else ""."""
         rest = self._without_places(content, content.guide_names.without_role_words(request) if guides else request)
         left = len(content_words(rest))
         if rest != request and left >= min(tuning.RANK_WITHOUT_ROLE_WORDS, tuning.FACET_WITHOUT_ROLE_WORDS):
-            facet_vector = self.embedder.encode_query(rest)
-            if left >= tuning.RANK_WITHOUT_ROLE_WORDS:
-                rank_vector = facet_vector
-        return rank_vector, facet_vector
+            return rest
+        return ""
 
     def _without_places(self, content: ContentModel, request: str) -> str:
         """ "What would MLOps pay then, in Texas?" asks about pay: a place qualifies the question (and the

@@ -57,6 +57,25 @@ def test_encode_query_is_cached():
     assert embedder.calls == 1
 
 
+def test_encode_queries_encodes_what_is_missing_in_one_call_and_later_queries_hit_the_cache():
+    embedder = FakeEmbedder()
+    embedder.encode_query("ovens")
+    embedder.batches = embedder.calls = 0
+    embedder.encode_queries(["ovens", "mixers", "", "dough", "mixers"])
+    assert (embedder.batches, embedder.calls) == (1, 2)  # "ovens" cached, "" skipped, "mixers" once
+    assert np.array_equal(embedder.encode_query("dough"), hashed_vector("dough"))
+    embedder.encode_queries(["dough", ""])
+    assert (embedder.batches, embedder.calls) == (1, 2)
+
+
+def test_a_plain_question_costs_one_model_call():
+    advisor = fake_advisor([GUIDE])
+    advisor.embedder.clear_cache()
+    advisor.embedder.batches = 0
+    answer = advisor.ask("What does a baker earn in a year?")
+    assert answer.grounded and advisor.embedder.batches == 1
+
+
 def test_build_index_gives_a_loaded_index_with_units_and_vocabulary():
     index = build_index([GUIDE])
     sections = sorted(r["section"] for r in index.records.values())

@@ -22,6 +22,7 @@ import threading
 
 from advisor.core.store import chroma_address
 from advisor.ops.access_log import internal_error
+from advisor.ops.memory import settle_loaded_objects
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class IndexWatcher:
         if switched:
             self.refreshes += 1
             log.info("index watcher: now serving index %s", self._serving())
+            settle_loaded_objects()
         return switched
 
     def _serving(self) -> str:

@@ -148,6 +148,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     from advisor.ops.answer_cache import AnswerCache
     from advisor.ops.feedback import FeedbackStore
     from advisor.ops.install import install_operations
+    from advisor.ops.memory import settle_loaded_objects
     from advisor.web.api import install_api, install_body_limit, install_errors, install_health
     from advisor.web.feedback import FeedbackDesk, install_feedback
     from advisor.web.guard import install_guards
@@ -196,6 +197,7 @@ def create_app(settings: Settings | None = None, advisor=None) -> FastAPI:
     install_protocols(app, get_advisor, settings)  # /v1 (OpenAI-compatible), /mcp, ADVISOR_API_KEYS
     # Add further install_* calls here, before the UI: its mount at "/" would shadow later routes.
     install_ui(app, answering, feedback, settings, desk)
+    settle_loaded_objects()  # last: a full garbage collection over the loaded index stalls every request
     log.info("App ready: chat at /, API at /api/ask, /api/chat, /v1/chat/completions and /mcp, docs at /docs")
     return app
 

@@ -9,6 +9,7 @@ import pytest
 
 from advisor.core.logs import NOISY_LOGGERS, quiet_libraries
 from advisor.ops.access_log import INTERNAL_ERROR, internal_error
+from advisor.ops.memory import settle_loaded_objects
 from advisor.ops.watcher import is_index_unreachable
 
 pytestmark = pytest.mark.unit
@@ -69,3 +70,23 @@ def test_warming_answers_the_suggested_questions_into_the_cache_without_counting
     assert answering.warm(suggested) == 2 and (cache.hits, cache.misses) == (0, 0) and logged == []
     assert "$38,000" in answering.ask("How much do bakers earn?").answer
     assert (cache.hits, cache.misses) == (1, 0) and len(logged) == 1
+
+
+def test_settling_freezes_what_is_loaded_and_collects_garbage_first():
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    loaded, garbage = Node(), Node()
+    garbage.self = garbage  # a cycle only the collector frees
+    gone = weakref.ref(garbage)
+    del garbage
+    try:
+        settle_loaded_objects()
+        assert gone() is None  # collected, not frozen for good
+        assert gc.get_freeze_count() > 0
+        assert not any(o is loaded for o in gc.get_objects(generation=2))  # out of the collector's walks
+    finally:
+        gc.unfreeze()

@@ -51,6 +51,8 @@ _IMPERATIVE = re.compile(
 )
 # "senior SWE, 12 yrs backend (go, k8s).": a note with the writer's years of experience describes them
 _EXPERIENCE = re.compile(r"(?<![-\u2013\d])\b\d{1,2}\+?\s*(?:years?|yrs?)\b(?!\s+(?:to|until|before|from now))", re.I)
+# "stats major, sophomore.": where the writer is in their studies
+_STUDIES = re.compile(r"\b(?:major|sophomore|freshman|undergrad|student|\d(?:st|nd|rd|th) (?:year|yr))\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 # "vs data sci?", "compared to DBAs?": a message that sets a role against the last one
 VERSUS = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:vs\.?|versus|compared (?:to|with))(?=\s|$)", re.I)
@@ -66,7 +68,11 @@ _VERB = re.compile(r"\b(?:take|takes|took|taking|last|lasts|need|needs|is|are|wa
 def _notes_experience(sentence: str, following: str) -> bool:
     """ "senior SWE, 12 yrs backend (go, k8s)." opening a message: a verbless note of the writer's years;
     not "the path takes 4 years." nor a note the next sentence asks about ("... is that right?")."""
-    return bool(_EXPERIENCE.search(sentence)) and not _VERB.search(sentence) and not _POINTS_AT.search(following)
+    return (
+        bool(_EXPERIENCE.search(sentence) or _STUDIES.search(sentence))
+        and not _VERB.search(sentence)
+        and not _POINTS_AT.search(following)
+    )
 
 
 def split_message(message: str) -> tuple[str, str]:

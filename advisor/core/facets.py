@@ -240,6 +240,7 @@ FACETS: tuple[Facet, ...] = (
             "which one has a better future",
             "which has better long-term prospects",
             "is it a dying career",
+            "is the job dying out",
             "what are the job prospects",
             "how many jobs are there",
             "how many people work in this job",

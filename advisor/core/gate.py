@@ -220,7 +220,9 @@ class Gate:
         """The role a request asks about when no guide is about it ("become a dentist")."""
         for m in _ROLE_ASKED.finditer(normalize(request)):
             phrase = (m.group(1) or m.group(2) or m.group(3) or "").strip()
-            role_words = [w for w in words(phrase) if w not in STOPWORDS and w not in tuning.PERSON_WORDS]
+            role_words = [
+                w for w in words(phrase) if w not in STOPWORDS and w not in tuning.PERSON_WORDS | tuning.CHAT_WORDS
+            ]
             if not role_words or self.guide_names.named_by(role_words) is not None:
                 continue
             several = [words(p) for p in _JOINED_ROLES.split(phrase) if words(p)]

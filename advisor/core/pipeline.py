@@ -151,9 +151,17 @@ _ASKS_WITHOUT_MARK = re.compile(
     r"\b(?:i (?:want|wanna|would like|'d like) (?:to )?know|tell me|can you (?:tell|explain)|explain)\b", re.I
 )
 # "which of those two", "both of them", "either one": the last two roles the conversation was about
+# how many jobs or openings: the outlook part's figures ("which one has more actual jobs", "most openings")
+_JOB_COUNT = re.compile(
+    r"^(?!.*\b(?:states?|cit(?:y|ies)|where|pay\w*|earn\w*|salar\w*)\b)"  # "which states have the most jobs"
+    r".*\b(?:more|most|fewer|how many)\s+(?:\w+\s+)?(?:jobs|openings|positions|job openings)\b(?!\s+(?:as|like)\b)",
+    re.I,
+)
+# a choice between two roles, closed ("torn between bakers, clerks or something else" is open)
+_BETWEEN = re.compile(r"\b(?:between|choosing|decide|deciding|torn)\b(?!.*\b(?:else|others?|anything)\b)", re.I)
 _THE_TWO = re.compile(
     r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+two|both (?:of )?(?:them|those|these)|"
-    r"both (?:roles|jobs|careers|options|fields|paths)|either (?:one|of them|of those|role|job|option)|"
+    r"both (?:roles|jobs|careers|options|fields|paths)|(?:for|of|on) both(?=\s*(?:[?.!,]|$))|either (?:one|of them|of those|role|job|option)|"
     r"between (?:them|those|these)(?: two)?)\b(?!\s+(?:certs?|certifications?|tools?|steps?|projects?|skills?|"
     r"questions?|languages?|platforms?|items?|things?)\b)",
     re.I,
@@ -219,6 +227,8 @@ def _facets_of(
         scores[stated] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif asked_figure(request) == "pay" and "pay" in scores:  # "i want know how much data sciencist earn"
         scores["pay"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
+    elif _JOB_COUNT.search(_asks(request)[0]) and "outlook" in scores:  # "which one has more actual jobs"
+        scores["outlook"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif previous is not None and previous.facet in scores:
         if _only_a_role(content, request):
             # "vs data sci?": nothing but a role, so the last answer's kind goes on, compared
@@ -226,6 +236,31 @@ def _facets_of(
         elif max(scores.values()) < tuning.UNCLEAR_FACET_BELOW:
             scores[previous.facet] = max(scores.values()) + tuning.UNCLEAR_FACET_BONUS
     return scores
+
+
+def _guides_asked(
+    content: ContentModel, turn: Turn, state: ConversationState, history: list[dict[str, str]]
+) -> tuple[list[str], bool]:
+    """(the guides a request is about, whether they are "those two" of the conversation)."""
+    # "what from my DBA background carries over?": the user's own role is their background, not the subject
+    guides = content.guide_names.mentioned(_OWN_BACKGROUND.sub(" ", turn.request))
+    if (
+        (VERSUS.match(turn.request) or _AND_THAT.search(turn.request) or _VERSUS_WHAT_I.search(turn.request))
+        and len(guides) == 1
+        and state.topic
+        and state.topic.guide not in ("", *guides)
+    ):
+        guides = [state.topic.guide, *guides]  # "mlops. pay?" then "vs data sci?": both, on pay
+    the_two = not guides and _THE_TWO.search(turn.request) and len(two := recent_guides(history, content)) == 2
+    if the_two:
+        guides = two[::-1]  # "which of those two has more openings?" after data scientists, then DBAs
+    elif (
+        not guides
+        and _BETWEEN.search(turn.situation)
+        and len(two := content.guide_names.mentioned(turn.situation.replace("/", " "))) == 2
+    ):
+        guides = two  # "trying to decide between data science or research scientist. which one has more jobs"
+    return guides, bool(the_two)
 
 
 def _asks(request: str) -> tuple[str, list[str]]:
@@ -389,18 +424,7 @@ class Advisor:
         )
         turn, logged, about_situation, told_subject = self._reading(turn, state, content, gate)
         query = f"{turn.request} {' '.join(state.topic.headings)}" if follow_up and state.topic else turn.request
-        # "what from my DBA background carries over?": the user's own role is their background, not the subject
-        guides = content.guide_names.mentioned(_OWN_BACKGROUND.sub(" ", turn.request))
-        if (
-            (VERSUS.match(turn.request) or _AND_THAT.search(turn.request) or _VERSUS_WHAT_I.search(turn.request))
-            and len(guides) == 1
-            and state.topic
-            and state.topic.guide not in ("", *guides)
-        ):
-            guides = [state.topic.guide, *guides]  # "mlops. pay?" then "vs data sci?": both, on pay
-        the_two = not guides and _THE_TWO.search(turn.request) and len(two := recent_guides(history, content)) == 2
-        if the_two:
-            guides = two[::-1]  # "which of those two has more openings?" after data scientists, then DBAs
+        guides, the_two = _guides_asked(content, turn, state, history)
         clause = across_clause(turn.request)
         # one forward pass for the texts this request reads; each encode_query below is a cache hit
         self.embedder.encode_queries(

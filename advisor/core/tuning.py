@@ -269,7 +269,11 @@ RECOMMENDED_TYPO_LETTERS = 8
 CHAT_WORDS = frozenset(
     "pls plz ppl thx lol tbh idk imo btw gonna wanna kinda yeah nah shud wat thru tho "
     # contractions typed without their apostrophe, and chat interjections: no subject of their own
-    "dont doesnt cant wont isnt arent didnt thats whats ive youre theyre yep nope hmm ugh damn".split()
+    "dont doesnt cant wont isnt arent didnt thats whats ive youre theyre yep nope hmm ugh damn "
+    # emphasis: "what does a data scientist even do all day", "more actual jobs" (conv10-tune)
+    "even actual actually really literally honestly basically seriously truly "
+    # acknowledgements opening a message: "fine. what's the on-call like" (conv9-tune)
+    "fine okay alright cool gotcha".split()
 )
 # "Which tools would be new to me?": at most this many of the facet's lists the user does not have.
 GAP_LISTS = 2

@@ -72,6 +72,11 @@ pytestmark = pytest.mark.unit
             "",
             "mlops vs ml engineer - whats the difference, they sound the same to me",
         ),
+        (  # where the writer is in their studies, noted before the question
+            "stats major, sophomore. which one has more actual jobs",
+            "stats major, sophomore.",
+            "which one has more actual jobs",
+        ),
         ("Who won the world cup?", "", "Who won the world cup?"),
         (  # a note of the writer's years opens the message; "convince me" is the request, not about them
             "senior SWE, 12 yrs backend (go, k8s). sounds like rebranded devops. convince me its not",

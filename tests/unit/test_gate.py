@@ -143,6 +143,10 @@ def test_be_a_phrase_that_is_no_role_is_not_another_occupation(gate):
     assert gate.other_role("I want to be a dentist") == "dentist"
 
 
+def test_an_emphasis_word_is_no_part_of_a_role(gate):
+    assert gate.other_role("like what does a data engineer even do all day") is None
+
+
 def test_a_typo_fix_is_not_evidence_that_the_guides_hold_the_request(gate):
     assert gate.decide("What's the weather in Paris today?", similarity=0.2, facet=0.2).route is Route.OUT_OF_SCOPE
 

@@ -463,6 +463,26 @@ def test_choosing_among_listed_roles_keeps_every_listed_role_when_many_guides_le
     assert "25 percent" in answer and "20 percent" not in answer and "16 percent" not in answer
 
 
+def test_a_choice_between_two_roles_compares_those_two_on_the_kind_asked():
+    others = [
+        f"# {name} Career Guide\n\n## How fast is the field growing?\n\n{name} jobs are projected to grow {n} percent over 2024-2034.\n"
+        for name, n in (("Welder", 30), ("Plumber", 25))
+    ]
+    advisor = fake_advisor([BAKER, PILOT, CLERK, *others], default_guide="Pilot")
+    first = "culinary major, sophomore. trying to decide between bakers or clerks. which one has more actual jobs"
+    answer = advisor.ask(first).answer
+    assert "5 percent" in answer and "decline 6 percent" in answer  # how many jobs: the outlook, not pay
+    assert "$38,000" not in answer and "30 percent" not in answer and "4 percent" not in answer
+    answer = talk(advisor, first, "and pay for both?").answer
+    assert "$38,000" in answer and "$41,000" in answer and "$220,000" not in answer
+
+
+def test_an_acknowledgement_or_emphasis_word_does_not_make_a_question_unanswerable(advisor):
+    assert talk(advisor, "How much do bakers earn?", "fine. how fast is the field growing").grounded
+    answer = advisor.ask("what does a baker even earn, honestly?")
+    assert answer.grounded and "$38,000" in answer.answer
+
+
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     pilot = (
         PILOT

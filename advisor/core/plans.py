@@ -18,7 +18,7 @@ from advisor.core import intents, tuning
 from advisor.core.content import ContentModel, Part, Unit
 from advisor.core.dialogue import Profile, Topic, content_words, ordinal, points_back, wants_more
 from advisor.core.facets import ANSWERED_BY, MENTIONED_IN, STAND_INS
-from advisor.core.guides import role_name
+from advisor.core.guides import plural, role_name
 from advisor.core.text import idf, stem, tokens
 
 _STEP = re.compile(r"^step\s*(\d+)", re.I)
@@ -95,6 +95,73 @@ def _headline_value(units: list[Unit]) -> float:
     return -value if _FALLING.search(text[: m.end() + 20]) else value
 
 
+# what a verdict compares: the openings a year or the jobs there are when those are asked ("which has more
+# openings", "the smallest field"), else the headline figure (median pay, growth rate); a pay band
+# (Levels.fyi) is no median to set against the BLS's
+_ASKS_OPENINGS = re.compile(r"\b(?:openings?|jobs open)\b", re.I)
+_ASKS_JOBS = re.compile(
+    r"\b(?:positions|employ\w*|(?:more|most|fewer|fewest|how many|total|actual)\s+(?:\w+\s+)?jobs|"
+    r"(?:smallest|biggest|largest)\s+(?:field|occupation|job)|jobs? total|size)\b",
+    re.I,
+)
+_COUNTS = {
+    "openings": re.compile(r"(\d[\d,]*)\s+(?:[A-Za-z-]+\s+){0,4}openings\b", re.I),
+    "jobs": re.compile(r"(\d[\d,]*)\s+(?:[A-Za-z-]+\s+){0,5}jobs in 20\d\d\b", re.I),
+}
+_DOLLARS = re.compile(r"\$\s?\d[\d,]*")
+_BAND = re.compile(r"\$\s?\d[\d,]*\s?(?:-|\u2013|to)\s?\$?\d", re.I)
+_VERDICT_WORDS = {  # (two roles, more roles): the leader's figure, then the last one's
+    "pay": (("the higher median pay", "the lower median pay"), ("the highest median pay", "the lowest median pay")),
+    "outlook": (
+        ("the faster projected growth", "the slower projected growth"),
+        ("the fastest projected growth", "the slowest projected growth"),
+    ),
+    "openings": (
+        ("more openings a year", "fewer openings a year"),
+        ("the most openings a year", "the fewest openings a year"),
+    ),
+    "jobs": (("more jobs today", "fewer jobs today"), ("the most jobs today", "the fewest jobs today")),
+}
+
+
+def _measure(request: Request, facet: str) -> str:
+    """What roles are ranked by: "openings" or "jobs" when the outlook question asks for them, else the facet."""
+    if facet == "outlook" and _ASKS_OPENINGS.search(request.text):
+        return "openings"
+    if facet == "outlook" and _ASKS_JOBS.search(request.text):
+        return "jobs"
+    return facet
+
+
+def _compared_value(block: Block, measure: str) -> float:
+    """The figure a role is ranked by: a count when asked for one, else its headline figure."""
+    if measure in _COUNTS:
+        m = _COUNTS[measure].search(" ".join(u.plain for u in block.units))
+        return float(m.group(1).replace(",", "")) if m else float("-inf")
+    return _headline_value(block.units[:1])
+
+
+def _verdict(request: Request, blocks: list[Block], facet: str) -> str:
+    """ "Which one pays more?" answered in so many words before the figures: judged transcripts marked
+    side-by-side figures without a conclusion down a point (conv9 tune: 20 turns). No figure of our own:
+    which role leads, by the figures quoted below. "" when a side has no comparable figure."""
+    measure = _measure(request, facet)
+    words = _VERDICT_WORDS.get(measure)
+    if words is None or len(blocks) < 2 or len({b.label for b in blocks}) != len(blocks):
+        return ""
+    for block in blocks:
+        text = " ".join(u.plain for u in block.units)
+        if measure == "pay" and (_BAND.search(text) or len(set(_DOLLARS.findall(text))) > 1):
+            return ""  # a band, or several medians ("together ...; separately ..."): no one figure to set against
+    values = [_compared_value(b, measure) for b in blocks]
+    if float("-inf") in values or len(set(values)) < len(values):
+        return ""
+    lowest = bool(_LOWEST.search(request.text))
+    lead = blocks[values.index(min(values) if lowest else max(values))].label
+    among, (higher, lower) = ("the two", words[0]) if len(blocks) == 2 else ("these roles", words[1])
+    return f"Of {among}, {plural(lead)} have {lower if lowest else higher}:"
+
+
 # "and which one is shrinking?" after every guide was shown side by side
 _WHICH_ONE = re.compile(r"\bwhich(?:\s+one|\s+of (?:them|those|these))?\s+(?:is|are|has|pays|grows|would|will)\b", re.I)
 _COUNTS_THE_LIST = re.compile(
@@ -137,6 +204,7 @@ class Block:
 class Plan:
     blocks: list[Block] = field(default_factory=list)
     intro: str = ""  # our own words, no facts: tailoring or what the guides do not cover
+    verdict: str = ""  # our own words above a comparison: which role leads by the figures quoted below
     outro: str = ""
 
     @property
@@ -427,6 +495,8 @@ class Planner:
                 plan.blocks.append(Block(best, units, label=role_name(guide)))
         if missing:
             plan.outro = "Not covered: " + "; ".join(missing) + "."
+        elif len(facets) == 1:
+            plan.verdict = _verdict(request, plan.blocks, facets[0])
         return plan
 
     def _across(self, request: Request, left_out: list[str] | None = None) -> Plan:
@@ -451,17 +521,22 @@ class Planner:
             return Plan()
         # the answer first: highest first, or lowest first for "which is shrinking / pays least"
         lowest_first = bool(_LOWEST.search(request.text))
-        plan.blocks.sort(key=lambda b: _headline_value(b.units[:1]) * (1 if lowest_first else -1))
+        measure = _measure(request, facet)
+        if float("-inf") in (_compared_value(b, measure) for b in plan.blocks):
+            measure = facet  # a side quotes no such count: ranked by the headline, like the rest
+        plan.blocks.sort(key=lambda b: _compared_value(b, measure) * (1 if lowest_first else -1))
         if len(request.choosing) >= 2:
             # "trying to pick a track: security, ML/data, or networking": every role listed, then the
             # others that lead, as many as fit one answer
             room = max(0, tuning.ACROSS_BLOCKS_WHEN_CHOOSING - len(request.choosing))
             others = {id(b) for b in [b for b in plan.blocks if b.part.guide not in request.choosing][:room]}
             plan.blocks = [b for b in plan.blocks if b.part.guide in request.choosing or id(b) in others]
+            plan.verdict = _verdict(request, plan.blocks, facet)
             return plan
         missing = [role_name(g) for g in guides if not any(b.part.guide == g for b in plan.blocks)]
         if missing:
             plan.outro = f"Not covered on {FACET_WORDS.get(facet, facet)}: " + ", ".join(missing) + "."
+        plan.verdict = _verdict(request, plan.blocks, facet)
         return plan
 
     def _roles_for(self, request: Request) -> Plan:

@@ -483,6 +483,26 @@ def test_an_acknowledgement_or_emphasis_word_does_not_make_a_question_unanswerab
     assert answer.grounded and "$38,000" in answer.answer
 
 
+def test_a_comparison_says_which_role_leads_before_the_figures(advisor):
+    answer = advisor.ask("bakers vs pilots, which pays more?").answer
+    assert answer.startswith("Of the two, pilots have the higher median pay:")
+    assert "$38,000" in answer and "$220,000" in answer
+    answer = advisor.ask("pilots or bakers: which has more openings a year?").answer
+    assert answer.startswith("Of the two, bakers have more openings a year:")  # 21,000 against 18,000
+    answer = advisor.ask("which of these jobs is growing fastest?").answer
+    assert answer.startswith("Of these roles, bakers have the fastest projected growth:")
+    assert advisor.ask("which of these jobs is shrinking?").answer.startswith(
+        "Of these roles, clerks have the slowest projected growth:"
+    )
+
+
+def test_no_verdict_sets_a_pay_band_against_a_median():
+    band = "# Chef Career Guide\n\n## How much do chefs earn?\n\nThe typical chef salary is $30,000-$90,000 a year.\n"
+    advisor = fake_advisor([BAKER, band], default_guide="Baker")
+    answer = advisor.ask("bakers vs chefs, which pays more?").answer
+    assert "$38,000" in answer and "$30,000-$90,000" in answer and not answer.startswith("Of the two")
+
+
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     pilot = (
         PILOT

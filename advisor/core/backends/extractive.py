@@ -58,7 +58,7 @@ def render(plan: Plan, citations: dict[str, int], max_chars: int = tuning.MAX_AN
             lines[-1] += marker
         paragraphs.append("\n".join(lines).strip("\n"))
         markers.append(marker)
-    return _fit(plan.intro, paragraphs, markers, plan.outro, max_chars)
+    return _fit("\n\n".join(p for p in (plan.intro, plan.verdict) if p), paragraphs, markers, plan.outro, max_chars)
 
 
 _HEADER_LINE = re.compile(r"^\*\*[^*]+\*\*:?$")

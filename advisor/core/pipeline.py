@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from advisor.core import tuning
+from advisor.core import replies, tuning
 from advisor.core.backends import AnswerBackend, BackendError, Context, create_backend
 from advisor.core.backends.extractive import quote
 from advisor.core.content import ContentModel, Unit, build_content
@@ -502,7 +502,7 @@ class Advisor:
             text, name = yield from self._generate(name, context)
             sources = [Source(id=h.id, title=h.title, section=h.section, text=h.text, score=h.score) for h in ordered]
         else:
-            text, sources = self._decline(decision, state.guide), []
+            text, sources = self._decline(decision, state.guide, question), []
             yield "delta", text
         done = time.perf_counter()
         answer = Answer(
@@ -891,12 +891,13 @@ class Advisor:
         titles = content.guide_names.titles
         return next((t for t in titles if default and default in t.lower()), titles[0] if len(titles) == 1 else "")
 
-    def _decline(self, decision: Decision, guide: str = "") -> str:
-        """`guide`: the role the conversation is about; an aside is declined briefly, offering to go on with it."""
+    def _decline(self, decision: Decision, guide: str = "", message: str = "") -> str:
+        """`guide`: the role the conversation is about; an aside is declined briefly, offering to go on with it.
+        `message`: what the user wrote, which a thanks answers."""
         topics = self.topics()
         if decision.route is Route.SMALL_TALK:
             if decision.kind == "thanks":
-                return f"You're welcome! Ask me anything else about {topics}."
+                return replies.thanks(message, plural(role_name(guide)) if guide else "", topics)
             if decision.kind == "goodbye":
                 return "Goodbye, and good luck with your career!"
             return (

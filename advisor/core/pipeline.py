@@ -158,6 +158,12 @@ _JOB_COUNT = re.compile(
     re.I,
 )
 # a choice between two roles, closed ("torn between bakers, clerks or something else" is open)
+# "how does that compare to the security analyst thing?": the role under discussion set against another
+_COMPARED = re.compile(
+    r"\bhow (?:does|do|would|did) (?:that|it|this|they|those|these|that one|this one|that job|that role)\s+"
+    r"(?:\w+\s+)?compare\b|\bcompare (?:that|it|this) (?:to|with)\b",
+    re.I,
+)
 _BETWEEN = re.compile(r"\b(?:between|choosing|decide|deciding|torn)\b(?!.*\b(?:else|others?|anything)\b)", re.I)
 _THE_TWO = re.compile(
     r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+two|both (?:of )?(?:them|those|these)|"
@@ -230,8 +236,9 @@ def _facets_of(
     elif _JOB_COUNT.search(_asks(request)[0]) and "outlook" in scores:  # "which one has more actual jobs"
         scores["outlook"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif previous is not None and previous.facet in scores:
-        if _only_a_role(content, request):
-            # "vs data sci?": nothing but a role, so the last answer's kind goes on, compared
+        if _only_a_role(content, request) or _COMPARED.search(request):
+            # "vs data sci?": nothing but a role, so the last answer's kind goes on, compared (so does
+            # "how does that compare to the security analyst thing?")
             scores[previous.facet] = tuning.CARRIED_FACET_SCORE
         elif max(scores.values()) < tuning.UNCLEAR_FACET_BELOW:
             scores[previous.facet] = max(scores.values()) + tuning.UNCLEAR_FACET_BONUS
@@ -244,8 +251,16 @@ def _guides_asked(
     """(the guides a request is about, whether they are "those two" of the conversation)."""
     # "what from my DBA background carries over?": the user's own role is their background, not the subject
     guides = content.guide_names.mentioned(_OWN_BACKGROUND.sub(" ", turn.request))
+    if not guides and _COMPARED.search(turn.request):
+        # "my nephew does cybersecurity and says it pays way better, how does it compare": the role told of
+        guides = content.guide_names.mentioned(turn.situation)[:1]
     if (
-        (VERSUS.match(turn.request) or _AND_THAT.search(turn.request) or _VERSUS_WHAT_I.search(turn.request))
+        (
+            VERSUS.match(turn.request)
+            or _AND_THAT.search(turn.request)
+            or _VERSUS_WHAT_I.search(turn.request)
+            or _COMPARED.search(turn.request)
+        )
         and len(guides) == 1
         and state.topic
         and state.topic.guide not in ("", *guides)
@@ -423,8 +438,10 @@ class Advisor:
             or goes_on(turn.request)
         )
         turn, logged, about_situation, told_subject = self._reading(turn, state, content, gate)
-        query = f"{turn.request} {' '.join(state.topic.headings)}" if follow_up and state.topic else turn.request
         guides, the_two = _guides_asked(content, turn, state, history)
+        if follow_up and state.topic and any(g not in (state.topic.guide, *state.topic.guides) for g in guides):
+            follow_up = False  # "ok and what about the other one, research sci?": a new role, not more of the last
+        query = f"{turn.request} {' '.join(state.topic.headings)}" if follow_up and state.topic else turn.request
         clause = across_clause(turn.request)
         # one forward pass for the texts this request reads; each encode_query below is a cache hit
         self.embedder.encode_queries(

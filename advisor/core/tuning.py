@@ -273,7 +273,10 @@ CHAT_WORDS = frozenset(
     # emphasis: "what does a data scientist even do all day", "more actual jobs" (conv10-tune)
     "even actual actually really literally honestly basically seriously truly "
     # acknowledgements opening a message: "fine. what's the on-call like" (conv9-tune)
-    "fine okay alright cool gotcha".split()
+    "fine okay alright cool gotcha whatever "
+    # the people around the user, who are their story, not a subject: "her cousin does that" (conv10-tune)
+    "cousin nephew niece daughter son wife husband mom dad mother father brother sister uncle aunt kid kids "
+    "friend friends buddy boss coworker coworkers".split()
 )
 # "Which tools would be new to me?": at most this many of the facet's lists the user does not have.
 GAP_LISTS = 2

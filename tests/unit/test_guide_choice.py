@@ -503,6 +503,22 @@ def test_no_verdict_sets_a_pay_band_against_a_median():
     assert "$38,000" in answer and "$30,000-$90,000" in answer and not answer.startswith("Of the two")
 
 
+def test_the_other_one_named_is_a_new_role_not_more_of_the_last(advisor):
+    answer = talk(advisor, "How much do bakers earn?", "ok and what about the other one, pilots, how much do they earn")
+    assert "$220,000" in answer.answer and "$38,000" not in answer.answer
+    answer = talk(advisor, "How much do bakers earn?", "what about clerks or whatever, my cousin does that")
+    assert answer.grounded and "$41,000" in answer.answer
+
+
+def test_how_does_that_compare_sets_the_role_discussed_against_the_one_named_on_the_same_kind(advisor):
+    answer = talk(advisor, "How much do bakers earn?", "how does that compare to pilots? my uncle flies").answer
+    assert "$38,000" in answer and "$220,000" in answer
+    answer = talk(
+        advisor, "How much do bakers earn?", "my nephew is a pilot and says it pays way better, how does it compare"
+    )
+    assert "$38,000" in answer.answer and "$220,000" in answer.answer
+
+
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     pilot = (
         PILOT

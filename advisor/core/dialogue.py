@@ -62,7 +62,10 @@ _WISE = re.compile(r"\b(money|pay|salary|job|career|growth|time|cost|skill)[- ]w
 _MARKUP = re.compile(r"<[^<>]{0,200}>")  # tags a user pasted are not part of what is asked
 
 
-_VERB = re.compile(r"\b(?:take|takes|took|taking|last|lasts|need|needs|is|are|was|were|will|would|should)\b", re.I)
+_VERB = re.compile(
+    r"\b(?:take|takes|took|taking|last(?!\s+(?:month|year|week|yr)s?\b)|lasts|need|needs|is|are|was|were|will|would|should)\b",
+    re.I,
+)
 
 
 def _notes_experience(sentence: str, following: str) -> bool:

@@ -77,6 +77,11 @@ pytestmark = pytest.mark.unit
             "stats major, sophomore.",
             "which one has more actual jobs",
         ),
+        (  # "last month" is when, not the verb of "the path lasts 4 years"
+            "got laid off last month, managed a store for 12 yrs. no degree. which of these jobs can i get into",
+            "got laid off last month, managed a store for 12 yrs.",
+            "no degree. which of these jobs can i get into",
+        ),
         ("Who won the world cup?", "", "Who won the world cup?"),
         (  # a note of the writer's years opens the message; "convince me" is the request, not about them
             "senior SWE, 12 yrs backend (go, k8s). sounds like rebranded devops. convince me its not",

@@ -519,6 +519,11 @@ def test_how_does_that_compare_sets_the_role_discussed_against_the_one_named_on_
     assert "$38,000" in answer.answer and "$220,000" in answer.answer
 
 
+def test_the_most_out_of_the_roles_you_have_reads_across_every_role(advisor):
+    answer = advisor.ask("ok in general then, what pays the most out of the roles you have").answer
+    assert answer.index("$220,000") < answer.index("$41,000") < answer.index("$38,000")
+
+
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     pilot = (
         PILOT

@@ -154,7 +154,9 @@ _ASKS_WITHOUT_MARK = re.compile(
 # how many jobs or openings: the outlook part's figures ("which one has more actual jobs", "most openings")
 _JOB_COUNT = re.compile(
     r"^(?!.*\b(?:states?|cit(?:y|ies)|where|pay\w*|earn\w*|salar\w*)\b)"  # "which states have the most jobs"
-    r".*\b(?:more|most|fewer|how many)\s+(?:\w+\s+)?(?:jobs|openings|positions|job openings)\b(?!\s+(?:as|like)\b)",
+    r".*(?:\b(?:more|most|fewer|how many)\s+(?:\w+\s+)?(?:jobs|openings|positions|job openings)\b(?!\s+(?:as|like)\b)"
+    # "everyone says sysadmin is a dying job. true?", "is it going away"
+    r"|\b(?:dying|dead[- ]end|going away|disappearing|obsolete)\b)",
     re.I,
 )
 # a choice between two roles, closed ("torn between bakers, clerks or something else" is open)
@@ -162,6 +164,11 @@ _JOB_COUNT = re.compile(
 _COMPARED = re.compile(
     r"\bhow (?:does|do|would|did) (?:that|it|this|they|those|these|that one|this one|that job|that role)\s+"
     r"(?:\w+\s+)?compare\b|\bcompare (?:that|it|this) (?:to|with)\b",
+    re.I,
+)
+_CHECK_THAT = re.compile(
+    r"^\s*(?:(?:is (?:that|it|this)|that'?s|thats) )?(?:true|right|correct|really|accurate|so)\s*\?*\s*$"
+    r"|^\s*(?:is (?:that|it|this) (?:true|right|correct|accurate))\b",
     re.I,
 )
 _BETWEEN = re.compile(r"\b(?:between|choosing|decide|deciding|torn)\b(?!.*\b(?:else|others?|anything)\b)", re.I)
@@ -574,7 +581,10 @@ class Advisor:
             and not _MY_JOB.search(turn.request)
             and not gate.distinctive_terms(turn.request)
         )
-        told_subject = bool(turn.situation) and state.topic is None and self._bare(turn.request, content)
+        # "everyone says sysadmin is a dying job. true?": the claim before it is what is asked
+        told_subject = bool(turn.situation) and (
+            (state.topic is None and self._bare(turn.request, content)) or bool(_CHECK_THAT.match(turn.request))
+        )
         heading_for = self._statement_only(content, turn, state.profile)
         if heading_for:  # "I'm a nurse, curious about MLOps.": what an advisor answers is whether it fits
             turn = Turn(turn.message, turn.situation, f"Is the {role_name(heading_for)} career a good fit for me?")

@@ -524,6 +524,11 @@ def test_the_most_out_of_the_roles_you_have_reads_across_every_role(advisor):
     assert answer.index("$220,000") < answer.index("$41,000") < answer.index("$38,000")
 
 
+def test_a_claim_then_true_asks_about_the_claim(advisor):
+    answer = talk(advisor, "How much do pilots earn?", "everyone says clerks are a dying job. true?").answer
+    assert "decline 6 percent" in answer and "$220,000" not in answer
+
+
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     pilot = (
         PILOT

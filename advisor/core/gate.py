@@ -117,6 +117,11 @@ _ROLE_ASKED = re.compile(
 
 # "im in ohio and not moving": where the user lives is their situation, not what they ask about
 _LIVE_IN = r"i'?m in|i am in|i live in|living in|(?:i'?m |i am )?based in|we'?re in"
+# the place a user told they live in, and a request about it: "our area", "here", "locally"
+_LIVES_IN = re.compile(rf"\b(?i:{_LIVE_IN}|we live in|i'?m from|we'?re from)\s+((?:[A-Z][\w'-]*)(?:\s+[A-Z][\w'-]*)?)")
+_HERE = re.compile(
+    r"\b(?:(?:our|my) (?:area|city|region|state|town|country|part of the country)|here|locally|where i live)\b", re.I
+)
 
 
 class Gate:
@@ -386,6 +391,8 @@ class Gate:
                 re.I,
             )
         ]
+        if not own and _HERE.search(text) and (lives := _LIVES_IN.search(normalize(situation))):
+            own = [lives.group(1)]  # "is that range right for our area? we're in Denver": their place, not covered
         foreign = [n for n in names if n not in own and n.lower() not in told.lower()]
         # "Does my C++ count, or do I need Python?": something the guides hold is asked too -> partial
         holds_some = bool(set(distinct) & set(tokens(request))) or leans_on_topic  # as written, not a typo fix

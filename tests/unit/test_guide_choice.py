@@ -529,6 +529,11 @@ def test_a_claim_then_true_asks_about_the_claim(advisor):
     assert "decline 6 percent" in answer and "$220,000" not in answer
 
 
+def test_our_area_is_the_place_the_user_told_and_is_said_to_be_uncovered(advisor):
+    answer = talk(advisor, "How much do bakers earn?", "is that right for our area? we're in Springfield").answer
+    assert "Springfield" in answer and "$38,000" in answer
+
+
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     pilot = (
         PILOT

@@ -147,6 +147,12 @@ def test_an_emphasis_word_is_no_part_of_a_role(gate):
     assert gate.other_role("like what does a data engineer even do all day") is None
 
 
+def test_shorthand_for_a_word_the_guides_use_is_known():
+    guide = GUIDE + "\n## Who employs them?\n\nThe federal government employs many data engineers.\n"
+    names, weak = Gate(build_index([guide])).unknown_words("what does the govt data say they earn")
+    assert "govt" not in names + weak
+
+
 def test_a_typo_fix_is_not_evidence_that_the_guides_hold_the_request(gate):
     assert gate.decide("What's the weather in Paris today?", similarity=0.2, facet=0.2).route is Route.OUT_OF_SCOPE
 

@@ -156,7 +156,7 @@ _JOB_COUNT = re.compile(
     r"^(?!.*\b(?:states?|cit(?:y|ies)|where|pay\w*|earn\w*|salar\w*)\b)"  # "which states have the most jobs"
     r".*(?:\b(?:more|most|fewer|how many)\s+(?:\w+\s+)?(?:jobs|openings|positions|job openings)\b(?!\s+(?:as|like)\b)"
     # "everyone says sysadmin is a dying job. true?", "is it going away"
-    r"|\b(?:dying|dead[- ]end|going away|disappearing|obsolete)\b)",
+    r"|\b(?:dying|dead[- ]end|going away|disappearing|obsolete|shrinking|declining)\b)",
     re.I,
 )
 # a choice between two roles, closed ("torn between bakers, clerks or something else" is open)
@@ -718,7 +718,9 @@ class Advisor:
         """ "What percentage of MLOps jobs are remote?": the closest parts hold no such figure, so the
         guides do not answer it; say so and give the closest facts."""
         asked = asked_figure(request.text)
-        shown = " ".join(u.text for b in plan.blocks for u in b.units)
+        # one line per unit: a list item has no full stop, and a pay sentence after a list must not take
+        # the list's prices with it ("mlops certs and how much they cost")
+        shown = "\n".join(u.text for b in plan.blocks for u in b.units)
         listed = sum(u.is_item for b in plan.blocks for u in b.units)
 
         def subject_words(text: str) -> set[str]:  # without the role's name: "analysts" is in every sentence

@@ -534,6 +534,16 @@ def test_our_area_is_the_place_the_user_told_and_is_said_to_be_uncovered(advisor
     assert "Springfield" in answer and "$38,000" in answer
 
 
+def test_a_price_listed_before_a_pay_sentence_still_answers_how_much_it_costs():
+    certs = (
+        "# Welder Career Guide\n\n## Which certifications help welders?\n\nThe certifications welders take are:\n\n"
+        "- Certified Welder ($300): the basic test\n- Certified Welding Inspector ($1,100): for inspectors\n\n"
+        "## How much do welders earn?\n\nThe typical welder salary is $50,000 a year.\n"
+    )
+    answer = fake_advisor([certs], default_guide="Welder").ask("welder certs and how much they cost")
+    assert "$300" in answer.answer and "don't cover" not in answer.answer
+
+
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     pilot = (
         PILOT

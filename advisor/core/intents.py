@@ -133,6 +133,11 @@ _GETTING_IN = re.compile(
     r"from zero|from scratch)\b",
     re.I,
 )
+_HOW_TO_BECOME = re.compile(
+    r"\bhow (?:do|can|would|should|does) (?:i|you|one|someone|somebody|people|a person) (?:go about )?"
+    r"(?:become|becoming|get into|getting into|break into|get started (?:as|in))\b",
+    re.I,
+)
 _COMPARE = re.compile(
     r"\b(?:vs\.?|versus|compared? (?:to|with)|compares (?:to|with)|difference between|or the)\b"
     r"|\bhow (?:do|does|would) [^?.!]{1,40}\b(?:compare|differ)\b|\bcompare\s*[?.!]*$",
@@ -186,6 +191,8 @@ class IntentModel:
             return DURATION  # "how long would it take me?", "how many yrs from zero to landing a role?"
         if asked_figure(request) == "pay":
             return FACT  # "i want know how much data sciencist earn": a figure, however personal the wording
+        if _HOW_TO_BECOME.search(request):
+            return FACT  # "how do I become an MLOps engineer?" asks for the path, not whether it suits me
         label, similarity = self.nearest(vector)
         if similarity >= tuning.INTENT_AT and (label not in PERSONAL or _FIRST_PERSON.search(request)):
             # "what's actually missing from my background?" reads like "what from my background carries over"

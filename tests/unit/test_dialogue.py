@@ -191,3 +191,14 @@ def test_what_is_missing_from_my_background_asks_for_the_gap_not_what_carries_ov
     carries = embedder.encode_query("what from my background carries over")
     assert model.classify("what from my background carries over", carries) == CARRY
     assert model.classify("what's actually missing from my background then", carries) == GAP
+
+
+def test_how_do_i_become_one_asks_for_the_path_not_whether_it_suits_me():
+    from advisor.core.intents import FACT, FIT, IntentModel
+    from tests.fakes import FakeEmbedder
+
+    embedder = FakeEmbedder().load()
+    model = IntentModel(embedder).load()
+    fit = embedder.encode_query("could I become one")  # as close to the fit prototype as a request gets
+    assert model.classify("could I become one", fit) == FIT
+    assert model.classify("How do I become an MLOps engineer?", fit) == FACT

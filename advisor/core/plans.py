@@ -173,7 +173,21 @@ _PRONOUN_SUBJECT = re.compile(
     re.I,
 )
 _NEGATED = re.compile(r"\bnon[- ]?([a-z]+(?:[ -](?:design|skills?|questions?))?)", re.I)
-_ONLY_THAT = re.compile(r"\bis it (?:just |only )?[\w+#.-]+ only\b|\bis it (?:just|only) [\w+#.-]+\b", re.I)
+_ONLY_THAT = re.compile(
+    r"\bis it (?:just |only )?[\w+#.-]+ only\b|\bis it (?:just|only|mostly|all) [\w+#.-]+\b", re.I
+)  # "is it mostly cleaning data?": the whole list says how much else there is
+# "which cert would actually matter, i already have CKA": what the user holds is no subject to show them
+_ALREADY_HAVE = re.compile(
+    r"\b(?:already (?:have|hold|got|did|passed|earned|use|know|do)|i (?:have|hold|got|passed|earned))\s+"
+    r"((?:(?:the|my|a|an)\s+)?[\w+#.-]+(?:\s+[\w+#.-]+)?)",
+    re.I,
+)
+
+
+def _already_had(text: str) -> set[str]:
+    return {t for m in _ALREADY_HAVE.finditer(text) for t in tokens(m.group(1))}
+
+
 # a request for named things ("which security cert?"), not whether they matter ("do certs matter?")
 _NAMING = re.compile(r"\b(?:which|what|name|list|recommend\w*|suggest\w*|best|top)\b", re.I)
 # the whole way in, not one step of it: "whats the path", "what are the steps", "how do i become one"
@@ -265,6 +279,7 @@ class Planner:
         # a list item is the subject only when the request names it: a rare word the guides write as a
         # name ("DVC", "Terraform"), not a rare plain word ("current")
         named = {t for t in terms if self.df.get(t, 0) <= self.named_limit and t in self.content.named_terms}
+        named -= _already_had(request.text)
         # "does it depend on experience?" after the pay answer: "it" is what was just shown
         shown = (
             set(request.previous.headings)
@@ -742,6 +757,7 @@ class Planner:
         lead_terms = frozenset().union(*(u.terms for u in part.units if not u.is_item))
         rare = max(2, int(tuning.RARE_CHUNK_SHARE * self.n))
         request_terms = {t for t in request.terms if self.df.get(t, 0) <= rare} - lead_terms - set(tokens(part.heading))
+        request_terms -= _already_had(request.text)
         if _ONLY_THAT.search(request.text):  # "is it python only?": the whole list answers it
             return []
 

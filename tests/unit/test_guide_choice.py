@@ -544,6 +544,18 @@ def test_a_price_listed_before_a_pay_sentence_still_answers_how_much_it_costs():
     assert "$300" in answer.answer and "don't cover" not in answer.answer
 
 
+def test_an_item_the_user_already_holds_is_not_the_answer_and_mostly_x_shows_the_whole_list():
+    pilot = (
+        PILOT + "\n## Which certifications are worth getting?\n\nThe certifications pilots hold are:\n\n"
+        "- Commercial pilot licence ($5,000)\n- Instrument rating ($3,000)\n- Multi-engine rating ($2,000)\n"
+    )
+    advisor = fake_advisor([BAKER, pilot], default_guide="Pilot")
+    answer = advisor.ask("which pilot certification would matter, i already have the instrument rating").answer
+    assert "Commercial pilot licence" in answer and "Multi-engine rating" in answer
+    answer = advisor.ask("pilot certifications, is it mostly the instrument rating?").answer
+    assert "Commercial pilot licence" in answer and "Instrument rating" in answer
+
+
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     pilot = (
         PILOT

@@ -176,6 +176,11 @@ _NEGATED = re.compile(r"\bnon[- ]?([a-z]+(?:[ -](?:design|skills?|questions?))?)
 _ONLY_THAT = re.compile(
     r"\bis it (?:just |only )?[\w+#.-]+ only\b|\bis it (?:just|only|mostly|all) [\w+#.-]+\b", re.I
 )  # "is it mostly cleaning data?": the whole list says how much else there is
+_WHO_HIRES = re.compile(
+    r"\b(?:who|which (?:companies|employers|industries|firms|organi[sz]ations)|what (?:companies|employers|industries|kind of companies))"
+    r"\s+(?:\w+\s+){0,2}?(?:hires?|hiring|employs?|pays? for)\b|\bhire\b|\bemployers?\b",
+    re.I,
+)
 # "which cert would actually matter, i already have CKA": what the user holds is no subject to show them
 _ALREADY_HAVE = re.compile(
     r"\b(?:already (?:have|hold|got|did|passed|earned|use|know|do)|i (?:have|hold|got|passed|earned))\s+"
@@ -292,10 +297,14 @@ class Planner:
         candidates = [p for p in (parts if parts is not None else self.content.parts) if p.units]
         held = {(p.guide, p.facet) for p in candidates}
 
+        answered_by = dict(ANSWERED_BY)
+        if _WHO_HIRES.search(request.text):  # "would hospitals hire security people?": where they work, first
+            answered_by["demand"] = ("locations",)
+
         def facet_score(part: Part) -> float:  # a guide without the facet asked answers from its stand-ins, in order
             stand_in = [
                 request.facet_scores.get(f, 0.0) - s.index(part.facet) * tuning.STAND_IN_STEP
-                for f, s in ANSWERED_BY.items()
+                for f, s in answered_by.items()
                 if part.facet in s and (part.guide, f) not in held
             ]
             return max([request.facet_scores.get(part.facet, 0.0), *stand_in])

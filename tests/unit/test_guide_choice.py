@@ -556,6 +556,16 @@ def test_an_item_the_user_already_holds_is_not_the_answer_and_mostly_x_shows_the
     assert "Commercial pilot licence" in answer and "Instrument rating" in answer
 
 
+def test_who_hires_is_answered_by_where_they_work_not_by_the_growth_rate():
+    baker = (
+        BAKER
+        + "\n## Where do bakers work?\n\nTypical employers of bakers are grocery stores, restaurants and hotels.\n"
+    )
+    advisor = fake_advisor([baker, PILOT], default_guide="Baker")
+    answer = advisor.ask("would hospitals hire bakers? i'd love to stay in healthcare").answer
+    assert "grocery stores" in answer and "5 percent" not in answer
+
+
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     pilot = (
         PILOT

@@ -168,7 +168,8 @@ _COMPARED = re.compile(
 )
 _CHECK_THAT = re.compile(
     r"^\s*(?:(?:is (?:that|it|this)|that'?s|thats) )?(?:true|right|correct|really|accurate|so)\s*\?*\s*$"
-    r"|^\s*(?:is (?:that|it|this) (?:true|right|correct|accurate))\b",
+    r"|^\s*(?:(?:so |but |ok |and )?is (?:that|it|this) (?:even |really |actually )?(?:true|right|correct|accurate|realistic|"
+    r"possible|doable|achievable|likely|legit))\b",
     re.I,
 )
 _BETWEEN = re.compile(r"\b(?:between|choosing|decide|deciding|torn)\b(?!.*\b(?:else|others?|anything)\b)", re.I)

@@ -80,7 +80,11 @@ _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], str], ...] = (
 )
 
 
-_SALARY_STATED = re.compile(r"\$?\b(\d{2,3})\s?k\b|\$\s?\d{2,3},\d{3}\b|\b\d{2,3},\d{3}\s?(?:a|per)\s+year\b", re.I)
+_SALARY_STATED = re.compile(
+    r"\$?\b(\d{2,3})\s?k\b|\$\s?\d{2,3},\d{3}\b|\b\d{2,3},\d{3}\s?(?:a|per)\s+year\b"
+    r"|\b(?:six|6|seven|7)[- ]figures?\b",  # "make six figures right out of college"
+    re.I,
+)
 _GROWTH_STATED = re.compile(
     r"\b\d+(?:\.\d+)?\s?(?:%|percent)[^.?!]{0,40}\b(?:grow\w*|declin\w*|shrink\w*)\b"
     r"|\b(?:grow\w*|declin\w*|shrink\w*)\b[^.?!]{0,40}\b\d+(?:\.\d+)?\s?(?:%|percent)",

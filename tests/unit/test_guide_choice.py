@@ -566,6 +566,16 @@ def test_who_hires_is_answered_by_where_they_work_not_by_the_growth_rate():
     assert "grocery stores" in answer and "5 percent" not in answer
 
 
+def test_a_claim_about_six_figures_then_is_that_realistic_checks_the_pay():
+    pilot = PILOT.replace(
+        "$220,000 a year in May 2024.",
+        "$220,000 a year in May 2024. Such figures say what is realistic for a pilot who says they will make a living.",
+    )
+    advisor = fake_advisor([BAKER, pilot], default_guide="Baker")
+    answer = advisor.ask("my son says he will be a pilot and make six figures. is that realistic")
+    assert "$220,000" in answer.answer and "4 percent" not in answer.answer
+
+
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     pilot = (
         PILOT

@@ -34,6 +34,11 @@ _REQUEST_START = re.compile(
     r"tell|give|list|explain|show|recommend|suggest|help|does|whats|what's|is it|are there)\b)",
     re.I,
 )
+# "if i went the mlops route which cert is cheapest to start with": the condition, then the question
+_IF_THEN_ASKS = re.compile(
+    r"^\s*(?:so\s+|and\s+)?(?:if|say|suppose)\s+(?:\S+\s+){2,8}?(?=(?:which|what|whats|what's|how|where|when|who)\s)",
+    re.I,
+)
 _QUESTION_START = re.compile(
     r"^\s*(?:what|which|how|where|when|who|why|could|can|should|would|will|is|are|am|do|does|did|any|"
     r"tell|give|list|explain|show|recommend|suggest|whats|what's)\b",
@@ -46,7 +51,9 @@ _POINTS_AT = re.compile(r"\b(?:that|this|those|these)\b", re.I)
 # "convince me it's not", "tell me what they earn": a request in the imperative, however personal
 _IMPERATIVE = re.compile(
     r"^\s*(?:(?:ok(?:ay)?|so|then|please|pls|now)\b[\s,]*)*"
-    r"(?:tell|show|convince|give|help|explain|describe|walk|list|compare|teach|remind)\s+(?:me|us)\b",
+    r"(?:(?:tell|show|convince|give|help|explain|describe|walk|list|compare|teach|remind)\s+(?:me|us)\b"
+    # "compare the two for me", "break it down for me"
+    r"|(?:compare|rank|contrast|break down|sum up|summari[sz]e)\s+(?:the|them|those|these|both|it|that|all)\b)",
     re.I,
 )
 # "senior SWE, 12 yrs backend (go, k8s).": a note with the writer's years of experience describes them
@@ -103,6 +110,8 @@ def split_message(message: str) -> tuple[str, str]:
             (situation if not is_question and told else request).append(sentence)
             continue
         starts = [(m.start(), bool(_WH.match(sentence, m.end()))) for m in _REQUEST_START.finditer(sentence)]
+        if not starts and (m := _IF_THEN_ASKS.match(sentence)):
+            starts = [(m.end(), True)]  # "if i went the mlops route which cert is cheapest": no comma before it
         if starts:
             # the first wh-question ends the situation ("If I retrain, what could I earn, and what
             # decides it?"); without one, the last clause ("I'm a teacher and do Excel, so can I ...")

@@ -172,6 +172,11 @@ _CHECK_THAT = re.compile(
     r"possible|doable|achievable|likely|legit))\b",
     re.I,
 )
+_SET_ASIDE = re.compile(
+    r"\b(?:forget(?: about)?|never ?mind|skip|leave out|set aside|ignore)\s+(?:the\s+)?([\w/ -]{2,30}?)"
+    r"(?=\s+(?:for now|then|for a sec|stuff|thing)\b|\s*[,.;!?]|$)",
+    re.I,
+)
 _BETWEEN = re.compile(r"\b(?:between|choosing|decide|deciding|torn)\b(?!.*\b(?:else|others?|anything)\b)", re.I)
 _THE_TWO = re.compile(
     r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+two|both (?:of )?(?:them|those|these)|"
@@ -262,12 +267,17 @@ def _guides_asked(
     if not guides and _COMPARED.search(turn.request):
         # "my nephew does cybersecurity and says it pays way better, how does it compare": the role told of
         guides = content.guide_names.mentioned(turn.situation)[:1]
+    if len(guides) > 1 and (aside := _SET_ASIDE.search(turn.request)):
+        # "ok forget security for now. dba vs sysadmin, which one has more openings": not security
+        dropped = content.guide_names.mentioned(aside.group(1))
+        guides = [g for g in guides if g not in dropped] or guides
     if (
         (
             VERSUS.match(turn.request)
             or _AND_THAT.search(turn.request)
             or _VERSUS_WHAT_I.search(turn.request)
             or _COMPARED.search(turn.request)
+            or _THE_TWO.search(turn.request)  # "should i pivot to security? compare the two for me"
         )
         and len(guides) == 1
         and state.topic

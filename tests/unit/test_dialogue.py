@@ -82,6 +82,11 @@ pytestmark = pytest.mark.unit
             "got laid off last month, managed a store for 12 yrs.",
             "no degree. which of these jobs can i get into",
         ),
+        (  # a condition, then the question, with no comma between
+            "if i went the mlops route which cert is cheapest to start with",
+            "if i went the mlops route",
+            "which cert is cheapest to start with",
+        ),
         ("Who won the world cup?", "", "Who won the world cup?"),
         (  # a note of the writer's years opens the message; "convince me" is the request, not about them
             "senior SWE, 12 yrs backend (go, k8s). sounds like rebranded devops. convince me its not",

@@ -576,6 +576,13 @@ def test_a_claim_about_six_figures_then_is_that_realistic_checks_the_pay():
     assert "$220,000" in answer.answer and "4 percent" not in answer.answer
 
 
+def test_a_role_set_aside_is_left_out_and_compare_the_two_adds_the_role_discussed(advisor):
+    answer = advisor.ask("ok forget clerks for now. bakers vs pilots, which one has more openings every year").answer
+    assert "21,000" in answer and "18,000" in answer and "decline 6 percent" not in answer
+    answer = talk(advisor, "How much do clerks earn?", "should i be a baker instead? compare the two for me").answer
+    assert "$41,000" in answer and "$38,000" in answer
+
+
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
     pilot = (
         PILOT

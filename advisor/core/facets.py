@@ -115,6 +115,7 @@ FACETS: tuple[Facet, ...] = (
             "entry requirements and qualifications",
             "do I need a degree or experience to get hired",
             "would getting a master's degree help",
+            "does my work experience count toward the experience required",
         ),
     ),
     Facet(

@@ -181,7 +181,10 @@ _BETWEEN = re.compile(r"\b(?:between|choosing|decide|deciding|torn)\b(?!.*\b(?:e
 _THE_TWO = re.compile(
     r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+two|both (?:of )?(?:them|those|these)|"
     r"both (?:roles|jobs|careers|options|fields|paths)|(?:for|of|on) both(?=\s*(?:[?.!,]|$))|either (?:one|of them|of those|role|job|option)|"
-    r"between (?:them|those|these)(?: two)?)\b(?!\s+(?:certs?|certifications?|tools?|steps?|projects?|skills?|"
+    r"between (?:them|those|these)(?: two)?|"
+    # "which one have more jobs open every year", "which one pays better": roles compared, not items
+    r"which one(?=\s+(?:has|have|pays?|grows?|makes?|earns?|offers?)\s+(?:\w+\s+)?(?:more|better|faster|higher|less|fewer|"
+    r"lower|the most|the best)\b))\b(?!\s+(?:certs?|certifications?|tools?|steps?|projects?|skills?|"
     r"questions?|languages?|platforms?|items?|things?)\b)",
     re.I,
 )

@@ -418,6 +418,8 @@ def test_those_two_items_of_a_list_are_not_two_roles():
     assert _THE_TWO.search("which of those two has more openings")
     assert _THE_TWO.search("how do both of them compare on pay?")
     assert not _THE_TWO.search("which of those two certs is cheaper?")
+    assert _THE_TWO.search("which one have more jobs open every year")
+    assert not _THE_TWO.search("which one is cheapest?")  # an item shown, not one of two roles
 
 
 def test_pointing_back_with_another_kind_of_question_answers_that_kind():

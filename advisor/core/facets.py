@@ -115,7 +115,6 @@ FACETS: tuple[Facet, ...] = (
             "entry requirements and qualifications",
             "do I need a degree or experience to get hired",
             "would getting a master's degree help",
-            "does my work experience count toward the experience required",
         ),
     ),
     Facet(

@@ -107,6 +107,9 @@ def test_follow_up_resolves_against_the_earlier_turn(advisor: Advisor):
         advisor, "What are the challenges of the job?", "how do experienced engineers handle the first one?"
     )
     assert "monitoring" in answer.answer.lower()
+    # "it" is the pay band just shown, not the path (a facet example once pulled this to step 2)
+    answer = conversation(advisor, "How much do MLOps engineers earn?", "does it depend on experience?")
+    assert "band" in answer.answer and "experience" in answer.answer and "step 2" not in answer.answer
 
 
 def test_follow_up_does_not_leak_into_a_new_topic(advisor: Advisor):

@@ -78,10 +78,7 @@ class Embedder(Embeddings):
                 self._cache.move_to_end(text)
                 return cached
         vector: np.ndarray = self.encode([text])[0]
-        with self._cache_lock:
-            self._cache[text] = vector
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        self._remember([text], [vector])
         return vector
 
     def encode_queries(self, texts: list[str]) -> None:
@@ -89,11 +86,12 @@ class Embedder(Embeddings):
         costs about what one costs (11.5 vs 10.9 ms here), and a request reads two or three. Empty texts are skipped."""
         with self._cache_lock:
             missing = list(dict.fromkeys(t for t in texts if t and t not in self._cache))
-        if not missing:
-            return
-        vectors = self.encode(missing)
+        if missing:
+            self._remember(missing, list(self.encode(missing)))
+
+    def _remember(self, texts: list[str], vectors: list[np.ndarray]) -> None:
         with self._cache_lock:
-            for text, vector in zip(missing, vectors, strict=True):
+            for text, vector in zip(texts, vectors, strict=True):
                 self._cache[text] = vector
                 self._cache.move_to_end(text)
             while len(self._cache) > self._cache_size:

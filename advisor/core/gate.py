@@ -178,9 +178,9 @@ class Gate:
             return True
         if len(s) >= 5 and self.index.spelled_as(s) is not None:
             return True
-        # "cert", "infra", and a short clipping's plural ("certs"; "rounds" is no clipping of "rounded")
         if w in tuning.SHORTHAND:  # "govt" for "government"
             return self._known(tuning.SHORTHAND[w])
+        # "cert", "infra", and a short clipping's plural ("certs"; "rounds" is no clipping of "rounded")
         return len(w) >= 4 and (self._abbreviates(w) or (len(s) <= 4 and self._abbreviates(s)))
 
     def _abbreviates(self, word: str) -> bool:

@@ -150,7 +150,6 @@ def _own_guides(content: ContentModel, profile: Profile) -> list[str]:
 _ASKS_WITHOUT_MARK = re.compile(
     r"\b(?:i (?:want|wanna|would like|'d like) (?:to )?know|tell me|can you (?:tell|explain)|explain)\b", re.I
 )
-# "which of those two", "both of them", "either one": the last two roles the conversation was about
 # how many jobs or openings: the outlook part's figures ("which one has more actual jobs", "most openings")
 _JOB_COUNT = re.compile(
     r"^(?!.*\b(?:states?|cit(?:y|ies)|where|pay\w*|earn\w*|salar\w*)\b)"  # "which states have the most jobs"
@@ -159,25 +158,28 @@ _JOB_COUNT = re.compile(
     r"|\b(?:dying|dead[- ]end|going away|disappearing|obsolete|shrinking|declining)\b)",
     re.I,
 )
-# a choice between two roles, closed ("torn between bakers, clerks or something else" is open)
 # "how does that compare to the security analyst thing?": the role under discussion set against another
 _COMPARED = re.compile(
     r"\bhow (?:does|do|would|did) (?:that|it|this|they|those|these|that one|this one|that job|that role)\s+"
     r"(?:\w+\s+)?compare\b|\bcompare (?:that|it|this) (?:to|with)\b",
     re.I,
 )
+# "true?", "is that realistic?": a check of the claim the user made just before it
 _CHECK_THAT = re.compile(
     r"^\s*(?:(?:is (?:that|it|this)|that'?s|thats) )?(?:true|right|correct|really|accurate|so)\s*\?*\s*$"
     r"|^\s*(?:(?:so |but |ok |and )?is (?:that|it|this) (?:even |really |actually )?(?:true|right|correct|accurate|realistic|"
     r"possible|doable|achievable|likely|legit))\b",
     re.I,
 )
+# "forget security for now", "never mind DBAs": a role set aside
 _SET_ASIDE = re.compile(
     r"\b(?:forget(?: about)?|never ?mind|skip|leave out|set aside|ignore)\s+(?:the\s+)?([\w/ -]{2,30}?)"
     r"(?=\s+(?:for now|then|for a sec|stuff|thing)\b|\s*[,.;!?]|$)",
     re.I,
 )
+# a choice between two roles, closed ("torn between bakers, clerks or something else" is open)
 _BETWEEN = re.compile(r"\b(?:between|choosing|decide|deciding|torn)\b(?!.*\b(?:else|others?|anything)\b)", re.I)
+# "which of those two", "both of them", "either one": the last two roles the conversation was about
 _THE_TWO = re.compile(
     r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+two|both (?:of )?(?:them|those|these)|"
     r"both (?:roles|jobs|careers|options|fields|paths)|(?:for|of|on) both(?=\s*(?:[?.!,]|$))|either (?:one|of them|of those|role|job|option)|"
@@ -464,17 +466,16 @@ class Advisor:
             follow_up = False  # "ok and what about the other one, research sci?": a new role, not more of the last
         query = f"{turn.request} {' '.join(state.topic.headings)}" if follow_up and state.topic else turn.request
         clause = across_clause(turn.request)
+        role_free = self._role_free(content, turn.request, guides)
         # one forward pass for the texts this request reads; each encode_query below is a cache hit
-        self.embedder.encode_queries(
-            [query, turn.request, self._role_free(content, turn.request, guides), clause or ""]
-        )
+        self.embedder.encode_queries([query, turn.request, role_free, clause or ""])
         vector = self.embedder.encode_query(query)
         hits = self._search.search(index, query, self.settings.top_k, vector)
         retrieved = time.perf_counter()
         request_vector = vector if query == turn.request else self.embedder.encode_query(turn.request)
         headings = best_heading_similarity(content, vector)
         similarity = max([max(h.similarity, h.unit_similarity) for h in hits] + [headings], default=0.0)
-        rank_vector, facet_vector = self._without_role_words(content, turn.request, request_vector, guides)
+        rank_vector, facet_vector = self._without_role_words(role_free, request_vector)
         if clause:
             rank_vector = facet_vector = self.embedder.encode_query(clause)
         facet_scores = _facets_of(content, turn.request, facet_vector, state.topic)
@@ -612,13 +613,12 @@ class Advisor:
             turn = Turn(turn.message, turn.situation, turn.message)
         return turn, logged, about_situation, False
 
-    def _without_role_words(
-        self, content: ContentModel, request: str, vector: np.ndarray, guides: list[str]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _without_role_words(self, rest: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rank vector, facet vector): within a guide every heading names the role, so a request naming
-        one is ranked, and its kind read, on the rest of its words when enough remain."""
+        one is ranked, and its kind read, on the rest of its words (`rest`, from `_role_free`) when enough
+        remain; `vector` is the whole request's."""
         rank_vector = facet_vector = vector
-        if rest := self._role_free(content, request, guides):
+        if rest:
             facet_vector = self.embedder.encode_query(rest)
             if len(content_words(rest)) >= tuning.RANK_WITHOUT_ROLE_WORDS:
                 rank_vector = facet_vector
@@ -712,7 +712,7 @@ class Advisor:
             return Plan()  # "... between network admin and security analyst": a role, not a question
         named = content.guide_names.mentioned(piece)
         vector = self.embedder.encode_query(piece)
-        rank_vector, facet_vector = self._without_role_words(content, piece, vector, named)
+        rank_vector, facet_vector = self._without_role_words(self._role_free(content, piece, named), vector)
         facets = content.facets.scores(facet_vector)
         if max(facets.values()) < tuning.FURTHER_QUESTION_FACET_AT:
             return Plan()  # "and what else?": no question of its own

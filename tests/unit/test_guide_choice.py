@@ -41,6 +41,11 @@ Clerk jobs are projected to decline 6 percent over 2024-2034.
 """
 
 
+def with_section(guide: str, heading: str, body: str) -> str:
+    """A guide with one more question-shaped section at its end."""
+    return f"{guide}\n## {heading}\n\n{body}\n"
+
+
 @pytest.fixture(scope="module")
 def advisor():
     return fake_advisor([BAKER, PILOT, CLERK], default_guide="Pilot")
@@ -547,9 +552,11 @@ def test_a_price_listed_before_a_pay_sentence_still_answers_how_much_it_costs():
 
 
 def test_an_item_the_user_already_holds_is_not_the_answer_and_mostly_x_shows_the_whole_list():
-    pilot = (
-        PILOT + "\n## Which certifications are worth getting?\n\nThe certifications pilots hold are:\n\n"
-        "- Commercial pilot licence ($5,000)\n- Instrument rating ($3,000)\n- Multi-engine rating ($2,000)\n"
+    pilot = with_section(
+        PILOT,
+        "Which certifications are worth getting?",
+        "The certifications pilots hold are:\n\n"
+        "- Commercial pilot licence ($5,000)\n- Instrument rating ($3,000)\n- Multi-engine rating ($2,000)",
     )
     advisor = fake_advisor([BAKER, pilot], default_guide="Pilot")
     answer = advisor.ask("which pilot certification would matter, i already have the instrument rating").answer
@@ -559,9 +566,8 @@ def test_an_item_the_user_already_holds_is_not_the_answer_and_mostly_x_shows_the
 
 
 def test_who_hires_is_answered_by_where_they_work_not_by_the_growth_rate():
-    baker = (
-        BAKER
-        + "\n## Where do bakers work?\n\nTypical employers of bakers are grocery stores, restaurants and hotels.\n"
+    baker = with_section(
+        BAKER, "Where do bakers work?", "Typical employers of bakers are grocery stores, restaurants and hotels."
     )
     advisor = fake_advisor([baker, PILOT], default_guide="Baker")
     answer = advisor.ask("would hospitals hire bakers? i'd love to stay in healthcare").answer
@@ -586,9 +592,10 @@ def test_a_role_set_aside_is_left_out_and_compare_the_two_adds_the_role_discusse
 
 
 def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
-    pilot = (
-        PILOT
-        + "\n## Which states have the most pilot jobs?\n\nThe states with the most pilot jobs are:\n\n- Alaska (AK)\n- Texas (TX)\n- Florida (FL)\n"
+    pilot = with_section(
+        PILOT,
+        "Which states have the most pilot jobs?",
+        "The states with the most pilot jobs are:\n\n- Alaska (AK)\n- Texas (TX)\n- Florida (FL)",
     )
     advisor = fake_advisor([BAKER, pilot], default_guide="Pilot")
     answer = advisor.ask("is Texas a good state for pilot jobs?").answer

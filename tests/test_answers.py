@@ -172,3 +172,13 @@ def test_an_aside_no_career_guide_answers_is_refused_mid_conversation_and_the_ne
     assert answer.grounded is False and answer.sources == []  # the guides say nothing on negotiating
     after = advisor.ask("which certifications are worth it?", history)
     assert after.grounded and ("CKA" in after.answer or "Kubernetes" in after.answer)
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [("can mlops engineers work fully remote?", "remote work"), ("is there a union for mlops engineers?", "unions")],
+)
+def test_a_topic_the_guide_leaves_out_is_named_before_the_closest_facts(advisor: Advisor, question, topic):
+    answer = advisor.ask(question)
+    assert answer.grounded is False and answer.answer.startswith(f"My sources don't cover {topic}.")
+    assert answer.sources  # the closest parts still follow, cited

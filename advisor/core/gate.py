@@ -336,11 +336,13 @@ class Gate:
         leans_on_topic: bool = False,
         elsewhere: float = 0.0,
         in_conversation: bool = False,
+        topic: tuple[str, float] = ("", 0.0),
     ) -> Decision:
         """`facet`: the request's best facet score (a career question of a kind every guide answers);
         `leans_on_topic`: a follow-up or a tailored request ("what would be new to me?") in a conversation;
         `elsewhere`: closeness to advice no career guide gives (advisor/core/intents.py ELSEWHERE);
-        `in_conversation`: earlier answers quoted a guide, so a terse career question ("outlook tho?") goes on."""
+        `in_conversation`: earlier answers quoted a guide, so a terse career question ("outlook tho?") goes on;
+        `topic`: the topic guides commonly leave out that the request is closest to, and how close (intents.py)."""
         text = normalize(request)
         early = self._not_a_guide_question(request, facet, 0.0 if leans_on_topic else elsewhere)
         if early is not None:
@@ -405,5 +407,11 @@ class Gate:
         if foreign:
             return Decision(
                 Route.PARTIAL, f"names {', '.join(foreign[:3])}, which my sources never mention", uncovered=foreign
+            )
+        if topic[1] >= tuning.UNCOVERED_TOPIC_AT and weak:
+            # "can mlops engineers work fully remote?": close to a topic guides leave out, in words this
+            # knowledge base never uses -> say so, then the closest parts
+            return Decision(
+                Route.PARTIAL, f"about {topic[0]} ({topic[1]:.2f}), in words my sources never use", uncovered=[topic[0]]
             )
         return Decision(Route.ANSWER, f"match {similarity:.2f}", uncovered=own)

@@ -113,6 +113,33 @@ ELSEWHERE: tuple[str, ...] = (
     "will my English or my accent hurt my chances of getting hired",
 )
 
+# What a career guide commonly leaves out, under the name an answer gives it ("My sources don't cover
+# remote work"). A request near one of these names it as uncovered only when it also uses a word the
+# knowledge base never does (advisor/core/gate.py), so a guide that does cover the topic answers it.
+UNCOVERED_TOPICS: dict[str, tuple[str, ...]] = {
+    "remote work": ("can I work remotely from home, are these jobs fully remote",),
+    "who works in the field (gender, age, background)": (
+        "what percentage of these workers are women, the diversity and demographics of the field",
+    ),
+    "unions": ("is there a labor union for these workers",),
+    "security clearances": ("do I need a government security clearance for these jobs",),
+    "renewing certifications": ("does the certification expire, how often must I renew or recertify it",),
+    "particular courses or bootcamps": ("which online course, Coursera or Udemy class or bootcamp should I take",),
+    "pay at particular companies": ("how much does a particular company like Google or Amazon pay",),
+    "pay in other countries": ("what is the salary in another country, in its own currency",),
+    "visas and immigration": (
+        "do employers sponsor work visas, will changing jobs affect my visa",
+        "is my foreign degree accepted, do I need a credential evaluation",
+    ),
+    "negotiating pay": ("how do I negotiate my salary or a job offer",),
+    "age and hiring": ("am I too old, will employers hire someone my age",),
+    "part-time and freelance work": ("can I do this part-time, freelance or as a contractor",),
+    "student debt": ("how much student debt or loans is reasonable",),
+    "benefits, pensions and bonuses": ("retirement plans, pensions, health insurance, bonuses and stock options",),
+    "background checks": ("will a criminal record or background check stop me from being hired",),
+    "the weather": ("what will the weather be like",),
+}
+
 _CHEAP = re.compile(
     r"\b(cheapest|least expensive|lowest[- ]cost|lowest price|most affordable|cheaper|cost (me )?the least|costs? less)\b",
     re.I,
@@ -154,6 +181,8 @@ class IntentModel:
         self._vectors: np.ndarray | None = None
         self._elsewhere: np.ndarray | None = None
         self._labels: list[str] = []
+        self._topics: np.ndarray | None = None
+        self._topic_names: list[str] = []
 
     def load(self) -> IntentModel:
         if self._vectors is None:
@@ -161,6 +190,9 @@ class IntentModel:
             self._labels = [label for label, _ in pairs]
             self._vectors = self.embedder.encode([text for _, text in pairs])
             self._elsewhere = self.embedder.encode(list(ELSEWHERE))
+            topics = [(name, text) for name, texts in UNCOVERED_TOPICS.items() for text in texts]
+            self._topic_names = [name for name, _ in topics]
+            self._topics = self.embedder.encode([text for _, text in topics])
         return self
 
     def elsewhere(self, vector: np.ndarray) -> float:
@@ -168,6 +200,14 @@ class IntentModel:
         self.load()
         assert self._elsewhere is not None
         return float((self._elsewhere @ vector).max())
+
+    def uncovered_topic(self, vector: np.ndarray) -> tuple[str, float]:
+        """The topic guides commonly leave out that a request is closest to (UNCOVERED_TOPICS), and how close."""
+        self.load()
+        assert self._topics is not None
+        sims = self._topics @ vector
+        best = int(np.argmax(sims))
+        return self._topic_names[best], float(sims[best])
 
     def nearest(self, vector: np.ndarray) -> tuple[str, float]:
         self.load()

@@ -491,6 +491,7 @@ class Advisor:
             leans_on_topic=follow_up or about_situation or intent in TAILORED,
             elsewhere=elsewhere,
             in_conversation=state.topic is not None,
+            topic=self._intents.uncovered_topic(request_vector),
         )
         decision = _revisited(gate, decision, turn, question, similarity)
         name = backend or self.backend_name

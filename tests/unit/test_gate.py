@@ -194,6 +194,25 @@ def test_advice_no_career_guide_gives_is_out_of_scope_unless_it_reads_as_a_caree
     assert career.route is Route.ANSWER
 
 
+def test_a_topic_guides_leave_out_is_named_as_uncovered_only_in_words_the_guides_never_use(gate):
+    remote = ("remote work", 0.7)
+    decision = gate.decide("can data engineers work fully remote?", similarity=0.6, facet=0.6, topic=remote)
+    assert decision.route is Route.PARTIAL and decision.uncovered == ["remote work"]
+    # the same closeness, but every word is one the guide uses: the guide covers it, so it answers
+    covered = gate.decide("do data engineers schedule pipelines?", similarity=0.6, facet=0.6, topic=remote)
+    assert covered.route is Route.ANSWER
+    # an unknown word without the topic's closeness is no reason to say anything is missing
+    far = gate.decide("can data engineers work fully remote?", similarity=0.6, facet=0.6, topic=("remote work", 0.3))
+    assert far.route is Route.ANSWER
+
+
+def test_the_topics_guides_leave_out_have_names_an_answer_can_use():
+    from advisor.core.intents import UNCOVERED_TOPICS
+
+    assert all(name and name == name.strip() and texts for name, texts in UNCOVERED_TOPICS.items())
+    assert len({t for texts in UNCOVERED_TOPICS.values() for t in texts}) == sum(map(len, UNCOVERED_TOPICS.values()))
+
+
 def test_a_covered_role_with_a_qualifier_in_front_is_not_another_occupation():
     from tests.fakes import fake_advisor
 

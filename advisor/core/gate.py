@@ -92,6 +92,8 @@ _RECOMMEND = re.compile(
     r"(?=\s+(?:for|to|on|in|that|which|with|about|and|or|i|you)\b|\s*[?.!,;]|\s*$)",
     re.I,
 )
+# "is mlops a good move for me", "would that be a great fit": the words before "a good" that judge a role
+_JUDGED = re.compile(r"\b(?:is|be|was|seems?|sounds?)\b[^,.;?!]{0,30}\ban?\s+$", re.I)
 # "site reliability engineer salary?", "product manager pay": a role named right before the pay word
 _ROLE_PAY = re.compile(
     r"^\s*(?:(?:what(?:'?s| is| are)|how much is)\s+(?:the\s+|an?\s+)?(?:typical\s+|average\s+|usual\s+)?)?"
@@ -314,6 +316,8 @@ class Gate:
         """ "best online course for learning kubernetes", "any good bootcamps?": the kind of thing asked
         for is a word the guides never use (they hold no courses or bootcamps); '' otherwise."""
         for m in _RECOMMEND.finditer(text):
+            if _JUDGED.search(text[: m.start()]):
+                continue  # "is mlops a good move for me" judges the role
             phrase = words(m.group(1))
             head = phrase[-1]
             if any(w in STOPWORDS or w in _NOT_A_THING for w in phrase) or head.endswith(("er", "est")):

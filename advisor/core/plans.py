@@ -50,9 +50,18 @@ _ACROSS = re.compile(
     r"[\w -]{0,12}?\b(?:overall|of (?:them )?all)\b"
     # "out of all the careers you have guides for, which is growing fastest?"
     r"|\b(?:of|among|out of|across)\s+(?:all\s+)?(?:these|those|the|your|all)\s+(?:\w+\s+){0,2}?(?:jobs|roles|careers|"
-    r"occupations|fields|professions|guides)\b[^?.!]*\bwhich\b",
+    r"occupations|fields|professions|guides)\b[^?.!]*\bwhich\b"
+    # "which role in ur guides has the most openings", "which of the careers you cover pays the least?",
+    # "lowest paying role out of all the ones u cover?" (faq11-tune)
+    r"|\b(?:which|what)\s+(?:one|jobs?|roles?|careers?|occupations?|fields?)\s+(?:in|on|from|among)\s+(?:ur|your)\s+"
+    r"(?:guides?|list)\b"
+    r"|\b(?:which|what|most|least|best|worst|highest|lowest|fastest|slowest)\b[^?.!]{0,30}?\b(?:ones|roles?|jobs?|"
+    r"careers?|occupations?|fields?)\s+(?:you|u)\s+(?:cover|have|list|know)\b",
     re.I,
 )
+
+
+_COMPARED_IN_MATCH = re.compile(r"[- ](?:paying|paid|growing|demanded|in[- ]demand)\b", re.I)
 
 
 def across_clause(request: str) -> str:
@@ -69,9 +78,10 @@ def across_clause(request: str) -> str:
     if "which" in request.lower() and not m.group(0).lower().startswith(("for", "of", "across")):
         return request[request.lower().rfind("which") :]
     # "growth rates for every role", "rank the roles by pay": the rest says what is compared;
-    # "best paying overall?" is all said in the match
+    # "best paying overall?" is all said in the match, and "lowest paying role out of all the ones u cover?"
+    # says it there too
     rest = " ".join(request.replace(m.group(0), " ").split())
-    return rest if content_words(rest) else m.group(0)
+    return rest if content_words(rest) and not _COMPARED_IN_MATCH.search(m.group(0)) else m.group(0)
 
 
 _DEGREE_ASKED = re.compile(r"\b(?:degree|diploma|college|school|bachelor'?s?|master'?s?|education)\b", re.I)

@@ -268,7 +268,21 @@ FIGURES_OF_A_NAMED_THING = frozenset({"price", "pay", "count", "percent"})
 RECOMMENDED_TYPO_LETTERS = 8
 # Shorthand that is no start of the word it stands for (a start, "cert", "infra", is read as such):
 # "what does the govt data say" (judged conv9 tune: "govt" was declined as a thing the guides lack)
-SHORTHAND = {"govt": "government", "gov't": "government", "mgmt": "management", "reqs": "requirements"}
+SHORTHAND = {
+    "govt": "government",
+    "gov't": "government",
+    "mgmt": "management",
+    "reqs": "requirements",
+    # units typed short: "how many hrs" (faq11-tune)
+    "hr": "hours",
+    "hrs": "hours",
+    "yr": "years",
+    "yrs": "years",
+    "wk": "week",
+    "wks": "weeks",
+    "mo": "months",
+    "mos": "months",
+}
 CHAT_WORDS = frozenset(
     "pls plz ppl thx lol tbh idk imo btw gonna wanna kinda yeah nah shud wat thru tho "
     # contractions typed without their apostrophe, and chat interjections: no subject of their own

@@ -319,6 +319,7 @@ def test_where_the_user_lives_said_in_the_request_is_their_situation(gate):
 def test_be_a_good_something_judges_the_role_and_asks_for_no_thing(gate):
     judged = gate.decide("would data engineering be a good stepping stone for the experience?", 0.5, facet=0.6)
     assert judged.uncovered == []
+    assert gate.decide("is data engineering a good move for me", 0.5, facet=0.6).uncovered == []
     asked = gate.decide("do data engineer jobs usually come with a good pension", 0.5, facet=0.6)
     assert asked.uncovered  # a pension is a thing the guides never name
 
@@ -326,3 +327,9 @@ def test_be_a_good_something_judges_the_role_and_asks_for_no_thing(gate):
 def test_each_career_is_no_other_occupation(gate):
     assert gate.other_role("list the median pay of each career") is None
     assert gate.other_role("what do ML engineers earn?") == "ML engineer"
+
+
+def test_units_typed_short_are_the_words_they_stand_for(gate):
+    assert all(gate._known(short) == gate._known(long) for short, long in (("hrs", "hours"), ("yrs", "years")))
+    decision = gate.decide("data engineer pay after a few yrs?", 0.5, facet=0.6)
+    assert decision.route is Route.ANSWER and decision.uncovered == []

@@ -608,13 +608,16 @@ def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
         "are any of these jobs actually shrinking?",
         "which of these jobs expects you to have worked before?",
         "growth rates for every role?",
+        "which role in ur guides has the most openings a year",
+        "which of the careers you cover pays the least?",
+        "lowest paying role out of all the ones u cover?",
     ],
 )
 def test_questions_about_all_the_roles_in_other_words_are_read_across_roles(request_text):
     from advisor.core.plans import _ACROSS, across_clause
 
     assert _ACROSS.search(request_text)
-    assert across_clause(request_text).split()[0].lower() in ("are", "which", "growth")
+    assert across_clause(request_text).split()[0].lower() in ("are", "which", "growth", "lowest")
 
 
 def test_a_message_of_several_short_questions_reads_as_its_clearest_question(advisor):

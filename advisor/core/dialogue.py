@@ -46,6 +46,7 @@ _QUESTION_START = re.compile(
 )
 _WH = re.compile(r"\s*(?:so\s+|but\s+|and\s+)?(?:what|which|how|where|when|who|why|whats|what's)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.I)
+_DISCOURSE = re.compile(r"^\s*(?:(?:ok(?:ay)?|so|and|alright|well|hmm+|lol|then|but)\b[\s,!.:-]*)+", re.I)
 _ASKS = re.compile(r"(?:^|[,;:-]\s*)(?:what|whats|what's|which|how|where|when|who|why)\s+\w+", re.I)
 _POINTS_AT = re.compile(r"\b(?:that|this|those|these)\b", re.I)
 # "convince me it's not", "tell me what they earn": a request in the imperative, however personal
@@ -94,6 +95,10 @@ def split_message(message: str) -> tuple[str, str]:
     sentences = [s.strip() for s in _SENTENCE.split(message) if s.strip()]
     for n, sentence in enumerate(sentences):
         is_question = sentence.endswith("?") or bool(_QUESTION_START.match(sentence))
+        if n == len(sentences) - 1 and not is_question:
+            # "so less than SWE lol. ok how long would it take me to get into mlops from where i am": the
+            # last sentence, after a discourse word, is the question
+            is_question = bool(_QUESTION_START.match(_DISCOURSE.sub("", sentence)))
         if not _SELF.match(sentence):
             # "mlops vs ml engineer - whats the difference, they sound the same to me": a question
             # without its mark is still a question

@@ -123,7 +123,9 @@ def _revisited(gate: Gate, decision: Decision, turn: Turn, question: str, simila
     """Small talk beside a situation is a question after all; a message that only tells about the user
     ("I'm a network admin at a school district.") asks for no figure about what it names."""
     if decision.route is Route.SMALL_TALK and turn.situation and not gate.small_talk(question):
-        decision = gate.decide(question, similarity)
+        asked = gate.decide(question, similarity)
+        # "yeah on call is not what i need rn. thanks anyway": a remark and thanks, no question to refuse
+        decision = asked if asked.route is not Route.OUT_OF_SCOPE else decision
     if decision.route is Route.ANSWER and _told_only(turn):
         decision.uncovered = []
     return decision

@@ -99,6 +99,18 @@ pytestmark = pytest.mark.unit
             "the path takes 4 years. how long for someone like me",
         ),
         ("takes 4-6 years. is that right?", "", "takes 4-6 years. is that right?"),
+        # the last sentence asks, after a discourse word and without a mark; an earlier one keeps the
+        # speaker's note ("ive been messing with docker") with it
+        (
+            "so less than SWE lol. ok how long would it take me to get into mlops from where i am",
+            "",
+            "so less than SWE lol. ok how long would it take me to get into mlops from where i am",
+        ),
+        (
+            "ok what about the cloud side, ive been messing with docker at home. how long from me to an mlops job",
+            "ok what about the cloud side, ive been messing with docker at home.",
+            "how long from me to an mlops job",
+        ),
         ("I'm wondering what they earn?", "", "I'm wondering what they earn?"),
         (
             "I'm a data scientist in Austin.",

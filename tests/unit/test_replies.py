@@ -28,3 +28,13 @@ def test_a_thanks_mid_conversation_offers_more_on_the_role_discussed():
     assert reply.startswith("You're welcome!") and "more on bakers" in reply and "good luck" in reply.lower()
     first = advisor.ask("thanks!").answer
     assert "bakers" in first and "pilots" in first and "luck" not in first  # nothing discussed yet: what I cover
+
+
+def test_a_remark_then_thanks_is_thanked_not_refused():
+    advisor = fake_advisor([BAKER, PILOT], default_guide="Pilot")
+    reply = talk(
+        advisor,
+        "How much do bakers earn?",
+        "yeah night shifts are not what i need rn. thanks anyway, going to go touch grass",
+    )
+    assert reply.grounded is False and reply.answer.startswith("You're welcome!")

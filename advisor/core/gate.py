@@ -92,6 +92,7 @@ _RECOMMEND = re.compile(
     r"(?=\s+(?:for|to|on|in|that|which|with|about|and|or|i|you)\b|\s*[?.!,;]|\s*$)",
     re.I,
 )
+_POINTS_BACK = re.compile(r"\b(?:that|this|it|those|these|they|them)\b", re.I)
 # "is mlops a good move for me", "would that be a great fit": the words before "a good" that judge a role
 _JUDGED = re.compile(r"\b(?:is|be|was|seems?|sounds?)\b[^,.;?!]{0,30}\ban?\s+$", re.I)
 # "site reliability engineer salary?", "product manager pay": a role named right before the pay word
@@ -234,7 +235,13 @@ class Gate:
             ]
             if not role_words or self.guide_names.named_by(role_words) is not None:
                 continue
-            several = [words(p) for p in _JOINED_ROLES.split(phrase) if words(p)]
+            # "pay for that vs security": "that" points back at a role already discussed, and names none
+            pieces = [p.strip() for p in _JOINED_ROLES.split(phrase) if any(w not in STOPWORDS for w in words(p))]
+            several = [words(p) for p in pieces]
+            if len(several) == 1 and pieces[0] != phrase:
+                if self.guide_names.named_by(several[0]) is not None:
+                    continue
+                role_words, phrase = [w for w in several[0] if w in role_words], pieces[0]
             if len(several) > 1:  # "bakers and pilots": each role on its own
                 uncovered = [" ".join(p) for p in several if self.guide_names.named_by(p) is None]
                 if not uncovered:
@@ -354,11 +361,15 @@ class Gate:
         names, weak = self.unknown_words(request)
         known = [t for t in tokens(request) if t in self.vocabulary and t not in GENERIC]
         distinct = self.distinctive_terms(request)
+        # "My grandson wants to go into 'cyber'. Is this a real profession or some fad?": the request points
+        # at a role we have a guide for, told just before
+        at_told_role = bool(_POINTS_BACK.search(request)) and bool(self.guide_names.mentioned(situation))
         # "is 118 decent for a DS or am i underpaid lol": a role we have a guide for, in everyday words
         strong = (
             facet >= tuning.FACET_IN_SCOPE_AT
             or leans_on_topic
             or (facet >= tuning.NAMED_ROLE_FACET_AT and bool(self.guide_names.mentioned(request)))
+            or (facet >= tuning.NAMED_ROLE_FACET_AT and at_told_role)
         )
         if (
             not strong
@@ -403,7 +414,7 @@ class Gate:
             own = [lives.group(1)]  # "is that range right for our area? we're in Denver": their place, not covered
         foreign = [n for n in names if n not in own and n.lower() not in told.lower()]
         # "Does my C++ count, or do I need Python?": something the guides hold is asked too -> partial
-        holds_some = bool(set(distinct) & set(tokens(request))) or leans_on_topic  # as written, not a typo fix
+        holds_some = bool(set(distinct) & set(tokens(request))) or leans_on_topic or at_told_role  # not a typo fix
         if foreign and not (
             facet >= tuning.FACET_IN_SCOPE_AT or similarity >= tuning.MOSTLY_UNKNOWN_BELOW or holds_some
         ):

@@ -70,6 +70,13 @@ def test_personal_context_never_causes_a_refusal(gate):
     assert own.route is Route.ANSWER and own.uncovered == ["Denver"]
 
 
+def test_a_request_pointing_at_a_role_told_just_before_is_no_chatter_to_refuse(gate):
+    request = "Is this a real profession or some fad the kids saw on TikTok?"
+    told = gate.decide(request, 0.4, situation="my grandson wants to be a data engineer", facet=0.47)
+    assert told.route is not Route.OUT_OF_SCOPE
+    assert gate.decide(request, 0.4, situation="my grandson is 19", facet=0.47).route is Route.OUT_OF_SCOPE
+
+
 def test_names_in_a_note_before_the_question_are_the_askers_not_the_subject(gate):
     decision = gate.decide("Lots of Fortran and MPI at work. how much do data engineers earn?", 0.6, facet=0.4)
     assert decision.route is Route.ANSWER and decision.uncovered == []
@@ -171,6 +178,9 @@ def test_an_adverb_is_never_a_place():
         ("what my parents make is none of your business, what do data engineers make", None),
         ("is there a guide for UX designers?", "UX designers"),
         ("is there a guide for data engineers?", None),
+        # "that" points back at the role discussed; the other side is a covered role
+        ("pay for that vs data engineers", None),
+        ("pay for that vs dentists", "dentists"),
     ],
 )
 def test_the_role_a_request_asks_about(gate, request_text, role):

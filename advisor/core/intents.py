@@ -253,6 +253,9 @@ _WANTS_A_ROLE = re.compile(
     r"[^?.!]{0,40}?\b(?:me|my|i|im|i'm)\b"
     r"|\bwhat\s+(?:could|should|can|would|might)\s+i\s+(?:move|switch|go|get|transition|pivot)\s+(?:in)?to\b"
     r"|\b(?:natural|logical)\s+next\s+(?:step|move)\b|\bnext\s+step\s+up\b"
+    # "which of these careers would use a math background the most?" (conv11-tune)
+    r"|\b(?:which|what)\s+(?:of\s+(?:the|these|those|your)\s+)?(?:jobs?|roles?|careers?|fields?|ones?)\s+"
+    r"(?:would|will|could|can|might)\s+(?:use|suit|fit|match|value)\b[^?.!]{0,30}?\bbackground\b"
     r"|\bsomething\s+(?:related|similar|adjacent|close)\b"
     # "is there anything in these tech jobs where a business degree counts?"
     r"|\bis there (?:anything|something|a (?:job|role|career))\b[^?.!]{0,30}?\b(?:jobs?|roles?|careers?|guides?|tech)\b"

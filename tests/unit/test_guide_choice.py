@@ -254,6 +254,8 @@ def test_a_suggested_role_is_not_the_users_own(suggester):
         ("whats the job outlook for me", False),
         ("ok how long would that take me realistically, whats the path from where i am", False),
         ("which job pays more, the one i have or dba", False),
+        ("Which of these careers would use a math background the most?", True),
+        ("which of these jobs expects you to have worked before?", False),
     ],
 )
 def test_asking_which_role_would_suit_me(text, asks):

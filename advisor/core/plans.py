@@ -902,7 +902,10 @@ class Planner:
             return Plan()
         lists = [p for p in self.content.of_facet(asked, guide) if p.is_list]
         new = [p for p in lists if not self._has(request.profile, p)]
-        return Plan([Block(p, self._lead_and_items(p)[:5], heading=True) for p in (new or lists)[: tuning.GAP_LISTS]])
+        chosen = (new or lists)[: tuning.GAP_LISTS]
+        # one list is shown whole ("The BLS names six qualities" is followed by six); several share the room
+        room = None if len(chosen) == 1 else tuning.GAP_LIST_UNITS
+        return Plan([Block(p, self._lead_and_items(p)[:room], heading=True) for p in chosen])
 
     def _fit(self, request: Request, ranked: list[tuple[float, Part]]) -> Block | None:
         """Who the role suits; None when the request clearly asks about something else."""

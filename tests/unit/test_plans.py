@@ -185,6 +185,16 @@ def test_which_tools_would_be_new_to_me_lists_tools_not_path_steps(advisor):
     assert "Spark: processes large data sets" in text and "Step 1" not in text
 
 
+def test_the_one_list_of_what_would_be_new_is_shown_whole():
+    six = GUIDE.replace(
+        "- dbt: transforms data in the warehouse",
+        "- dbt: transforms data in the warehouse\n- Flink: processes streams\n- Looker: draws dashboards",
+    )
+    advisor = fake_advisor([six])
+    text = talk(advisor, "I already use Excel at work.", "Which tools would be new to me?").answer
+    assert all(name in text for name in ("Airflow", "Spark", "Kafka", "dbt", "Flink", "Looker"))
+
+
 def test_an_engineering_manager_has_no_path_step_by_the_word_engineering():
     names = fake_advisor([GUIDE.replace("Learn the basics", "Learn engineering basics")])
     text = talk(names, "I'm an engineering manager.", "What would be new to me?").answer

@@ -232,14 +232,18 @@ _PLACE_PREPOSITIONS = {"in", "at", "near", "around", "from", "for"}
 
 
 # the words around a role name that ask nothing of their own: "and for sysadmins?", "what about DBAs?"
+# a clause about the speaker after what is asked: "..., honestly that's more what i was doing"
+_NOTE_AFTER = re.compile(r"[,;.!?]\s+(?=[^,;.!?]*\b(?:i|i'm|im|i've|ive|my|me)\b[^?]*$)", re.I)
 _GLUE = frozenset("and or but so what about how for the a an then too also same tho though ok okay one ones".split())
 
 
 def _only_a_role(content: ContentModel, request: str) -> bool:
     """ "vs data sci?", "and for sysadmins?": nothing but a role ("what is need for be data scientist?"
-    asks something: its "need" is a stopword, not glue)."""
-    rest = words(VERSUS.sub(" ", content.guide_names.without_role_words(request)))
-    return all(w in _GLUE for w in rest)
+    asks something: its "need" is a stopword, not glue); "what about network admin instead, honestly
+    that's more what i was doing": the note about the speaker after it asks nothing."""
+    asked = _NOTE_AFTER.split(request, maxsplit=1)[0]
+    rest = words(VERSUS.sub(" ", content.guide_names.without_role_words(asked)))
+    return bool(content.guide_names.mentioned(asked)) and all(w in _GLUE or w in tuning.CHAT_WORDS for w in rest)
 
 
 def _facets_of(
@@ -256,7 +260,9 @@ def _facets_of(
     elif _JOB_COUNT.search(_asks(request)[0]) and "outlook" in scores:  # "which one has more actual jobs"
         scores["outlook"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif previous is not None and previous.facet in scores:
-        if _only_a_role(content, request) or _COMPARED.search(request):
+        if (_only_a_role(content, request) and previous.facet not in tuning.NOT_CARRIED_FACETS) or _COMPARED.search(
+            request
+        ):
             # "vs data sci?": nothing but a role, so the last answer's kind goes on, compared (so does
             # "how does that compare to the security analyst thing?")
             scores[previous.facet] = tuning.CARRIED_FACET_SCORE
@@ -527,6 +533,9 @@ class Advisor:
                 or _not_the_last(request, turn)
             )
             request.background = self._background(content, turn, state.profile)
+            request.only_role = _only_a_role(content, turn.request) and (
+                state.topic is None or state.topic.facet in tuning.NOT_CARRIED_FACETS
+            )
             plan = planner.plan(request)
             decision = _partial_when_lacking(request, decision)
             if decision.route is Route.ANSWER:

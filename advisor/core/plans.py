@@ -264,6 +264,9 @@ class Request:
     choosing: list[str] = field(default_factory=list)
     # what the user told of themselves, embedded, when they ask which role suits them
     background: np.ndarray | None = None
+    # nothing but a role, with no kind of question carried from the last answer ("what about network admin
+    # instead"): the role in short
+    only_role: bool = False
 
 
 class Planner:
@@ -410,7 +413,8 @@ class Planner:
 
     def _across_carry_or_follow_up(self, request: Request) -> Plan | None:
         """Plans that come before the request's own guide: every guide side by side ("which of these jobs
-        is growing fastest?"), what carries over from the user's background, a follow-up on the topic."""
+        is growing fastest?"), what carries over from the user's background, a role in short, a follow-up
+        on the topic."""
         if request.background is not None:
             suggested = self._roles_for(request)
             if suggested.blocks:
@@ -424,11 +428,19 @@ class Planner:
             plan = self._across(request, left_out)
             if plan.blocks:
                 return plan
+        if request.only_role and len(request.guides) == 1:  # "what about network admin instead"
+            plan = Plan(self._in_short(request, request.guides[0], tuning.ROLE_IN_SHORT))
+            if plan.blocks:
+                return plan
         if request.intent == intents.CARRY:  # "which of the tools I already use carry over?"
             carried = self._carried_over(request, request.guides[0] if request.guides else request.guide)
             if carried.blocks:
                 return carried
             request.intent = intents.GAP  # nothing they named is in the guide: what would be new
+        return self._on_topic(request)
+
+    def _on_topic(self, request: Request) -> Plan | None:
+        """A follow-up on what the last answer showed ("tell me more", "the second one"), or None."""
         topic = request.topic
         if (
             topic
@@ -608,15 +620,22 @@ class Planner:
                 : tuning.ROLES_SUGGESTED
             ]
         for guide in chosen:
-            label = role_name(guide)
-            for facet in facets:
-                parts = self.content.of_facet(facet, guide)
-                if parts:
-                    # what the job is, and the typical way in, are each part's first sentence
-                    units = parts[0].units[:1] if facet in ("overview", "path") else self._side(request, parts[0])[:1]
-                    plan.blocks.append(Block(parts[0], units, label=label))
-                    label = ""
+            plan.blocks += self._in_short(request, guide, facets, label=role_name(guide))
         return plan
+
+    def _in_short(self, request: Request, guide: str, facets: tuple[str, ...], label: str = "") -> list[Block]:
+        """A role in a few sentences: for each facet its first part's first sentence (what the job is, the
+        typical way in) or headline figure (the median, the growth rate)."""
+        blocks = []
+        for facet in facets:
+            # a guide whose "what does it do" part reads as a day or a task list still says what the job is
+            stand_ins = ("duties", "day") if facet == "overview" else ()
+            parts = next((ps for f in (facet, *stand_ins) if (ps := self.content.of_facet(f, guide))), [])
+            if parts:
+                units = parts[0].units[:1] if facet in ("overview", "path") else self._side(request, parts[0])[:1]
+                blocks.append(Block(parts[0], units, label=label))
+                label = ""
+        return blocks
 
     def _growth(self, guide: str) -> float:
         parts = self.content.of_facet("outlook", guide)

@@ -316,3 +316,8 @@ ELSEWHERE_AT = 0.5
 # work" before the closest parts. Tune sets (16 + blind11): such requests 0.55-0.78; answerable requests with
 # an unknown word reach 0.54 ("came up through A+ and on the job" -> security clearances).
 UNCOVERED_TOPIC_AT = 0.55
+# "what about network admin instead": nothing but a role, so the role in short, one sentence of each
+# (conv11-tune: job titles were shown). Not carried to such a request: these kinds of the last answer,
+# which look something up rather than weigh a career ("does 'software engineer' count as developer?").
+ROLE_IN_SHORT = ("overview", "pay", "outlook", "path")
+NOT_CARRIED_FACETS = frozenset({"overview", "code", "sources", "related"})

@@ -791,3 +791,20 @@ def test_growth_for_every_role_shows_every_roles_growth(advisor):
 def test_ranking_or_comparing_all_the_roles_shows_every_roles_figure(advisor, request_text):
     answer = advisor.ask(request_text).answer
     assert "5 percent" in answer and "4 percent" in answer and "decline 6 percent" in answer
+
+
+def test_nothing_but_a_role_after_a_look_up_answer_gives_that_role_in_short():
+    pilot = with_section(
+        with_section(PILOT, "What does a pilot do?", "Pilots fly and navigate airplanes."),
+        "What job titles fall under piloting?",
+        "Job titles include airline captain, first officer and charter pilot.",
+    )
+    baker = with_section(BAKER, "What does a baker do?", "Bakers mix dough and bake bread.")
+    advisor = fake_advisor([baker, pilot])
+    answer = talk(
+        advisor, "what job titles fall under piloting?", "what about bakers instead, honestly that's more what i do"
+    ).answer
+    assert "mix dough" in answer and "$38,000" in answer and "5 percent" in answer
+    # after a career question, the same question goes on for the other role
+    carried = talk(advisor, "How much do pilots earn?", "what about bakers instead?").answer
+    assert "$38,000" in carried and "mix dough" not in carried

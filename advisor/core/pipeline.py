@@ -260,8 +260,9 @@ def _facets_of(
     elif _JOB_COUNT.search(_asks(request)[0]) and "outlook" in scores:  # "which one has more actual jobs"
         scores["outlook"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif previous is not None and previous.facet in scores:
-        if (_only_a_role(content, request) and previous.facet not in tuning.NOT_CARRIED_FACETS) or _COMPARED.search(
-            request
+        if (_only_a_role(content, request) and previous.facet not in tuning.NOT_CARRIED_FACETS) or (
+            # "how does that compare pay wise" says what is compared; "how does it compare?" does not
+            _COMPARED.search(request) and max(scores.values()) < tuning.FACET_IN_SCOPE_AT
         ):
             # "vs data sci?": nothing but a role, so the last answer's kind goes on, compared (so does
             # "how does that compare to the security analyst thing?")

@@ -808,3 +808,11 @@ def test_nothing_but_a_role_after_a_look_up_answer_gives_that_role_in_short():
     # after a career question, the same question goes on for the other role
     carried = talk(advisor, "How much do pilots earn?", "what about bakers instead?").answer
     assert "$38,000" in carried and "mix dough" not in carried
+
+
+def test_a_comparison_that_says_what_is_compared_is_not_the_last_answers_kind():
+    advisor = fake_advisor([BAKER, PILOT])
+    answer = talk(advisor, "How fast is the baker field growing?", "how does that compare to pilots pay wise").answer
+    assert "$38,000" in answer and "$220,000" in answer
+    carried = talk(advisor, "How fast is the baker field growing?", "how does that compare to pilots?").answer
+    assert "4 percent" in carried and "5 percent" in carried

@@ -36,7 +36,7 @@ _ACROSS = re.compile(
     r"|\b(?:are|is)\s+any\s+of\s+(?:these|those|the|your|all)\s+(?:\w+\s+)?(?:jobs|roles|careers|occupations|fields|professions)\b"
     # "whats the fastest growing one", "what is the best paid job"
     r"|\b(?:which|what)(?:'?s|\s+is|\s+are)?\s+(?:the\s+)?(?:most|least|best|worst|highest|lowest|fastest|slowest|"
-    r"biggest|largest|smallest|fewest)\s+(?:[\w-]+\s+)?(?:one|jobs?|roles?|careers?|fields?|occupations?|professions?)\b"
+    r"biggest|largest|smallest|fewest)[\s-]+(?:[\w-]+\s+)?(?:one|jobs?|roles?|careers?|fields?|occupations?|professions?)\b"
     # "growth rates for every role?", "pay for all the roles you cover"
     r"|\b(?:for|of|across)\s+(?:every|each|all)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+|your\s+)?(?:\w+\s+)?"
     r"(?:jobs?|roles?|careers?|occupations?|fields?|guides?)\b"
@@ -174,7 +174,13 @@ def _verdict(request: Request, blocks: list[Block], facet: str) -> str:
 
 
 # "and which one is shrinking?" after every guide was shown side by side
-_WHICH_ONE = re.compile(r"\bwhich(?:\s+one|\s+of (?:them|those|these))?\s+(?:is|are|has|pays|grows|would|will)\b", re.I)
+_WHICH_ONE = re.compile(
+    r"\bwhich(?:\s+one|\s+of (?:them|those|these))?\s+(?:is|are|has|pays|grows|would|will)\b"
+    # "and the slowest, anything shrinking?" after every role was shown
+    r"|^\s*(?:and|ok|so)?\s*(?:the\s+)?(?:slowest|fastest|lowest|highest|biggest|smallest|worst|best)\b"
+    r"|\banything\s+(?:shrinking|declining|growing)\b",
+    re.I,
+)
 _COUNTS_THE_LIST = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten)\b|(?<![\d.-])\b\d{1,2}\b(?![\d.-])|\bbelow\b", re.I
 )

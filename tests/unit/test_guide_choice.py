@@ -613,13 +613,14 @@ def test_is_one_place_any_good_shows_it_among_the_whole_list_of_top_states():
         "which role in ur guides has the most openings a year",
         "which of the careers you cover pays the least?",
         "lowest paying role out of all the ones u cover?",
+        "what's the fastest-growing occupation in your set? need a stat for the lede",
     ],
 )
 def test_questions_about_all_the_roles_in_other_words_are_read_across_roles(request_text):
     from advisor.core.plans import _ACROSS, across_clause
 
     assert _ACROSS.search(request_text)
-    assert across_clause(request_text).split()[0].lower() in ("are", "which", "growth", "lowest")
+    assert across_clause(request_text).split()[0].lower() in ("are", "which", "growth", "lowest", "what's")
 
 
 def test_a_message_of_several_short_questions_reads_as_its_clearest_question(advisor):
@@ -816,3 +817,9 @@ def test_a_comparison_that_says_what_is_compared_is_not_the_last_answers_kind():
     assert "$38,000" in answer and "$220,000" in answer
     carried = talk(advisor, "How fast is the baker field growing?", "how does that compare to pilots?").answer
     assert "4 percent" in carried and "5 percent" in carried
+
+
+def test_the_other_end_after_every_role_was_ranked_is_ranked_again():
+    advisor = fake_advisor([BAKER, PILOT, CLERK])
+    answer = talk(advisor, "which of these jobs is growing fastest?", "and the slowest, anything shrinking?").answer
+    assert answer.index("decline 6 percent") < answer.index("grow 4 percent")

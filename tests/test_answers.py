@@ -182,3 +182,13 @@ def test_a_topic_the_guide_leaves_out_is_named_before_the_closest_facts(advisor:
     answer = advisor.ask(question)
     assert answer.grounded is False and answer.answer.startswith(f"My sources don't cover {topic}.")
     assert answer.sources  # the closest parts still follow, cited
+
+
+def test_each_question_of_a_message_about_the_two_roles_is_answered_for_both(advisor: Advisor):
+    history: list[dict[str, str]] = []
+    for question in ("what does a network admin make?", "and a security analyst?"):
+        answer = advisor.ask(question, history)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+    answer = advisor.ask("which of the two has more jobs total and which one's growing", history).answer
+    assert "182,800" in answer and "29 percent" in answer and "decline 4 percent" in answer
+    assert "job titles" not in answer

@@ -726,7 +726,8 @@ class Advisor:
         named = content.guide_names.mentioned(piece)
         vector = self.embedder.encode_query(piece)
         rank_vector, facet_vector = self._without_role_words(self._role_free(content, piece, named), vector)
-        facets = content.facets.scores(facet_vector)
+        # read like a whole request ("which of the two has more jobs total" asks for job counts), no kind carried
+        facets = _facets_of(content, piece, facet_vector, None)
         if max(facets.values()) < tuning.FURTHER_QUESTION_FACET_AT:
             return Plan()  # "and what else?": no question of its own
         guides = named or request.guides

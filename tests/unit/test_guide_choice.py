@@ -823,3 +823,10 @@ def test_the_other_end_after_every_role_was_ranked_is_ranked_again():
     advisor = fake_advisor([BAKER, PILOT, CLERK])
     answer = talk(advisor, "which of these jobs is growing fastest?", "and the slowest, anything shrinking?").answer
     assert answer.index("decline 6 percent") < answer.index("grow 4 percent")
+
+
+def test_each_question_of_a_message_is_read_like_a_whole_request():
+    advisor = fake_advisor([BAKER, PILOT])
+    answer = advisor.ask("bakers vs pilots, which of the two has more jobs open and which one pays more").answer
+    assert "5 percent" in answer and "4 percent" in answer and "$220,000" in answer
+    assert answer.index("5 percent") < answer.index("$220,000")  # in the order asked

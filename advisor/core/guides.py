@@ -128,6 +128,29 @@ class GuideNames:
             }
             for t in self.titles
         }
+        # which titles each role-name word is in, so a text is matched against the distinct words of all
+        # titles once, not title by title (a knowledge base of hundreds of guides; issue #13)
+        self._titles_of: dict[str, list[str]] = {}
+        for t in self.titles:
+            for w in dict.fromkeys(self.words[t]):
+                self._titles_of.setdefault(w, []).append(t)
+        self._with_aliases = [t for t in self.titles if self.aliases[t]]
+        self._matching_cache: dict[str, frozenset[str]] = {}
+
+    def _matching(self, word_stem: str) -> frozenset[str]:
+        """The role-name words a word matches (_matches), remembered: requests reuse the same words."""
+        found = self._matching_cache.get(word_stem)
+        if found is None:
+            if len(self._matching_cache) >= tuning.ROLE_MATCH_CACHE:
+                self._matching_cache.clear()
+            found = frozenset(n for n in self._titles_of if _matches(word_stem, n))
+            self._matching_cache[word_stem] = found
+        return found
+
+    def _candidates(self, stems: list[str]) -> list[str]:
+        """The titles a text may name: those with a word it matches, and those with other names."""
+        hit = {t for s in stems for n in self._matching(s) for t in self._titles_of[n]}
+        return [t for t in self.titles if t in hit or self.aliases[t]]
 
     def mentioned(self, text: str) -> list[str]:
         """The guides a text names, in the order it names them."""
@@ -137,7 +160,8 @@ class GuideNames:
         all_stems = [stem(w) for w in ws]
         stems = [all_stems[i] for i in kept]
         found: list[tuple[int, int, str, set[int]]] = []
-        for title in self.titles:
+        matching = [self._matching(s) for s in stems]
+        for title in self._candidates(stems):
             by_alias = {
                 position[j]
                 for seq in self.aliases[title]
@@ -146,7 +170,7 @@ class GuideNames:
                 for j in range(i, i + len(seq))
                 if j in position
             }
-            hits = [i for i, s in enumerate(stems) if any(_matches(s, n) for n in self.words[title])]
+            hits = [i for i, m in enumerate(matching) if any(n in m for n in self.words[title])]
             # words of one role name stand together ("network and computer systems administrators"), so
             # "computer" there and "scientists" elsewhere do not name the research scientist guide
             near = [i for i in hits if any(j != i and abs(j - i) <= tuning.ROLE_WORDS_WITHIN for j in hits)]
@@ -192,8 +216,8 @@ class GuideNames:
             for seq in self.aliases[title]:
                 if any(everything[i : i + len(seq)] == seq for i in range(len(everything) - len(seq) + 1)):
                     return title
-        for title in self.titles:
-            if all(any(_matches(s, n) for n in self.words[title]) for s in stems):
+        for title in self._candidates(stems):
+            if all(any(n in self._matching(s) for n in self.words[title]) for s in stems):
                 return title
         return None
 

@@ -321,3 +321,6 @@ UNCOVERED_TOPIC_AT = 0.55
 # which look something up rather than weigh a career ("does 'software engineer' count as developer?").
 ROLE_IN_SHORT = ("overview", "pay", "outlook", "path")
 NOT_CARRIED_FACETS = frozenset({"overview", "code", "sources", "related"})
+# Words remembered with the role-name words they match (advisor/core/guides.py); the memory is emptied
+# when full. Requests reuse a few thousand words; each entry is a word and a small set.
+ROLE_MATCH_CACHE = 50_000

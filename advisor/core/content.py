@@ -83,6 +83,11 @@ class Part:
         parts = self.heading.split(" > ")
         return parts[1] if len(parts) > 1 else ""
 
+    @cached_property
+    def sub_terms(self) -> frozenset[str]:
+        """The words of the sub-heading that the top heading does not have ("cloud" in "Step 2 > Learn cloud")."""
+        return frozenset(tokens(self.sub)) - frozenset(tokens(self.top))
+
     @property
     def items(self) -> list[Unit]:
         return [u for u in self.units if u.is_item]
@@ -100,15 +105,30 @@ class ContentModel:
     named_terms: frozenset[str] = frozenset()  # words the guides write with a capital mid-sentence
     guide_names: GuideNames = field(default_factory=lambda: GuideNames([]))
 
+    def __post_init__(self) -> None:
+        # each guide's parts, in reading order: a request looks at one or two guides, and a scan of every
+        # part grew with the number of guides (issue #13)
+        self._by_guide: dict[str, list[Part]] = {}
+        for p in self.parts:
+            self._by_guide.setdefault(p.guide, []).append(p)
+
     def guides(self) -> list[str]:
-        return sorted({p.guide for p in self.parts})
+        return sorted(self._by_guide)
+
+    def parts_of(self, *guides: str) -> list[Part]:
+        """The parts of these guides, in the knowledge base's order."""
+        if len(guides) == 1:
+            return list(self._by_guide.get(guides[0], []))
+        wanted = set(guides)
+        return [p for p in self.parts if p.guide in wanted]
 
     def in_section(self, part: Part) -> list[Part]:
         """Every part under the same top-level heading of the same guide, in reading order."""
-        return [p for p in self.parts if p.guide == part.guide and p.top == part.top]
+        return [p for p in self._by_guide.get(part.guide, []) if p.top == part.top]
 
     def of_facet(self, facet: str, guide: str | None = None) -> list[Part]:
-        return [p for p in self.parts if p.facet == facet and (guide is None or p.guide == guide)]
+        parts = self.parts if guide is None else self._by_guide.get(guide, [])
+        return [p for p in parts if p.facet == facet]
 
 
 def _encode_once(embedder: Embedder, texts: list[str], dim: int) -> np.ndarray:

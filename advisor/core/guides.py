@@ -134,7 +134,10 @@ class GuideNames:
         for t in self.titles:
             for w in dict.fromkeys(self.words[t]):
                 self._titles_of.setdefault(w, []).append(t)
-        self._with_aliases = [t for t in self.titles if self.aliases[t]]
+        self._alias_starts: dict[str, list[tuple[str, list[str]]]] = {}
+        for t in self.titles:
+            for seq in self.aliases[t]:
+                self._alias_starts.setdefault(seq[0], []).append((t, seq))
         self._matching_cache: dict[str, frozenset[str]] = {}
 
     def _matching(self, word_stem: str) -> frozenset[str]:
@@ -147,10 +150,19 @@ class GuideNames:
             self._matching_cache[word_stem] = found
         return found
 
-    def _candidates(self, stems: list[str]) -> list[str]:
-        """The titles a text may name: those with a word it matches, and those with other names."""
-        hit = {t for s in stems for n in self._matching(s) for t in self._titles_of[n]}
-        return [t for t in self.titles if t in hit or self.aliases[t]]
+    def _candidates(self, stems: list[str], by_alias: dict[str, set[int]]) -> list[str]:
+        """The titles a text may name: those with a word it matches, and those another name of theirs names."""
+        hit = {t for s in stems for n in self._matching(s) for t in self._titles_of[n]} | set(by_alias)
+        return [t for t in self.titles if t in hit]
+
+    def _by_alias(self, all_stems: list[str]) -> dict[str, set[int]]:
+        """Per title, the word positions where another name of its role stands ("DBA", "database admin")."""
+        found: dict[str, set[int]] = {}
+        for i, first in enumerate(all_stems):
+            for title, seq in self._alias_starts.get(first, []):
+                if all_stems[i : i + len(seq)] == seq:
+                    found.setdefault(title, set()).update(range(i, i + len(seq)))
+        return found
 
     def mentioned(self, text: str) -> list[str]:
         """The guides a text names, in the order it names them."""
@@ -161,15 +173,9 @@ class GuideNames:
         stems = [all_stems[i] for i in kept]
         found: list[tuple[int, int, str, set[int]]] = []
         matching = [self._matching(s) for s in stems]
-        for title in self._candidates(stems):
-            by_alias = {
-                position[j]
-                for seq in self.aliases[title]
-                for i in range(len(all_stems) - len(seq) + 1)
-                if all_stems[i : i + len(seq)] == seq
-                for j in range(i, i + len(seq))
-                if j in position
-            }
+        aliased = self._by_alias(all_stems)
+        for title in self._candidates(stems, aliased):
+            by_alias = {position[j] for j in aliased.get(title, ()) if j in position}
             hits = [i for i, m in enumerate(matching) if any(n in m for n in self.words[title])]
             # words of one role name stand together ("network and computer systems administrators"), so
             # "computer" there and "scientists" elsewhere do not name the research scientist guide
@@ -211,12 +217,11 @@ class GuideNames:
         stems = [stem(w) for w in phrase_words if w not in STOPWORDS]
         if not stems:
             return None
-        everything = [stem(w) for w in phrase_words]
+        aliased = self._by_alias([stem(w) for w in phrase_words])
         for title in self.titles:  # "QA testers", "software QA testers": an other name of the role
-            for seq in self.aliases[title]:
-                if any(everything[i : i + len(seq)] == seq for i in range(len(everything) - len(seq) + 1)):
-                    return title
-        for title in self._candidates(stems):
+            if title in aliased:
+                return title
+        for title in self._candidates(stems, {}):
             if all(any(n in self._matching(s) for n in self.words[title]) for s in stems):
                 return title
         return None

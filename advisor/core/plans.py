@@ -340,8 +340,7 @@ class Planner:
                 + tuning.ITEM_SUBJECT_BONUS
                 * (request.facet_scores.get(part.facet, 0.0) >= top_facet - tuning.ITEM_FACET_MARGIN)
                 * bool(named and any(u.is_item and u.lead_terms & named for u in part.units))
-                + tuning.SUBHEADING_WORD_BONUS
-                * self.overlap(terms, frozenset(tokens(part.sub)) - frozenset(tokens(part.top)))
+                + tuning.SUBHEADING_WORD_BONUS * self.overlap(terms, part.sub_terms)
                 + tuning.PRONOUN_TOPIC_BONUS * (part.heading in shown)
                 - tuning.SUBHEADING_WORD_BONUS * bool(negated & frozenset(tokens(part.sub)))
             )
@@ -360,7 +359,7 @@ class Planner:
             return self._compare(request, request.guides[:2])
         if len(request.guides) >= 2:  # "friction between data scientists and MLOps people?": not a comparison
             pair = request.guides[:2]
-            ranked = self.rank(request, [p for p in self.content.parts if p.guide in pair])
+            ranked = self.rank(request, self.content.parts_of(*pair))
             if ranked and request.intent == intents.FACT and self._both_answer(ranked, pair):
                 return self._side_by_side(request, pair, [ranked[0][1].facet])  # "pay for X and Y": both roles' pay
             return self._by_intent(request, ranked) if ranked else Plan()
@@ -368,7 +367,7 @@ class Planner:
         step = self._step(guide, request.text)
         if step is not None:  # "step 3?"
             return Plan([Block(step, self._lead_and_items(step) if step.is_list else list(step.units), heading=True)])
-        ranked = self.rank(request, [p for p in self.content.parts if p.guide == guide] if guide else None)
+        ranked = self.rank(request, self.content.parts_of(guide) if guide else None)
         if not ranked:
             return Plan()
         plan = self._by_intent(request, ranked)
@@ -406,7 +405,7 @@ class Planner:
             or any(self.content.of_facet(f, guide) for f in (top, *STAND_INS.get(top, ())))
         ):
             return ""
-        own_parts = [p for p in self.content.parts if p.guide == guide]
+        own_parts = self.content.parts_of(guide)
         if any(
             self.idf(t) >= tuning.PROFILE_TERM_MIN_IDF for t in request.terms & {t for p in own_parts for t in p.terms}
         ):
@@ -505,7 +504,7 @@ class Planner:
     def _compare(self, request: Request, guides: list[str]) -> Plan:
         """Two roles side by side on the facet asked about, or on pay and what the job is; says where
         one guide lacks the facet."""
-        held = {p.facet for p in self.content.parts if p.guide in guides}  # a facet neither guide has is no basis
+        held = {p.facet for p in self.content.parts_of(*guides)}  # a facet neither guide has is no basis
         scores = dict(request.facet_scores)
         for facet, stand_ins in ANSWERED_BY.items():  # "and job security?": the growth sections answer it
             for n, stand_in in enumerate(stand_ins if facet not in held else ()):
@@ -885,7 +884,7 @@ class Planner:
     # tailored: what is new to me, where to start, how long, is it for me
     def _path_steps(self, guide: str) -> list[Part]:
         # numbered steps under one heading are the path, whatever facet their wording suggests
-        steps = [p for p in self.content.parts if p.guide == guide and _STEP.match(p.sub)]
+        steps = [p for p in self.content.parts_of(guide) if _STEP.match(p.sub)]
         return sorted(steps, key=lambda p: int(_STEP.match(p.sub).group(1)))  # type: ignore[union-attr]
 
     def _has(self, profile: Profile, part: Part) -> bool:
@@ -909,8 +908,8 @@ class Planner:
         each under its list's sub-heading."""
         known = set(request.profile.known_terms) - set(tokens(guide))
         plan = Plan()
-        for part in self.content.parts:
-            if part.guide != guide or not part.is_list or part.facet not in ("tools", "skills", "path"):
+        for part in self.content.parts_of(guide):
+            if not part.is_list or part.facet not in ("tools", "skills", "path"):
                 continue
             items = [u for u in part.items if u.lead_terms & known]
             if items:
@@ -967,7 +966,7 @@ class Planner:
         guide = ranked[0][1].guide
         steps = self._path_steps(guide)
         overview = next(
-            (p for p in self.content.parts if p.guide == guide and not p.sub and steps and p.top == steps[0].top), None
+            (p for p in self.content.parts_of(guide) if not p.sub and steps and p.top == steps[0].top), None
         )
         profile = request.profile
         plan = Plan()
@@ -1027,7 +1026,7 @@ class Planner:
         if rest:
             return Plan(rest[:2])
         last = max(parts, key=lambda p: p.order)
-        following = [p for p in self.content.parts if p.order > last.order and p.guide == last.guide][:1]
+        following = [p for p in self.content.parts_of(last.guide) if p.order > last.order][:1]
         return Plan(
             [
                 Block(p, self._lead_and_items(p) if p.is_list else p.units[: tuning.MAX_SENTENCES], heading=True)
@@ -1054,7 +1053,7 @@ class Planner:
         facet = max(request.facet_scores, key=lambda f: request.facet_scores[f])
         if request.facet_scores[facet] < tuning.ITEM_FACET_AT or facet == topic.facet:
             return None
-        candidates = [p for p in self.content.parts if p.guide == part.guide and p.heading not in topic.headings]
+        candidates = [p for p in self.content.parts_of(part.guide) if p.heading not in topic.headings]
         if not candidates:
             return None
         blended = request.vector + unit.vector  # what is asked, about this item
@@ -1070,8 +1069,8 @@ class Planner:
     def _explaining(self, unit: Unit, exclude: Part) -> Block | None:
         """The sentence elsewhere in the guide that says most about one list item."""
         best: tuple[float, Unit, Part] | None = None
-        for part in self.content.parts:
-            if part is exclude or part.guide != exclude.guide:
+        for part in self.content.parts_of(exclude.guide):
+            if part is exclude:
                 continue
             for u in part.units:
                 s = float(u.vector @ unit.vector)

@@ -126,6 +126,8 @@ UNCOVERED_TOPICS: dict[str, tuple[str, ...]] = {
     "renewing certifications": ("does the certification expire, how often must I renew or recertify it",),
     "particular courses or bootcamps": ("which online course, Coursera or Udemy class or bootcamp should I take",),
     "pay at particular companies": ("how much does a particular company like Google or Amazon pay",),
+    "pay by industry": ("do they earn more in one industry than another, like healthcare, pharma or banking",),
+    "pay by seniority": ("is there a breakdown of pay by seniority, junior versus senior levels",),
     "pay in other countries": ("what is the salary in another country, in its own currency",),
     "visas and immigration": (
         "do employers sponsor work visas, will changing jobs affect my visa",

@@ -182,6 +182,8 @@ _SET_ASIDE = re.compile(
 # a choice between two roles, closed ("torn between bakers, clerks or something else" is open)
 _BETWEEN = re.compile(r"\b(?:between|choosing|decide|deciding|torn)\b(?!.*\b(?:else|others?|anything)\b)", re.I)
 # "which of those two", "both of them", "either one": the last two roles the conversation was about
+# "what would each cost me", "how do all three compare": every role the last message named
+_EACH = re.compile(r"\b(?:each|all (?:three|four|of them|of those|of these)|every one of them)\b", re.I)
 _THE_TWO = re.compile(
     r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+two|both (?:of )?(?:them|those|these)|"
     r"both (?:roles|jobs|careers|options|fields|paths)|(?:for|of|on) both(?=\s*(?:[?.!,]|$))|either (?:one|of them|of those|role|job|option)|"
@@ -299,6 +301,12 @@ def _guides_asked(
     ):
         guides = [state.topic.guide, *guides]  # "mlops. pay?" then "vs data sci?": both, on pay
     the_two = not guides and _THE_TWO.search(turn.request) and len(two := recent_guides(history, content)) == 2
+    if not guides and _EACH.search(turn.request):
+        # "Should my first hire be a DBA, a security analyst or a sysadmin?" then "What would each cost me?"
+        asked_before = [m["content"] for m in history if m["role"] == "user"][-1:]
+        named_before = content.guide_names.mentioned(asked_before[0]) if asked_before else []
+        if len(named_before) >= 2:
+            return named_before, True
     if the_two:
         guides = two[::-1]  # "which of those two has more openings?" after data scientists, then DBAs
     elif (

@@ -356,9 +356,9 @@ class Planner:
         if len(request.guides) >= 2 and (
             request.intent == intents.COMPARE or max(request.facet_scores.values()) >= tuning.COMPARE_FACET_AT
         ):
-            return self._compare(request, request.guides[:2])
+            return self._compare(request, request.guides[: tuning.ROLES_COMPARED])
         if len(request.guides) >= 2:  # "friction between data scientists and MLOps people?": not a comparison
-            pair = request.guides[:2]
+            pair = request.guides[: tuning.ROLES_COMPARED]
             ranked = self.rank(request, self.content.parts_of(*pair))
             if ranked and request.intent == intents.FACT and self._both_answer(ranked, pair):
                 return self._side_by_side(request, pair, [ranked[0][1].facet])  # "pay for X and Y": both roles' pay

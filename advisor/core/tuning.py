@@ -324,3 +324,6 @@ NOT_CARRIED_FACETS = frozenset({"overview", "code", "sources", "related"})
 # Words remembered with the role-name words they match (advisor/core/guides.py); the memory is emptied
 # when full. Requests reuse a few thousand words; each entry is a word and a small set.
 ROLE_MATCH_CACHE = 50_000
+# Roles a request names that are compared side by side ("Should my first hire be a DBA, a security analyst or a
+# sysadmin?" then "What would each cost me?", conv11-tune); more would not fit one answer.
+ROLES_COMPARED = 3

@@ -830,3 +830,11 @@ def test_each_question_of_a_message_is_read_like_a_whole_request():
     answer = advisor.ask("bakers vs pilots, which of the two has more jobs open and which one pays more").answer
     assert "5 percent" in answer and "4 percent" in answer and "$220,000" in answer
     assert answer.index("5 percent") < answer.index("$220,000")  # in the order asked
+
+
+def test_each_after_three_roles_named_is_all_three():
+    advisor = fake_advisor([BAKER, PILOT, CLERK])
+    answer = talk(
+        advisor, "Should my first hire be a baker, a pilot or a clerk?", "What would each cost me, salary-wise?"
+    ).answer
+    assert "$38,000" in answer and "$220,000" in answer and "$41,000" in answer

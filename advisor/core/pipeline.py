@@ -166,6 +166,9 @@ _COMPARED = re.compile(
     r"(?:\w+\s+)?compare\b|\bcompare (?:that|it|this) (?:to|with)\b",
     re.I,
 )
+_TOLD_FACET = re.compile(
+    r"\b(?P<pay>pays?|paid|earns?|makes? (?:more|less|way)|salar\w*|money)\b|\b(?:grow\w*|in demand|hiring)\b", re.I
+)
 # "true?", "is that realistic?": a check of the claim the user made just before it
 _CHECK_THAT = re.compile(
     r"^\s*(?:(?:is (?:that|it|this)|that'?s|thats) )?(?:true|right|correct|really|accurate|so)\s*\?*\s*$"
@@ -249,7 +252,7 @@ def _only_a_role(content: ContentModel, request: str) -> bool:
 
 
 def _facets_of(
-    content: ContentModel, request: str, facet_vector: np.ndarray, previous: Topic | None
+    content: ContentModel, request: str, facet_vector: np.ndarray, previous: Topic | None, situation: str = ""
 ) -> dict[str, float]:
     """What kind of career question the request is. A figure it states is a premise to check, so that
     figure's facet decides; a request whose kind is unclear ("would security be a better bet then?")
@@ -261,6 +264,11 @@ def _facets_of(
         scores["pay"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif _JOB_COUNT.search(_asks(request)[0]) and "outlook" in scores:  # "which one has more actual jobs"
         scores["outlook"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
+    elif _COMPARED.search(request) and (told := _TOLD_FACET.search(situation)):
+        # "my nephew does cybersecurity and says it pays way better, how does it compare": what they were told
+        facet = "pay" if told.group("pay") else "outlook"
+        if facet in scores:
+            scores[facet] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif previous is not None and previous.facet in scores:
         if (_only_a_role(content, request) and previous.facet not in tuning.NOT_CARRIED_FACETS) or (
             # "how does that compare pay wise" says what is compared; "how does it compare?" does not
@@ -495,7 +503,7 @@ class Advisor:
         rank_vector, facet_vector = self._without_role_words(role_free, request_vector)
         if clause:
             rank_vector = facet_vector = self.embedder.encode_query(clause)
-        facet_scores = _facets_of(content, turn.request, facet_vector, state.topic)
+        facet_scores = _facets_of(content, turn.request, facet_vector, state.topic, turn.situation)
         facet, elsewhere = max(facet_scores.values()), self._intents.elsewhere(request_vector)
         intent = self._intents.classify(turn.request, facet_vector)  # read without the role's name, like the facet
         if told_subject and intent in TAILORED:  # the "I" is their story, not a question about them

@@ -838,3 +838,13 @@ def test_each_after_three_roles_named_is_all_three():
         advisor, "Should my first hire be a baker, a pilot or a clerk?", "What would each cost me, salary-wise?"
     ).answer
     assert "$38,000" in answer and "$220,000" in answer and "$41,000" in answer
+
+
+def test_how_does_it_compare_compares_what_the_user_was_told():
+    advisor = fake_advisor([BAKER, PILOT])
+    answer = talk(
+        advisor,
+        "How fast is the baker field growing?",
+        "my cousin flies planes and says pilots earn way better, how does it compare",
+    ).answer
+    assert "$38,000" in answer and "$220,000" in answer

@@ -174,9 +174,22 @@ class GuideNames:
         found: list[tuple[int, int, str, set[int]]] = []
         matching = [self._matching(s) for s in stems]
         aliased = self._by_alias(all_stems)
-        for title in self._candidates(stems, aliased):
+        hits_of: dict[str, list[int]] = {}  # per title, the positions of the words that match its name
+        for i, m in enumerate(matching):
+            for title in {t for n in m for t in self._titles_of[n]}:
+                hits_of.setdefault(title, []).append(i)
+
+        def may_be_named(title: str) -> bool:  # cheap: enough of its words, one only it has, or another name
+            hits = hits_of.get(title, [])
+            return (
+                title in aliased
+                or len({stems[i] for i in hits}) >= min(2, len(self.words[title]))
+                or any(n in self.unique[title] for i in hits for n in matching[i])
+            )
+
+        for title in [t for t in self.titles if (t in hits_of or t in aliased) and may_be_named(t)]:
             by_alias = {position[j] for j in aliased.get(title, ()) if j in position}
-            hits = [i for i, m in enumerate(matching) if any(n in m for n in self.words[title])]
+            hits = hits_of.get(title, [])
             # words of one role name stand together ("network and computer systems administrators"), so
             # "computer" there and "scientists" elsewhere do not name the research scientist guide
             near = [i for i in hits if any(j != i and abs(j - i) <= tuning.ROLE_WORDS_WITHIN for j in hits)]

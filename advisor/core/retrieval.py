@@ -109,6 +109,23 @@ class LoadedIndex:
         best: np.ndarray = np.maximum.reduceat(self.unit_matrix @ vector, self.unit_offsets)
         return best
 
+    def best_unit_similarity_among(self, positions: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """best_unit_similarity for the chunks at these positions (ascending) only: their rows are gathered,
+        not the whole unit matrix read."""
+        if self.unit_matrix is None or self.unit_offsets is None or not len(self.unit_matrix):
+            return np.zeros(len(positions), dtype=np.float32)
+        ends = np.append(self.unit_offsets[1:], len(self.unit_matrix))
+        starts, counts = self.unit_offsets[positions], (ends - self.unit_offsets)[positions]
+        firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        rows = np.repeat(starts - firsts, counts) + np.arange(int(counts.sum()))
+        best: np.ndarray = np.maximum.reduceat(self.unit_matrix[rows] @ vector, firsts)
+        return best
+
+    def unit_similarity_of(self, chunk_id: str, vector: np.ndarray) -> float:
+        """The best similarity of `vector` to one of one chunk's units (0.0 when it has none)."""
+        rows = self.unit_vectors.get(chunk_id)
+        return float((rows @ vector).max()) if rows is not None and len(rows) else 0.0
+
 
 def open_index(store: IndexStore, version: IndexVersion) -> LoadedIndex:
     """Loads one version's records and vectors into memory; requests then never read the store."""
@@ -225,10 +242,8 @@ class HybridSearch:
         n = min(max(self.candidates, k), len(index.ids))  # a retriever asked for more than 12 gets them
         vector = self.embedder.encode_query(query) if query_vector is None else query_vector
         dense_ids, similarity = self._dense(index, vector, n)
-
-        unit_best = index.best_unit_similarity(vector)
-        position = index.position
-        unit_ids = [index.ids[i] for i in np.argsort(-unit_best)[:n]]
+        unit_best = self._unit_ranking(index, vector)
+        unit_ids = sorted(unit_best, key=lambda i: -unit_best[i])[:n]
 
         query_tokens = index.known_tokens(query)
         keyword: dict[str, float] = {}
@@ -257,11 +272,28 @@ class HybridSearch:
                     record["text"],
                     round(fused[chunk_id], 5),
                     round(float(sim), 4),
-                    round(float(unit_best[position[chunk_id]]), 4),
+                    round(
+                        unit_best[chunk_id] if chunk_id in unit_best else index.unit_similarity_of(chunk_id, vector), 4
+                    ),
                     round(keyword.get(chunk_id, 0.0), 4),
                 )
             )
         return hits
+
+    @staticmethod
+    def _unit_ranking(index: LoadedIndex, vector: np.ndarray) -> dict[str, float]:
+        """Each chunk's best unit similarity: over every unit of a small knowledge base; over the units of
+        the tuning.UNIT_SEARCH_CHUNKS chunks closest to the query in a large one (all 89,000 units of 500
+        guides were one 137 MB matrix product a question, ~12 ms; issue #13)."""
+        matrix = index.chunk_matrix
+        if len(index.ids) <= tuning.UNIT_SEARCH_CHUNKS or matrix is None or matrix.shape[0] != len(index.ids):
+            best = index.best_unit_similarity(vector)
+            positions = np.arange(len(index.ids))
+        else:
+            sims = matrix @ np.asarray(vector, dtype=np.float32)
+            positions = np.sort(np.argpartition(-sims, tuning.UNIT_SEARCH_CHUNKS)[: tuning.UNIT_SEARCH_CHUNKS])
+            best = index.best_unit_similarity_among(positions, vector)
+        return {index.ids[positions[i]]: float(best[i]) for i in np.argsort(-best)}
 
     @staticmethod
     def _dense(index: LoadedIndex, vector: np.ndarray, n: int) -> tuple[list[str], dict[str, float]]:

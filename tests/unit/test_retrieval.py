@@ -101,3 +101,19 @@ def test_the_langchain_retriever_returns_documents_in_rank_order(index, search):
     docs = AdvisorRetriever(search=search, index=index, k=2).invoke("spiral mixers")
     assert [d.metadata["section"] for d in docs][0] == "Which tools do bakers use?"
     assert docs[0].page_content.startswith("- Deck ovens")
+
+
+def test_a_large_index_ranks_units_of_the_closest_chunks_with_the_same_scores(index, search, monkeypatch):
+    import numpy as np
+
+    from advisor.core import tuning
+
+    vector = search.embedder.encode_query("which tools knead dough?")
+    everything = search._unit_ranking(index, vector)
+    monkeypatch.setattr(tuning, "UNIT_SEARCH_CHUNKS", 2)  # as if the index were large: two chunks read
+    shortlist = search._unit_ranking(index, vector)
+    assert len(shortlist) == 2
+    assert all(np.isclose(score, everything[chunk]) for chunk, score in shortlist.items())
+    assert list(shortlist) == sorted(shortlist, key=lambda c: -shortlist[c])
+    hits = search.search(index, "which tools knead dough?", k=4, query_vector=vector)
+    assert all(np.isclose(h.unit_similarity, everything[h.id], atol=1e-4) for h in hits)

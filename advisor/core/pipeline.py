@@ -41,7 +41,15 @@ from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.places import PlaceWords
 from advisor.core.plans import Block, Plan, Planner, Request, across_clause
 from advisor.core.quantities import asked_figure, holds_figure, missing_words, pay_for_a_level, stated_facet
-from advisor.core.retrieval import AdvisorRetriever, Hit, HybridSearch, LoadedIndex, best_heading_similarity, open_index
+from advisor.core.retrieval import (
+    AdvisorRetriever,
+    Hit,
+    HybridSearch,
+    LoadedIndex,
+    best_heading_similarity,
+    open_index,
+    release_freed_memory,
+)
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
 from advisor.core.store import IndexStore, open_client
@@ -425,6 +433,7 @@ class Advisor:
         self._index, self._gate = index, self._serving[1]
         log.info("Serving index %s (%d chunks)", index.version.id, len(index.ids))
         corpus_words(index)  # names and words for verifying model answers: once per index version
+        release_freed_memory()  # the content model's build (heading batches, token lists) peaks above what it keeps
 
     def refresh(self) -> bool:
         """Switch to the live index version if another process published a new one."""

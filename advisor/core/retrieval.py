@@ -206,11 +206,11 @@ def open_index(store: IndexStore, version: IndexVersion) -> LoadedIndex:
         offsets,
         chunk_matrix=chunk_matrix,
     )
-    _release_freed_memory()
+    release_freed_memory()
     return loaded
 
 
-def _release_freed_memory() -> None:
+def release_freed_memory() -> None:
     """Hands the heap freed after loading (the store's result lists, ~2x the vectors) back to the
     system: glibc keeps it otherwise, and a server's resident memory stays at its loading peak.
     Measured at 50 guides: 280 -> 213 MB for opening the index (issue #13)."""

@@ -192,3 +192,11 @@ def test_each_question_of_a_message_about_the_two_roles_is_answered_for_both(adv
     answer = advisor.ask("which of the two has more jobs total and which one's growing", history).answer
     assert "182,800" in answer and "29 percent" in answer and "decline 4 percent" in answer
     assert "job titles" not in answer
+
+
+def test_every_guides_job_titles_part_is_tagged_as_the_occupation_code_not_what_the_job_is(advisor: Advisor):
+    content = advisor._serving[2]
+    titles = [p for p in content.parts if "job titles" in p.heading.lower()]
+    assert len(titles) >= 3 and all(p.facet == "code" for p in titles)
+    answer = advisor.ask("what does a network admin do?").answer
+    assert "job titles" not in answer and "install" in answer

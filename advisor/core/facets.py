@@ -251,8 +251,8 @@ FACETS: tuple[Facet, ...] = (
     ),
     Facet(
         "code",
-        "the official occupation classification code",
-        ("what is the occupation code", "SOC code", "classification of the job"),
+        "the official occupation classification code and the job titles filed under it",
+        ("what is the occupation code", "SOC code", "classification of the job", "which job titles does it cover"),
     ),
     Facet(
         "sources",

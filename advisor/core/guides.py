@@ -261,11 +261,10 @@ class GuideNames:
                     and any(0 <= j < len(pieces) and of_title(j, title, self.words[title]) for j in (i - 1, i + 1))
                 ):
                     drop.add(i)
-        for seqs in self.aliases.values():
-            for seq in seqs:
-                for i in range(len(stems) - len(seq) + 1):
-                    if stems[i : i + len(seq)] == seq:
-                        drop.update(range(i, i + len(seq)))
+        for i, first in enumerate(stems):
+            for _, seq in self._alias_starts.get(first, []):
+                if stems[i : i + len(seq)] == seq:
+                    drop.update(range(i, i + len(seq)))
         return " ".join(p for i, p in enumerate(pieces) if i not in drop)
 
     def names(self) -> list[str]:

@@ -242,8 +242,8 @@ class HybridSearch:
         n = min(max(self.candidates, k), len(index.ids))  # a retriever asked for more than 12 gets them
         vector = self.embedder.encode_query(query) if query_vector is None else query_vector
         dense_ids, similarity = self._dense(index, vector, n)
-        unit_best = self._unit_ranking(index, vector)
-        unit_ids = sorted(unit_best, key=lambda i: -unit_best[i])[:n]
+        unit_best = self._unit_ranking(index, vector, n)
+        unit_ids = list(unit_best)
 
         query_tokens = index.known_tokens(query)
         keyword: dict[str, float] = {}
@@ -281,19 +281,20 @@ class HybridSearch:
         return hits
 
     @staticmethod
-    def _unit_ranking(index: LoadedIndex, vector: np.ndarray) -> dict[str, float]:
-        """Each chunk's best unit similarity: over every unit of a small knowledge base; over the units of
-        the tuning.UNIT_SEARCH_CHUNKS chunks closest to the query in a large one (all 89,000 units of 500
-        guides were one 137 MB matrix product a question, ~12 ms; issue #13)."""
+    def _unit_ranking(index: LoadedIndex, vector: np.ndarray, n: int) -> dict[str, float]:
+        """The n chunks with the best unit similarity, best first, with it: over every unit of a small
+        knowledge base (over tuning.UNIT_SEARCH_CHUNKS chunks), over the units of the
+        tuning.UNIT_SHORTLIST chunks closest to the query in a large one (all 89,000 units of 500 guides were
+        one 137 MB matrix product a question, ~12 ms; issue #13)."""
         matrix = index.chunk_matrix
         if len(index.ids) <= tuning.UNIT_SEARCH_CHUNKS or matrix is None or matrix.shape[0] != len(index.ids):
             best = index.best_unit_similarity(vector)
             positions = np.arange(len(index.ids))
         else:
             sims = matrix @ np.asarray(vector, dtype=np.float32)
-            positions = np.sort(np.argpartition(-sims, tuning.UNIT_SEARCH_CHUNKS)[: tuning.UNIT_SEARCH_CHUNKS])
+            positions = np.sort(np.argpartition(-sims, tuning.UNIT_SHORTLIST)[: tuning.UNIT_SHORTLIST])
             best = index.best_unit_similarity_among(positions, vector)
-        return {index.ids[positions[i]]: float(best[i]) for i in np.argsort(-best)}
+        return {index.ids[positions[i]]: float(best[i]) for i in np.argsort(-best)[:n]}
 
     @staticmethod
     def _dense(index: LoadedIndex, vector: np.ndarray, n: int) -> tuple[list[str], dict[str, float]]:

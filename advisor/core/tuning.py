@@ -327,7 +327,8 @@ ROLE_MATCH_CACHE = 50_000
 # Roles a request names that are compared side by side ("Should my first hire be a DBA, a security analyst or a
 # sysadmin?" then "What would each cost me?", conv11-tune); more would not fit one answer.
 ROLES_COMPARED = 3
-# Over this many chunks (about 50 guides), the answer-unit ranking reads the units of the this-many chunks
+# Over this many chunks (about 50 guides), the answer-unit ranking reads the units of the UNIT_SHORTLIST chunks
 # closest to the query, not every unit: 500 guides hold 89,000 units, one 137 MB matrix product (~12 ms) a
 # question (benchmarks/many_guides.py). At or under it every unit is read, as before.
 UNIT_SEARCH_CHUNKS = 1500
+UNIT_SHORTLIST = 500  # ~3,000 units; the units' best chunks sit among the closest chunks

@@ -103,6 +103,9 @@ class ContentModel:
     facets: FacetModel
     by_chunk: dict[str, list[Part]] = field(default_factory=dict)
     named_terms: frozenset[str] = frozenset()  # words the guides write with a capital mid-sentence
+    # ...that they also write in lower case as an ordinary word ("Go" the language, "go" the verb): a
+    # request names the thing only when it writes the capital too
+    common_names: frozenset[str] = frozenset()
     guide_names: GuideNames = field(default_factory=lambda: GuideNames([]))
 
     def __post_init__(self) -> None:
@@ -196,11 +199,15 @@ def build_content(index: LoadedIndex, embedder: Embedder, facets: FacetModel | N
         intro = intro_of.get((part.guide, part.top))
         part.facet = facets.tag(part, intro.facet if intro is not None and intro is not part else "", plain_vector)
     named: set[str] = set()
+    lower: set[str] = set()
     for part in parts:
         for unit in part.units:
             for m in _NAMED.finditer(unit.plain):
                 named.update(tokens(m.group(0)))
-    model = ContentModel(parts, facets, named_terms=frozenset(named), guide_names=names)
+            lower.update(re.findall(r"\b[a-z][a-z+#]*\b", unit.plain))
+    model = ContentModel(
+        parts, facets, named_terms=frozenset(named), common_names=frozenset(named & lower), guide_names=names
+    )
     for part in parts:
         model.by_chunk.setdefault(part.chunk_id, []).append(part)
     return model

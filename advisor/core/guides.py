@@ -107,6 +107,11 @@ class GuideNames:
     def __init__(self, chunks: list[tuple[str, str]], also_called: dict[str, str] | None = None) -> None:
         self.titles = sorted({t for t, _ in chunks})
         self.words = {t: _role_words(t) for t in self.titles}
+        # a role name's words as written, but its last (the person: "administrator"), whose plural ("networks",
+        # "databases") is a thing, not the role
+        self._thing_plurals = {
+            t: {w + "s" for w in [x for x in words(role_name(t)) if x not in STOPWORDS][:-1]} for t in self.titles
+        }
         self.aliases = {t: _alias_stems((also_called or {}).get(t, "")) for t in self.titles}
         self.one_words = frozenset(
             [w for t in self.titles for w in self.words[t]]
@@ -198,6 +203,7 @@ class GuideNames:
                 for i in hits
                 if any(_matches(stems[i], u) for u in self.unique[title])
                 and not self._other_kind(title, stems, kept, i)
+                and not self._a_kind_of_thing(title, ws, stems, kept, i)
             ]
             chosen = (
                 set(near if len({stems[i] for i in near}) >= min(2, len(self.words[title])) else [])
@@ -214,6 +220,15 @@ class GuideNames:
             taken |= positions
             named.append((first, title))
         return [t for _, t in sorted(named)]
+
+    def _a_kind_of_thing(self, title: str, ws: list[str], stems: list[str], kept: list[int], i: int) -> bool:
+        """ "neural networks": the plural of a role-name word that is not the person ("network" in network
+        administrator) right after a word not in that name is a kind of thing, not the role ("access to
+        databases" still points at database administrators)."""
+        if ws[kept[i]] not in self._thing_plurals[title] or i == 0 or kept[i - 1] != kept[i] - 1:
+            return False
+        before = stems[i - 1]
+        return before.isalpha() and not any(_matches(before, n) for n in self.words[title])
 
     def _other_kind(self, title: str, stems: list[str], kept: list[int], i: int) -> bool:
         """ "data engineer", "ML engineer": the last word of a role's name right after a word that is not

@@ -298,11 +298,21 @@ class Planner:
         total = max(sum(self.idf(t) for t in terms), tuning.KEYWORD_IDF_FLOOR)
         return sum(self.idf(t) for t in terms & have) / total
 
+    def _uncapitalised_names(self, request: Request) -> set[str]:
+        """Words the guides use both as a name and as a plain word ("Go", "go") that the request writes in
+        lower case: "go into MLOps" names no language."""
+        return {
+            t
+            for t in self.content.common_names
+            if t in request.terms and not re.search(rf"\b{re.escape(t[:1].upper() + t[1:])}\b", request.text)
+        }
+
     def rank(self, request: Request, parts: list[Part] | None = None) -> list[tuple[float, Part]]:
         terms = set(request.terms) or set(tokens(request.text))
         # a list item is the subject only when the request names it: a rare word the guides write as a
         # name ("DVC", "Terraform"), not a rare plain word ("current")
         named = {t for t in terms if self.df.get(t, 0) <= self.named_limit and t in self.content.named_terms}
+        named -= self._uncapitalised_names(request)
         named -= _already_had(request.text)
         # "does it depend on experience?" after the pay answer: "it" is what was just shown
         shown = (
@@ -800,7 +810,7 @@ class Planner:
         lead_terms = frozenset().union(*(u.terms for u in part.units if not u.is_item))
         rare = max(2, int(tuning.RARE_CHUNK_SHARE * self.n))
         request_terms = {t for t in request.terms if self.df.get(t, 0) <= rare} - lead_terms - set(tokens(part.heading))
-        request_terms -= _already_had(request.text)
+        request_terms -= _already_had(request.text) | self._uncapitalised_names(request)
         if _ONLY_THAT.search(request.text):  # "is it python only?": the whole list answers it
             return []
 

@@ -77,3 +77,11 @@ def test_a_shared_last_word_after_another_word_names_another_job():
     assert names.mentioned("what do ML engineers earn") == []
     assert names.mentioned("how much does an mlops engineer make") == ["MLOps Engineer Career Guide"]
     assert names.mentioned("what does an engineer earn") == ["MLOps Engineer Career Guide"]
+
+
+def test_the_plural_of_a_role_word_after_another_word_is_a_kind_of_thing_not_the_role():
+    net = "Network Administrator Career Guide"
+    names = GuideNames([(net, "Network administrators run networks."), (DS, "Data scientists model data.")])
+    assert names.mentioned("will I be designing neural networks all day as a data scientist?") == [DS]
+    assert names.mentioned("who protects access to networks, which role?") == [net]
+    assert names.mentioned("what about network admins?") == [net]

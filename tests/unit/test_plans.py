@@ -2,8 +2,12 @@
 lists keep their sub-headings, superlatives and comparisons, exclusions, the path tailored by what the
 user said, follow-ups, topic switches, and a refusal that does not poison the conversation."""
 
+import numpy as np
 import pytest
 
+from advisor.core.dialogue import Profile
+from advisor.core.plans import Request
+from advisor.core.text import tokens
 from tests.fakes import fake_advisor, talk
 
 pytestmark = pytest.mark.unit
@@ -193,6 +197,24 @@ def test_the_one_list_of_what_would_be_new_is_shown_whole():
     advisor = fake_advisor([six])
     text = talk(advisor, "I already use Excel at work.", "Which tools would be new to me?").answer
     assert all(name in text for name in ("Airflow", "Spark", "Kafka", "dbt", "Flink", "Looker"))
+
+
+def test_a_name_that_is_also_a_plain_word_names_its_item_only_when_capitalised():
+    guide = GUIDE.replace(
+        "- Learn SQL and Python well", "- Earn a degree in computing\n- Learn SQL, Python or Go well"
+    ).replace("Pay depends on experience", "Wherever you go, pay depends on experience")
+    advisor = fake_advisor([guide])
+    advisor.ask("hi")
+    content, planner = advisor._serving[2], advisor._serving[3]
+    step = next(p for p in content.parts if "Step 1" in p.heading)
+
+    def named(text: str) -> list[str]:
+        request = Request(text, np.zeros(8), "fact", {}, Profile(), terms=frozenset(tokens(text)))
+        return [u.text for u in planner._named_items(request, step)]
+
+    assert "go" in content.common_names
+    assert not any("Go well" in t for t in named("Do I need a degree to go into data engineering?"))
+    assert [t for t in named("is Go used in the first step?") if "Go well" in t]
 
 
 def test_an_engineering_manager_has_no_path_step_by_the_word_engineering():

@@ -226,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         f"(p50/p95 over {len(base)} questions from eval/heldout.jsonl x 3 passes, query embedding excluded,"
         " in a fresh server-like process; encode rate = texts / seconds inside the model during that ingest)"
     )
+    for r in results[1:]:  # what to look at when "answers as with 1 guide" is short of all
+        for q in (q for q in base if r["answers"].get(q) != base[q]):
+            print(f"  answer changed at {r['guides']} guides: {q}")
     return 0
 
 

@@ -368,8 +368,7 @@ class Gate:
         strong = (
             facet >= tuning.FACET_IN_SCOPE_AT
             or leans_on_topic
-            or (facet >= tuning.NAMED_ROLE_FACET_AT and bool(self.guide_names.mentioned(request)))
-            or (facet >= tuning.NAMED_ROLE_FACET_AT and at_told_role)
+            or (facet >= tuning.NAMED_ROLE_FACET_AT and (at_told_role or bool(self.guide_names.mentioned(request))))
         )
         if (
             not strong

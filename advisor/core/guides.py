@@ -155,9 +155,9 @@ class GuideNames:
             self._matching_cache[word_stem] = found
         return found
 
-    def _candidates(self, stems: list[str], by_alias: dict[str, set[int]]) -> list[str]:
-        """The titles a text may name: those with a word it matches, and those another name of theirs names."""
-        hit = {t for s in stems for n in self._matching(s) for t in self._titles_of[n]} | set(by_alias)
+    def _candidates(self, stems: list[str]) -> list[str]:
+        """The titles with a word of their role name that one of these words matches."""
+        hit = {t for s in stems for n in self._matching(s) for t in self._titles_of[n]}
         return [t for t in self.titles if t in hit]
 
     def _by_alias(self, all_stems: list[str]) -> dict[str, set[int]]:
@@ -249,7 +249,7 @@ class GuideNames:
         for title in self.titles:  # "QA testers", "software QA testers": an other name of the role
             if title in aliased:
                 return title
-        for title in self._candidates(stems, {}):
+        for title in self._candidates(stems):
             if all(any(n in self._matching(s) for n in self.words[title]) for s in stems):
                 return title
         return None

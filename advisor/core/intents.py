@@ -188,14 +188,21 @@ class IntentModel:
 
     def load(self) -> IntentModel:
         if self._vectors is None:
-            pairs = [(label, text) for label, texts in self.prototypes.items() for text in texts]
-            self._labels = [label for label, _ in pairs]
-            self._vectors = self.embedder.encode([text for _, text in pairs])
+            self._labels, self._vectors = self._labelled(self.prototypes)
             self._elsewhere = self.embedder.encode(list(ELSEWHERE))
-            topics = [(name, text) for name, texts in UNCOVERED_TOPICS.items() for text in texts]
-            self._topic_names = [name for name, _ in topics]
-            self._topics = self.embedder.encode([text for _, text in topics])
+            self._topic_names, self._topics = self._labelled(UNCOVERED_TOPICS)
         return self
+
+    def _labelled(self, prototypes: dict[str, tuple[str, ...]]) -> tuple[list[str], np.ndarray]:
+        """(the label of each prototype text, their vectors), texts in order."""
+        pairs = [(label, text) for label, texts in prototypes.items() for text in texts]
+        return [label for label, _ in pairs], self.embedder.encode([text for _, text in pairs])
+
+    @staticmethod
+    def _closest(vectors: np.ndarray, labels: list[str], vector: np.ndarray) -> tuple[str, float]:
+        sims = vectors @ vector
+        best = int(np.argmax(sims))
+        return labels[best], float(sims[best])
 
     def elsewhere(self, vector: np.ndarray) -> float:
         """How close a request is to advice no career guide gives (ELSEWHERE)."""
@@ -207,16 +214,12 @@ class IntentModel:
         """The topic guides commonly leave out that a request is closest to (UNCOVERED_TOPICS), and how close."""
         self.load()
         assert self._topics is not None
-        sims = self._topics @ vector
-        best = int(np.argmax(sims))
-        return self._topic_names[best], float(sims[best])
+        return self._closest(self._topics, self._topic_names, vector)
 
     def nearest(self, vector: np.ndarray) -> tuple[str, float]:
         self.load()
         assert self._vectors is not None
-        sims = self._vectors @ vector
-        best = int(np.argmax(sims))
-        return self._labels[best], float(sims[best])
+        return self._closest(self._vectors, self._labels, vector)
 
     def classify(self, request: str, vector: np.ndarray) -> str:
         if _CHEAP.search(request):

@@ -260,11 +260,17 @@ def _only_a_role(content: ContentModel, request: str) -> bool:
 
 
 def _facets_of(
-    content: ContentModel, request: str, facet_vector: np.ndarray, previous: Topic | None, situation: str = ""
+    content: ContentModel,
+    request: str,
+    facet_vector: np.ndarray,
+    previous: Topic | None,
+    situation: str = "",
+    only_role: bool = False,
 ) -> dict[str, float]:
     """What kind of career question the request is. A figure it states is a premise to check, so that
     figure's facet decides; a request whose kind is unclear ("would security be a better bet then?")
-    goes on with the kind of the last answer, about whatever role it names."""
+    goes on with the kind of the last answer, about whatever role it names. `only_role`: the request is
+    nothing but a role (_only_a_role, worked out once by the caller)."""
     scores = content.facets.scores(facet_vector)
     if (stated := stated_facet(request)) in scores:
         scores[stated] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
@@ -278,7 +284,7 @@ def _facets_of(
         if facet in scores:
             scores[facet] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif previous is not None and previous.facet in scores:
-        if (_only_a_role(content, request) and previous.facet not in tuning.NOT_CARRIED_FACETS) or (
+        if (only_role and previous.facet not in tuning.NOT_CARRIED_FACETS) or (
             # "how does that compare pay wise" says what is compared; "how does it compare?" does not
             _COMPARED.search(request) and max(scores.values()) < tuning.FACET_IN_SCOPE_AT
         ):
@@ -512,7 +518,8 @@ class Advisor:
         rank_vector, facet_vector = self._without_role_words(role_free, request_vector)
         if clause:
             rank_vector = facet_vector = self.embedder.encode_query(clause)
-        facet_scores = _facets_of(content, turn.request, facet_vector, state.topic, turn.situation)
+        only_role = _only_a_role(content, turn.request)
+        facet_scores = _facets_of(content, turn.request, facet_vector, state.topic, turn.situation, only_role)
         facet, elsewhere = max(facet_scores.values()), self._intents.elsewhere(request_vector)
         intent = self._intents.classify(turn.request, facet_vector)  # read without the role's name, like the facet
         if told_subject and intent in TAILORED:  # the "I" is their story, not a question about them
@@ -559,9 +566,7 @@ class Advisor:
                 or _not_the_last(request, turn)
             )
             request.background = self._background(content, turn, state.profile)
-            request.only_role = _only_a_role(content, turn.request) and (
-                state.topic is None or state.topic.facet in tuning.NOT_CARRIED_FACETS
-            )
+            request.only_role = only_role and (state.topic is None or state.topic.facet in tuning.NOT_CARRIED_FACETS)
             plan = planner.plan(request)
             decision = _partial_when_lacking(request, decision)
             if decision.route is Route.ANSWER:

@@ -241,8 +241,9 @@ class HybridSearch:
             return []
         n = min(max(self.candidates, k), len(index.ids))  # a retriever asked for more than 12 gets them
         vector = self.embedder.encode_query(query) if query_vector is None else query_vector
-        dense_ids, similarity = self._dense(index, vector, n)
-        unit_best = self._unit_ranking(index, vector, n)
+        sims = self._chunk_similarities(index, vector)  # read by both rankings below
+        dense_ids, similarity = self._dense(index, vector, n, sims)
+        unit_best = self._unit_ranking(index, vector, n, sims)
         unit_ids = list(unit_best)
 
         query_tokens = index.known_tokens(query)
@@ -281,32 +282,41 @@ class HybridSearch:
         return hits
 
     @staticmethod
-    def _unit_ranking(index: LoadedIndex, vector: np.ndarray, n: int) -> dict[str, float]:
+    def _chunk_similarities(index: LoadedIndex, vector: np.ndarray) -> np.ndarray | None:
+        """Cosine similarity of every loaded chunk to the query (rows are normalised at load); None when the
+        chunk vectors are not loaded."""
+        matrix = index.chunk_matrix
+        if matrix is None or matrix.shape[0] != len(index.ids):
+            return None
+        norm = float(np.linalg.norm(vector)) or 1.0
+        sims: np.ndarray = matrix @ (np.asarray(vector, dtype=np.float32) / norm)
+        return sims
+
+    @staticmethod
+    def _unit_ranking(index: LoadedIndex, vector: np.ndarray, n: int, sims: np.ndarray | None) -> dict[str, float]:
         """The n chunks with the best unit similarity, best first, with it: over every unit of a small
         knowledge base (over tuning.UNIT_SEARCH_CHUNKS chunks), over the units of the
         tuning.UNIT_SHORTLIST chunks closest to the query in a large one (all 89,000 units of 500 guides were
         one 137 MB matrix product a question, ~12 ms; issue #13)."""
-        matrix = index.chunk_matrix
-        if len(index.ids) <= tuning.UNIT_SEARCH_CHUNKS or matrix is None or matrix.shape[0] != len(index.ids):
+        if len(index.ids) <= tuning.UNIT_SEARCH_CHUNKS or sims is None:
             best = index.best_unit_similarity(vector)
             positions = np.arange(len(index.ids))
         else:
-            sims = matrix @ np.asarray(vector, dtype=np.float32)
             positions = np.sort(np.argpartition(-sims, tuning.UNIT_SHORTLIST)[: tuning.UNIT_SHORTLIST])
             best = index.best_unit_similarity_among(positions, vector)
         return {index.ids[positions[i]]: float(best[i]) for i in np.argsort(-best)[:n]}
 
     @staticmethod
-    def _dense(index: LoadedIndex, vector: np.ndarray, n: int) -> tuple[list[str], dict[str, float]]:
-        """The n chunks of highest cosine similarity, ties by id (as Chroma's exact search orders
-        them): one matrix product over the loaded chunk vectors, ~0.5 ms at 14k chunks, where a
-        Chroma query over shared collections would also need a filter to the live version."""
-        matrix = index.chunk_matrix
-        if matrix is None or matrix.shape[0] != len(index.ids):
+    def _dense(
+        index: LoadedIndex, vector: np.ndarray, n: int, sims: np.ndarray | None
+    ) -> tuple[list[str], dict[str, float]]:
+        """The n chunks of highest cosine similarity (`sims`, from _chunk_similarities), ties by id (as
+        Chroma's exact search orders them): one matrix product over the loaded chunk vectors, ~0.5 ms at
+        14k chunks, where a Chroma query over shared collections would also need a filter to the live
+        version."""
+        if sims is None:
             dense: Any = index.chunks.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
             return dense["ids"][0], {i: 1.0 - d for i, d in zip(dense["ids"][0], dense["distances"][0])}
-        norm = float(np.linalg.norm(vector)) or 1.0
-        sims = matrix @ (np.asarray(vector, dtype=np.float32) / norm)
         if n < len(sims):
             kth = np.partition(sims, len(sims) - n)[len(sims) - n]
             candidates = np.flatnonzero(sims >= kth)

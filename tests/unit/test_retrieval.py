@@ -109,11 +109,11 @@ def test_a_large_index_ranks_units_of_the_closest_chunks_with_the_same_scores(in
     from advisor.core import tuning
 
     vector = search.embedder.encode_query("which tools knead dough?")
-    everything = search._unit_ranking(index, vector, len(index.ids))
+    everything = search._unit_ranking(index, vector, len(index.ids), search._chunk_similarities(index, vector))
     assert list(everything) == sorted(everything, key=lambda c: -everything[c])
     monkeypatch.setattr(tuning, "UNIT_SEARCH_CHUNKS", 2)  # as if the index were large: two chunks read
     monkeypatch.setattr(tuning, "UNIT_SHORTLIST", 2)
-    shortlist = search._unit_ranking(index, vector, len(index.ids))
+    shortlist = search._unit_ranking(index, vector, len(index.ids), search._chunk_similarities(index, vector))
     assert len(shortlist) == 2
     assert all(np.isclose(score, everything[chunk]) for chunk, score in shortlist.items())
     assert list(shortlist) == sorted(shortlist, key=lambda c: -shortlist[c])

@@ -84,9 +84,13 @@ class Part:
         return parts[1] if len(parts) > 1 else ""
 
     @cached_property
+    def sub_tokens(self) -> frozenset[str]:
+        return frozenset(tokens(self.sub))
+
+    @cached_property
     def sub_terms(self) -> frozenset[str]:
         """The words of the sub-heading that the top heading does not have ("cloud" in "Step 2 > Learn cloud")."""
-        return frozenset(tokens(self.sub)) - frozenset(tokens(self.top))
+        return self.sub_tokens - frozenset(tokens(self.top))
 
     @property
     def items(self) -> list[Unit]:

@@ -352,7 +352,7 @@ class Planner:
                 * bool(named and any(u.is_item and u.lead_terms & named for u in part.units))
                 + tuning.SUBHEADING_WORD_BONUS * self.overlap(terms, part.sub_terms)
                 + tuning.PRONOUN_TOPIC_BONUS * (part.heading in shown)
-                - tuning.SUBHEADING_WORD_BONUS * bool(negated & frozenset(tokens(part.sub)))
+                - tuning.SUBHEADING_WORD_BONUS * bool(negated & part.sub_tokens)
             )
             scored.append((score, part))
         scored.sort(key=lambda sp: -sp[0])
@@ -1003,7 +1003,7 @@ class Planner:
             plan.blocks.append(Block(step, self._lead_and_items(step), heading=True))
         if request.intent == intents.GAP and len(plan.blocks) < 3:  # ...and a tool list they lack
             tools = [p for _, p in ranked if p.facet == "tools" and not self._has(profile, p)][:1]
-            plan.blocks += [Block(p, self._lead_and_items(p)[:5], heading=True) for p in tools]
+            plan.blocks += [Block(p, self._lead_and_items(p)[: tuning.GAP_LIST_UNITS], heading=True) for p in tools]
         return plan
 
     # follow-ups: tell me more, the second one, which of those

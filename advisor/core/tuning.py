@@ -297,8 +297,9 @@ CHAT_WORDS = frozenset(
 )
 # "Which tools would be new to me?": at most this many of the facet's lists the user does not have.
 GAP_LISTS = 2
-# ...each shown as its lead and first items, this many units in all, when there are several (one is shown
-# whole: a lead announcing "six qualities" followed by four misleads; conv11-tune).
+# ...each shown as its lead and first items, this many units in all, when there are several, or beside the
+# path steps (one list alone is shown whole: a lead announcing "six qualities" followed by four misleads;
+# conv11-tune).
 GAP_LIST_UNITS = 5
 # A named list item makes its part the subject only when the part's facet scores within this of the
 # request's best ("what does it pay in Washington state?" is about pay, not the list of states).

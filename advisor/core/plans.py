@@ -286,17 +286,40 @@ class Planner:
         for part in content.parts:
             per_guide.setdefault(part.guide, set()).add(part.chunk_id)
         largest = max((len(c) for c in per_guide.values()), default=self.n)
-        self.named_limit = max(3, int(tuning.NAMED_CHUNK_SHARE * largest))
+        self.named_limit = max(tuning.RARE_IN_A_GUIDE, int(tuning.NAMED_CHUNK_SHARE * largest))
+        self._guide_frequency: dict[str, tuple[Counter[str], int]] = {}
 
     # -- scoring ---------------------------------------------------------------------------------
     def idf(self, term: str) -> float:
         return idf(self.n, self.df.get(term, 0))
 
-    def overlap(self, terms: set[str], have: frozenset[str]) -> float:
+    def overlap(self, terms: set[str], have: frozenset[str], weights: dict[str, float] | None = None) -> float:
         """Rarity-weighted share of the request's words the part has; words every chunk uses ("MLOps",
-        "job") weigh almost nothing, and a request of only such words gets almost no keyword credit."""
-        total = max(sum(self.idf(t) for t in terms), tuning.KEYWORD_IDF_FLOOR)
-        return sum(self.idf(t) for t in terms & have) / total
+        "job") weigh almost nothing, and a request of only such words gets almost no keyword credit.
+        `weights`: rarities that replace the knowledge base's for some words."""
+        weight = {t: self.idf(t) for t in terms} | {t: w for t, w in (weights or {}).items() if t in terms}
+        total = max(sum(weight.values()), tuning.KEYWORD_IDF_FLOOR)
+        return sum(weight[t] for t in terms & have) / total
+
+    def _frequency_in(self, guide: str) -> tuple[Counter[str], int]:
+        """How many of one guide's chunks use each word, and its number of chunks."""
+        if guide not in self._guide_frequency:
+            if len(self._guide_frequency) >= tuning.ROLE_MATCH_CACHE:
+                self._guide_frequency.clear()
+            chunks: dict[str, set[str]] = {}
+            for part in self.content.parts_of(guide):
+                chunks.setdefault(part.chunk_id, set()).update(part.terms)
+            self._guide_frequency[guide] = (Counter(t for terms in chunks.values() for t in terms), len(chunks))
+        return self._guide_frequency[guide]
+
+    def _names_things_in(self, guide: str, term: str) -> bool:
+        in_guide, chunks = self._frequency_in(guide)
+        return in_guide.get(term, 0) <= max(tuning.RARE_IN_A_GUIDE, int(tuning.NAMED_CHUNK_SHARE * chunks))
+
+    def _rare_in(self, guide: str, term: str) -> bool:
+        """Distinctive of a topic within the guide, whatever other guides say ("azure")."""
+        in_guide, chunks = self._frequency_in(guide)
+        return in_guide.get(term, 0) <= max(tuning.RARE_IN_A_GUIDE, int(tuning.RARE_CHUNK_SHARE * chunks))
 
     def _uncapitalised_names(self, request: Request) -> set[str]:
         """Words the guides use both as a name and as a plain word ("Go", "go") that the request writes in
@@ -308,11 +331,25 @@ class Planner:
         }
 
     def rank(self, request: Request, parts: list[Part] | None = None) -> list[tuple[float, Part]]:
-        terms = set(request.terms) or set(tokens(request.text))
+        candidates = [p for p in (parts if parts is not None else self.content.parts) if p.units]
+        # "go into MLOps" is no word about the Go language: neither a name nor a keyword
+        terms = (set(request.terms) or set(tokens(request.text))) - self._uncapitalised_names(request)
         # a list item is the subject only when the request names it: a rare word the guides write as a
         # name ("DVC", "Terraform"), not a rare plain word ("current")
-        named = {t for t in terms if self.df.get(t, 0) <= self.named_limit and t in self.content.named_terms}
-        named -= self._uncapitalised_names(request)
+        named = {t for t in terms if t in self.content.named_terms}
+        own: dict[str, float] = {}
+        if len(guides := {p.guide for p in candidates}) == 1:
+            # rare within the guide asked about: "Terraform" in 4 of its chunks names a tool however many
+            # other guides mention it (issue 13: answers about a guide stay as they were with it alone)
+            guide = guides.pop()
+            in_guide, chunks = self._frequency_in(guide)
+            # the guide's own name ("MLOps engineer") names none of its things, and weighs by its rarity
+            # within the guide (nearly every chunk: nothing), not in the knowledge base, where it grows
+            # rarer with every guide added
+            own = {t: idf(chunks, in_guide.get(t, 0)) for t in tokens(role_name(guide))}
+            named = {t for t in named - set(own) if self._names_things_in(guide, t)}
+        else:
+            named = {t for t in named if self.df.get(t, 0) <= self.named_limit}
         named -= _already_had(request.text)
         # "does it depend on experience?" after the pay answer: "it" is what was just shown
         shown = (
@@ -323,7 +360,6 @@ class Planner:
         # "technical (non system design) questions", "non-technical skills": not the part named so
         negated = frozenset(tokens(" ".join(_NEGATED.findall(request.text))))
         top_facet = max(request.facet_scores.values(), default=0.0)
-        candidates = [p for p in (parts if parts is not None else self.content.parts) if p.units]
         held = {(p.guide, p.facet) for p in candidates}
 
         answered_by = dict(ANSWERED_BY)
@@ -346,11 +382,11 @@ class Planner:
                 tuning.PART_HEADING_WEIGHT * heading
                 + tuning.PART_UNIT_WEIGHT * unit
                 + tuning.PART_FACET_WEIGHT * facet_score(part)
-                + tuning.PART_KEYWORD_WEIGHT * self.overlap(terms, part.terms)
+                + tuning.PART_KEYWORD_WEIGHT * self.overlap(terms, part.terms, own)
                 + tuning.ITEM_SUBJECT_BONUS
                 * (request.facet_scores.get(part.facet, 0.0) >= top_facet - tuning.ITEM_FACET_MARGIN)
                 * bool(named and any(u.is_item and u.lead_terms & named for u in part.units))
-                + tuning.SUBHEADING_WORD_BONUS * self.overlap(terms, part.sub_terms)
+                + tuning.SUBHEADING_WORD_BONUS * self.overlap(terms, part.sub_terms, own)
                 + tuning.PRONOUN_TOPIC_BONUS * (part.heading in shown)
                 - tuning.SUBHEADING_WORD_BONUS * bool(negated & part.sub_tokens)
             )
@@ -808,8 +844,9 @@ class Planner:
         (nor the lead) uses. Empty when the request is about the list."""
         items = part.items
         lead_terms = frozenset().union(*(u.terms for u in part.units if not u.is_item))
-        rare = max(2, int(tuning.RARE_CHUNK_SHARE * self.n))
-        request_terms = {t for t in request.terms if self.df.get(t, 0) <= rare} - lead_terms - set(tokens(part.heading))
+        request_terms = (
+            {t for t in request.terms if self._rare_in(part.guide, t)} - lead_terms - set(tokens(part.heading))
+        )
         request_terms -= _already_had(request.text) | self._uncapitalised_names(request)
         if _ONLY_THAT.search(request.text):  # "is it python only?": the whole list answers it
             return []
@@ -845,9 +882,7 @@ class Planner:
         wanted = set(tokens(request.text))
         narrowed = [x for x in priced if wanted & groups.get(id(x[1]), frozenset())]
         pool = narrowed or priced
-        rare = max(2, int(tuning.RARE_CHUNK_SHARE * self.n))
-        asked = {t for t in request.terms if self.df.get(t, 0) <= rare}
-        named = [x for x in priced if asked & x[1].terms]
+        named = [x for x in priced if any(self._rare_in(x[2].guide, t) for t in request.terms & x[1].terms)]
         if len(named) >= 2:  # "which is cheaper, A or B": both, cheaper first
             named.sort(key=lambda x: x[0], reverse=not cheapest)
             part = named[0][2]

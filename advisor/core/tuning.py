@@ -31,9 +31,13 @@ KEYWORD_IDF_FLOOR = 2.0
 # A part where a named rare word starts a list item ("- MLflow: experiment tracking...") defines that
 # word: it outranks parts that only mention it (tune set: "what does MLflow do").
 ITEM_SUBJECT_BONUS = 0.15
-# A word used by at most this share of the largest guide's chunks can name a thing ("Terraform" is in 4
-# of the MLOps guide's 29 chunks).
+# A word used by at most this share of a guide's chunks can name a thing ("Terraform" is in 4 of the
+# MLOps guide's 29 chunks); across guides, of the largest guide's chunks. Counted within the guide asked
+# about, so other guides that mention it change nothing (issue 13).
 NAMED_CHUNK_SHARE = 0.25
+# However small the guide, a word in at most this many of its chunks is rare there: "azure" in 3 of 29
+# (a tenth of 29 would be 2; tune sets: "the google ml engineer exam and the azure ai one").
+RARE_IN_A_GUIDE = 3
 # A subsection whose own heading carries the request's words ("soft skills", "monitoring"), beyond its
 # parent heading's, is the one asked about, not its parent's overview (dev set d10, d17).
 SUBHEADING_WORD_BONUS = 0.2
@@ -205,7 +209,8 @@ NAMED_TERM_ANSWER_AT = 0.15
 # A request whose unknown words outnumber its known ones and whose similarity is under this is out of
 # scope ("who won the world cup"): tune set.
 MOSTLY_UNKNOWN_BELOW = 0.5
-# A word used by at most this share of chunks is "rare" (distinctive of a topic).
+# A word used by at most this share of chunks (the knowledge base's, or a guide's when the question is
+# about one) is "rare" (distinctive of a topic).
 RARE_CHUNK_SHARE = 0.1
 
 # --- typos (advisor/core/retrieval.py, gate) -------------------------------------------------------

@@ -272,3 +272,23 @@ def test_a_whole_list_keeps_the_parts_opening_sentence():
     )
     text = fake_advisor([guide]).ask("What does a pilot do?").answer
     assert text.startswith("Pilots fly aircraft for airlines.") and "Landing safely" in text
+
+
+def test_answers_about_a_guide_do_not_change_when_other_guides_are_added(advisor):
+    """Issue 13: words are weighed by how rare they are within the guide asked about, so a knowledge
+    base of many guides (here copies of the guide under other names) answers about it as one does."""
+    others = [
+        GUIDE.replace("Data Engineer", f"Pipeline{i} Builder").replace("data engineer", f"pipeline{i} builder")
+        for i in range(8)
+    ]
+    many = fake_advisor([GUIDE, *others])
+    asked = [
+        "How much do data engineers earn?",
+        "what tools do data engineers use for streaming?",
+        "Which data engineer certifications are worth getting?",
+        "How long does it take to become a data engineer?",
+        "do data engineers need to know Spark?",
+        "what is the first step to become a data engineer?",
+    ]
+    for question in asked:
+        assert many.ask(question).answer == advisor.ask(question).answer, question

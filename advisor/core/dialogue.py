@@ -47,7 +47,14 @@ _QUESTION_START = re.compile(
 _WH = re.compile(r"\s*(?:so\s+|but\s+|and\s+)?(?:what|which|how|where|when|who|why|whats|what's)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.I)
 _DISCOURSE = re.compile(r"^\s*(?:(?:ok(?:ay)?|so|and|alright|well|hmm+|lol|then|but)\b[\s,!.:-]*)+", re.I)
-_ASKS = re.compile(r"(?:^|[,;:-]\s*)(?:what|whats|what's|which|how|where|when|who|why)\s+\w+", re.I)
+_ASKS = re.compile(
+    r"(?:^|[,;:-]\s*)(?:what|whats|what's|which|how|where|when|who|why)\s+\w+"
+    # "besides 'data scientist' what other job titles should i search for": a wh-word, then the verb
+    # before its subject, as only a question orders them
+    r"|\b(?:what|which|how|where|when|who|why)\b[^,.;!?]{0,40}?\b(?:should|do|does|can|could|would|will)\s+"
+    r"(?:i|you|we|they|he|she)\b",
+    re.I,
+)
 _POINTS_AT = re.compile(r"\b(?:that|this|those|these)\b", re.I)
 # "convince me it's not", "tell me what they earn": a request in the imperative, however personal
 _IMPERATIVE = re.compile(

@@ -252,7 +252,15 @@ FACETS: tuple[Facet, ...] = (
     Facet(
         "code",
         "the official occupation classification code and the job titles filed under it",
-        ("what is the occupation code", "SOC code", "classification of the job", "which job titles does it cover"),
+        (
+            "what is the occupation code",
+            "SOC code",
+            "classification of the job",
+            "which job titles does it cover",
+            # "what other job titles should i search for on job boards" (guides2 tune)
+            "other job titles to search for",
+            "what else is this job called",
+        ),
     ),
     Facet(
         "sources",

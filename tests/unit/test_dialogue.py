@@ -88,6 +88,16 @@ pytestmark = pytest.mark.unit
             "which cert is cheapest to start with",
         ),
         ("Who won the world cup?", "", "Who won the world cup?"),
+        (  # a wh-word with its verb before the subject asks, wherever it stands and without a mark
+            "besides 'data scientist' what other job titles should i search for on job boards",
+            "",
+            "besides 'data scientist' what other job titles should i search for on job boards",
+        ),
+        (  # not when the subject comes first: something about the speaker
+            "Honestly I dont know what I should do with my life.",
+            "Honestly I dont know what I should do with my life.",
+            "Honestly I dont know what I should do with my life.",
+        ),
         (  # a note of the writer's years opens the message; "convince me" is the request, not about them
             "senior SWE, 12 yrs backend (go, k8s). sounds like rebranded devops. convince me its not",
             "senior SWE, 12 yrs backend (go, k8s).",

@@ -422,9 +422,9 @@ class Gate:
             return Decision(
                 Route.PARTIAL, f"names {', '.join(foreign[:3])}, which my sources never mention", uncovered=foreign
             )
-        if topic[1] >= tuning.UNCOVERED_TOPIC_AT and weak:
+        if (topic[1] >= tuning.UNCOVERED_TOPIC_AT and weak) or topic[1] >= tuning.UNCOVERED_TOPIC_ALONE_AT:
             # "can mlops engineers work fully remote?": close to a topic guides leave out, in words this
-            # knowledge base never uses -> say so, then the closest parts
+            # knowledge base never uses (or very close) -> say so, then the closest parts
             return Decision(
                 Route.PARTIAL, f"about {topic[0]} ({topic[1]:.2f}), in words my sources never use", uncovered=[topic[0]]
             )

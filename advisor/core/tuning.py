@@ -322,6 +322,10 @@ ELSEWHERE_AT = 0.5
 # work" before the closest parts. Tune sets (16 + blind11): such requests 0.55-0.78; answerable requests with
 # an unknown word reach 0.54 ("came up through A+ and on the job" -> security clearances).
 UNCOVERED_TOPIC_AT = 0.55
+# ...and this close, whatever its words ("do you have their email?", "will any of these jobs exist once the
+# robots and AI do everything?": words some guide uses). Tune sets (18): answerable requests reach 0.62
+# ("Which industries hire them the most?" -> pay by industry), uncovered ones 0.63-0.79.
+UNCOVERED_TOPIC_ALONE_AT = 0.65
 # "what about network admin instead": nothing but a role, so the role in short, one sentence of each
 # (conv11-tune: job titles were shown). Not carried to such a request: these kinds of the last answer,
 # which look something up rather than weigh a career ("does 'software engineer' count as developer?").

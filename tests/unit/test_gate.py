@@ -204,13 +204,19 @@ def test_advice_no_career_guide_gives_is_out_of_scope_unless_it_reads_as_a_caree
     assert career.route is Route.ANSWER
 
 
-def test_a_topic_guides_leave_out_is_named_as_uncovered_only_in_words_the_guides_never_use(gate):
-    remote = ("remote work", 0.7)
+def test_a_topic_guides_leave_out_is_named_as_uncovered_in_words_the_guides_never_use_or_when_very_close(gate):
+    from advisor.core import tuning
+
+    remote = ("remote work", (tuning.UNCOVERED_TOPIC_AT + tuning.UNCOVERED_TOPIC_ALONE_AT) / 2)
     decision = gate.decide("can data engineers work fully remote?", similarity=0.6, facet=0.6, topic=remote)
     assert decision.route is Route.PARTIAL and decision.uncovered == ["remote work"]
     # the same closeness, but every word is one the guide uses: the guide covers it, so it answers
     covered = gate.decide("do data engineers schedule pipelines?", similarity=0.6, facet=0.6, topic=remote)
     assert covered.route is Route.ANSWER
+    # very close to the topic, in words the guide uses ("do you have their email?"): still not covered
+    close = ("anyone's contact details", tuning.UNCOVERED_TOPIC_ALONE_AT + 0.05)
+    named = gate.decide("do data engineers schedule pipelines?", similarity=0.3, facet=0.6, topic=close)
+    assert named.route is Route.PARTIAL and named.uncovered == ["anyone's contact details"]
     # an unknown word without the topic's closeness is no reason to say anything is missing
     far = gate.decide("can data engineers work fully remote?", similarity=0.6, facet=0.6, topic=("remote work", 0.3))
     assert far.route is Route.ANSWER

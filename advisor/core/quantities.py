@@ -65,7 +65,10 @@ _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], str], ...] = (
         "pay",
         re.compile(
             r"\bhow much\b[^.?!]{0,60}\b(?:pay|pays|paid|earn|earns|make|makes|salary)\b"
-            r"|\bwhat (?:do|does|did|would|will) (?:the |a |an )?[\w.&-]+(?: [\w.&-]+)? pay\b",  # "what does spotify pay"
+            r"|\bwhat (?:do|does|did|would|will) (?:the |a |an )?[\w.&-]+(?: [\w.&-]+)? pay\b"  # "what does spotify pay"
+            # "what do they make starting out", "what does an actual software dev make on avg"
+            r"|\bwhat (?:do|does|did|would|will|could|can) (?:the |a |an )?(?:[\w.&-]+ ){0,2}?[\w.&-]+ "
+            r"(?:make|earn|get paid)\b(?!\s+(?:sure|of|a |an |the |it |them |decisions?))",
             re.I,
         ),
         re.compile(r"\$\s?\d|\b\d[\d,.]*\s?(?:k|usd|dollars|euros?|pounds?)\b", re.I),

@@ -21,6 +21,10 @@ pytestmark = pytest.mark.unit
         ("how much does the CKA cost?", "price"),
         ("How much does a coding bootcamp cost compared with a CS degree?", "price"),
         ("how much do data scientists make", "pay"),
+        ("ok but what do they make starting out, first job", "pay"),
+        ("what does an actual software dev make on avg", "pay"),
+        ("what does a dba make sure of every night?", None),  # "make" that is no pay
+        ("what do data scientists make of messy data?", None),
         ("how many interview rounds does meta have", "count"),
         ("how much experience do I need?", None),
         ("what does an MLOps engineer do?", None),

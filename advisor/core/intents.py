@@ -140,6 +140,8 @@ UNCOVERED_TOPICS: dict[str, tuple[str, ...]] = {
     "benefits, pensions and bonuses": ("retirement plans, pensions, health insurance, bonuses and stock options",),
     "background checks": ("will a criminal record or background check stop me from being hired",),
     "the weather": ("what will the weather be like",),
+    # conv9 tune: an engineer from Colombia ("my english is not perfect, is problem for get job in this?")
+    "English proficiency": ("is my English not being perfect a problem for getting a job",),
     # conv11 tune: a journalist asking for a source's email; a grandparent asking whether robots take the jobs
     "anyone's contact details": ("can you give me their email address or phone number",),
     "automation taking these jobs": ("will robots and AI automate these jobs away and replace the workers",),

@@ -532,7 +532,7 @@ class Advisor:
             leans_on_topic=follow_up or about_situation or intent in TAILORED,
             elsewhere=elsewhere,
             in_conversation=state.topic is not None,
-            topic=self._intents.uncovered_topic(request_vector),
+            topic=self._uncovered_topic(turn, request_vector),
         )
         decision = _revisited(gate, decision, turn, question, similarity)
         name = backend or self.backend_name
@@ -655,6 +655,15 @@ class Advisor:
         if about_situation:
             turn = Turn(turn.message, turn.situation, turn.message)
         return turn, logged, about_situation, False
+
+    def _uncovered_topic(self, turn: Turn, request_vector: np.ndarray) -> tuple[str, float]:
+        """The topic guides leave out that the request, or the whole message, is closest to: in "my english
+        is not perfect, is problem for get job in this?" the topic is what the user told."""
+        topic = self._intents.uncovered_topic(request_vector)
+        if turn.situation and turn.message != turn.request:
+            told = self._intents.uncovered_topic(self.embedder.encode_query(turn.message))
+            topic = max(topic, told, key=lambda t: t[1])
+        return topic
 
     def _without_role_words(self, rest: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rank vector, facet vector): within a guide every heading names the role, so a request naming

@@ -292,3 +292,18 @@ def test_answers_about_a_guide_do_not_change_when_other_guides_are_added(advisor
     ]
     for question in asked:
         assert many.ask(question).answer == advisor.ask(question).answer, question
+
+
+def test_a_topic_guides_leave_out_that_the_user_told_before_asking_is_said_to_be_uncovered(advisor, monkeypatch):
+    """ "my english is not perfect, is problem for get job in this?": the question leans on what they told."""
+    message = "My English is not perfect, so is it a problem for getting a data engineer job?"
+    told = advisor.embedder.encode_query(message)
+
+    def closest(vector):
+        return ("English proficiency", 0.9) if np.allclose(vector, told) else ("remote work", 0.1)
+
+    monkeypatch.setattr(advisor._intents, "uncovered_topic", closest)
+    text = advisor.ask(message).answer
+    assert text.startswith("My sources don't cover English proficiency")
+    # the same question without the telling is answered
+    assert not advisor.ask("is it a problem for getting a data engineer job?").answer.startswith("My sources")

@@ -508,7 +508,8 @@ class Advisor:
         clause = across_clause(turn.request)
         role_free = self._role_free(content, turn.request, guides)
         # one forward pass for the texts this request reads; each encode_query below is a cache hit
-        self.embedder.encode_queries([query, turn.request, role_free, clause or ""])
+        told = turn.message if turn.situation and turn.message != turn.request else ""  # for _uncovered_topic
+        self.embedder.encode_queries([query, turn.request, role_free, clause or "", told])
         vector = self.embedder.encode_query(query)
         hits = self._search.search(index, query, self.settings.top_k, vector)
         retrieved = time.perf_counter()
@@ -532,7 +533,7 @@ class Advisor:
             leans_on_topic=follow_up or about_situation or intent in TAILORED,
             elsewhere=elsewhere,
             in_conversation=state.topic is not None,
-            topic=self._uncovered_topic(turn, request_vector),
+            topic=self._uncovered_topic(told, request_vector),
         )
         decision = _revisited(gate, decision, turn, question, similarity)
         name = backend or self.backend_name
@@ -656,13 +657,13 @@ class Advisor:
             turn = Turn(turn.message, turn.situation, turn.message)
         return turn, logged, about_situation, False
 
-    def _uncovered_topic(self, turn: Turn, request_vector: np.ndarray) -> tuple[str, float]:
-        """The topic guides leave out that the request, or the whole message, is closest to: in "my english
-        is not perfect, is problem for get job in this?" the topic is what the user told."""
+    def _uncovered_topic(self, message: str, request_vector: np.ndarray) -> tuple[str, float]:
+        """The topic guides leave out that the request, or the whole `message` ('' when it is only the
+        request), is closest to: in "my english is not perfect, is problem for get job in this?" the topic
+        is what the user told."""
         topic = self._intents.uncovered_topic(request_vector)
-        if turn.situation and turn.message != turn.request:
-            told = self._intents.uncovered_topic(self.embedder.encode_query(turn.message))
-            topic = max(topic, told, key=lambda t: t[1])
+        if message:
+            topic = max(topic, self._intents.uncovered_topic(self.embedder.encode_query(message)), key=lambda t: t[1])
         return topic
 
     def _without_role_words(self, rest: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -302,24 +302,20 @@ class Planner:
         return sum(weight[t] for t in terms & have) / total
 
     def _frequency_in(self, guide: str) -> tuple[Counter[str], int]:
-        """How many of one guide's chunks use each word, and its number of chunks."""
+        """How many of one guide's chunks use each word, and its number of chunks (kept per guide)."""
         if guide not in self._guide_frequency:
-            if len(self._guide_frequency) >= tuning.ROLE_MATCH_CACHE:
-                self._guide_frequency.clear()
             chunks: dict[str, set[str]] = {}
             for part in self.content.parts_of(guide):
                 chunks.setdefault(part.chunk_id, set()).update(part.terms)
             self._guide_frequency[guide] = (Counter(t for terms in chunks.values() for t in terms), len(chunks))
         return self._guide_frequency[guide]
 
-    def _names_things_in(self, guide: str, term: str) -> bool:
+    def _in_few_chunks_of(self, guide: str, term: str, share: float) -> bool:
+        """Used by at most `share` of the guide's chunks (or tuning.RARE_IN_A_GUIDE), whatever other guides
+        say: NAMED_CHUNK_SHARE, a word that can name a thing ("Terraform"); RARE_CHUNK_SHARE, one distinctive
+        of a topic ("azure")."""
         in_guide, chunks = self._frequency_in(guide)
-        return in_guide.get(term, 0) <= max(tuning.RARE_IN_A_GUIDE, int(tuning.NAMED_CHUNK_SHARE * chunks))
-
-    def _rare_in(self, guide: str, term: str) -> bool:
-        """Distinctive of a topic within the guide, whatever other guides say ("azure")."""
-        in_guide, chunks = self._frequency_in(guide)
-        return in_guide.get(term, 0) <= max(tuning.RARE_IN_A_GUIDE, int(tuning.RARE_CHUNK_SHARE * chunks))
+        return in_guide.get(term, 0) <= max(tuning.RARE_IN_A_GUIDE, int(share * chunks))
 
     def _uncapitalised_names(self, request: Request) -> set[str]:
         """Words the guides use both as a name and as a plain word ("Go", "go") that the request writes in
@@ -347,7 +343,7 @@ class Planner:
             # within the guide (nearly every chunk: nothing), not in the knowledge base, where it grows
             # rarer with every guide added
             own = {t: idf(chunks, in_guide.get(t, 0)) for t in tokens(role_name(guide))}
-            named = {t for t in named - set(own) if self._names_things_in(guide, t)}
+            named = {t for t in named - set(own) if self._in_few_chunks_of(guide, t, tuning.NAMED_CHUNK_SHARE)}
         else:
             named = {t for t in named if self.df.get(t, 0) <= self.named_limit}
         named -= _already_had(request.text)
@@ -845,7 +841,9 @@ class Planner:
         items = part.items
         lead_terms = frozenset().union(*(u.terms for u in part.units if not u.is_item))
         request_terms = (
-            {t for t in request.terms if self._rare_in(part.guide, t)} - lead_terms - set(tokens(part.heading))
+            {t for t in request.terms if self._in_few_chunks_of(part.guide, t, tuning.RARE_CHUNK_SHARE)}
+            - lead_terms
+            - set(tokens(part.heading))
         )
         request_terms -= _already_had(request.text) | self._uncapitalised_names(request)
         if _ONLY_THAT.search(request.text):  # "is it python only?": the whole list answers it
@@ -882,7 +880,11 @@ class Planner:
         wanted = set(tokens(request.text))
         narrowed = [x for x in priced if wanted & groups.get(id(x[1]), frozenset())]
         pool = narrowed or priced
-        named = [x for x in priced if any(self._rare_in(x[2].guide, t) for t in request.terms & x[1].terms)]
+        named = [
+            x
+            for x in priced
+            if any(self._in_few_chunks_of(x[2].guide, t, tuning.RARE_CHUNK_SHARE) for t in request.terms & x[1].terms)
+        ]
         if len(named) >= 2:  # "which is cheaper, A or B": both, cheaper first
             named.sort(key=lambda x: x[0], reverse=not cheapest)
             part = named[0][2]

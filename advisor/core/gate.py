@@ -78,6 +78,13 @@ GENERIC = frozenset(stem(w) for w in tuning.CAREER_WORDS)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]")
 
 
+def _up_to_person(phrase: str) -> str:
+    """ "become an mlops engineer starting from zero": the role ends at its last person noun."""
+    pieces = phrase.split()
+    last = max((i for i, p in enumerate(pieces) if _PERSON_NOUN.search(p.strip(",.&/"))), default=len(pieces) - 1)
+    return " ".join(pieces[: last + 1])
+
+
 def _compact(word: str) -> str:
     return stem(re.sub(r"[^a-z0-9+#]", "", word.lower()))
 
@@ -229,7 +236,7 @@ class Gate:
     def other_role(self, request: str) -> str | None:
         """The role a request asks about when no guide is about it ("become a dentist")."""
         for m in _ROLE_ASKED.finditer(normalize(request)):
-            phrase = (m.group(1) or m.group(2) or m.group(3) or "").strip()
+            phrase = _up_to_person((m.group(1) or m.group(2) or m.group(3) or "").strip())
             role_words = [
                 w for w in words(phrase) if w not in STOPWORDS and w not in tuning.PERSON_WORDS | tuning.CHAT_WORDS
             ]

@@ -21,6 +21,8 @@ from advisor.core.facets import ANSWERED_BY, MENTIONED_IN, STAND_INS
 from advisor.core.guides import plural, role_name
 from advisor.core.text import idf, stem, tokens
 
+# a sentence that opens by pointing back at the one before it ("That adds ...", "Their number ...")
+_LEANS_BACK = re.compile(r"(?:that|this|these|those|it|its|they|their|such)\b", re.I)
 _STEP = re.compile(r"^step\s*(\d+)", re.I)
 _PRICE_LIMIT = re.compile(
     r"\b(?:under|below|less than|at most|up to|no more than|max(?:imum)? of|spend(?: about| around| up to)?|"
@@ -776,7 +778,12 @@ class Planner:
         for u in scored:
             if len(picked) >= tuning.MAX_SENTENCES or float(u.vector @ request.vector) < best - tuning.SENTENCE_MARGIN:
                 break
-            picked.append(u)
+            at = part.units.index(u)
+            # "That adds about 287,900 jobs" says nothing without the sentence it points back at
+            if at and _LEANS_BACK.match(u.plain) and part.units[at - 1] not in picked:
+                picked.append(part.units[at - 1])
+            if u not in picked:
+                picked.append(u)
         return sorted(picked, key=part.units.index)
 
     def _lead_and_items(self, part: Part) -> list[Unit]:

@@ -181,6 +181,9 @@ def test_an_adverb_is_never_a_place():
         # "that" points back at the role discussed; the other side is a covered role
         ("pay for that vs data engineers", None),
         ("pay for that vs dentists", "dentists"),
+        # the role ends at its last person noun: "starting from zero" says when, not who
+        ("how many years does it take to become a data engineer starting from zero", None),
+        ("how do I become a dentist starting from zero", "dentist"),
     ],
 )
 def test_the_role_a_request_asks_about(gate, request_text, role):

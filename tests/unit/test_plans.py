@@ -274,6 +274,17 @@ def test_a_whole_list_keeps_the_parts_opening_sentence():
     assert text.startswith("Pilots fly aircraft for airlines.") and "Landing safely" in text
 
 
+def test_a_sentence_that_points_back_is_shown_with_the_one_it_points_at():
+    """ "That adds about 287,900 jobs" alone says nothing: the sentence before it comes too."""
+    guide = (
+        "# Pilot Career Guide\n\n## How fast is the field growing?\n\nThe BLS expects pilot numbers to grow by 5"
+        " percent over 2024-2034. That adds about 9,000 jobs over the decade. Airlines hired many pilots in 2024."
+        " Cargo carriers fly at night. Regional airlines train new pilots. Some pilots fly helicopters.\n"
+    )
+    text = fake_advisor([guide]).ask("how many pilot jobs will be added?").answer
+    assert "That adds about 9,000 jobs" in text and "grow by 5 percent" in text
+
+
 def test_answers_about_a_guide_do_not_change_when_other_guides_are_added(advisor):
     """Issue 13: words are weighed by how rare they are within the guide asked about, so a knowledge
     base of many guides (here copies of the guide under other names) answers about it as one does."""

@@ -68,6 +68,12 @@ _IMPERATIVE = re.compile(
 _EXPERIENCE = re.compile(r"(?<![-\u2013\d])\b\d{1,2}\+?\s*(?:years?|yrs?)\b(?!\s+(?:to|until|before|from now))", re.I)
 # "stats major, sophomore.": where the writer is in their studies
 _STUDIES = re.compile(r"\b(?:major|sophomore|freshman|undergrad|student|\d(?:st|nd|rd|th) (?:year|yr))\b", re.I)
+# a sentence that is only thanks or an acknowledgement
+_COURTESY = re.compile(
+    r"^(?:(?:ok(?:ay)?|cool|great|perfect|nice|got it|alright|thanks?|thank you|thx|ty|cheers|so much|a lot|"
+    r"very much|much appreciated)[\s,!.]*)+$",
+    re.I,
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 # "vs data sci?", "compared to DBAs?": a message that sets a role against the last one
 VERSUS = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:vs\.?|versus|compared (?:to|with))(?=\s|$)", re.I)
@@ -100,6 +106,8 @@ def split_message(message: str) -> tuple[str, str]:
     message = " ".join(_MARKUP.sub(" ", normalize(message)).split()) or normalize(message)
     message = _WISE.sub(lambda m: m.group(1) or m.group(2), message)  # "worth it pay-wise?" asks about pay
     sentences = [s.strip() for s in _SENTENCE.split(message) if s.strip()]
+    # "ok thank you. what programing langage most important for mlops": the thanks asks nothing
+    sentences = [s for s in sentences if not _COURTESY.match(s)] or sentences
     for n, sentence in enumerate(sentences):
         is_question = sentence.endswith("?") or bool(_QUESTION_START.match(sentence))
         if n == len(sentences) - 1 and not is_question:

@@ -52,6 +52,7 @@ from advisor.core.retrieval import (
 )
 from advisor.core.schema import Answer, Source, Timings
 from advisor.core.settings import Settings, get_settings
+from advisor.core.spelling import Speller
 from advisor.core.store import IndexStore, open_client
 from advisor.core.text import STOPWORDS, normalize, stem, tokens, words
 from advisor.core.verify import corpus_words, verify_answer
@@ -392,6 +393,7 @@ class Advisor:
         self._facets = FacetModel(self.embedder)
         self._intents = IntentModel(self.embedder)
         self._places = PlaceWords(self.embedder)
+        self._speller = Speller()
         self.observers: list[Observer] = []  # called with an AnswerEvent per final answer (advisor/observe.py)
         self._search = HybridSearch(self.embedder, self.settings.candidates, self.settings.rrf_k)
         self._lock = threading.Lock()
@@ -438,6 +440,11 @@ class Advisor:
         )
         self._index, self._gate = index, self._serving[1]
         log.info("Serving index %s (%d chunks)", index.version.id, len(index.ids))
+        self._speller.learn(
+            w
+            for r in index.records.values()
+            for w in words(" ".join(str(r.get(k) or "") for k in ("title", "section", "text", "also_called")))
+        )
         corpus_words(index)  # names and words for verifying model answers: once per index version
         release_freed_memory()  # the content model's build (heading batches, token lists) peaks above what it keeps
 
@@ -488,6 +495,9 @@ class Advisor:
         started = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
         history = clean_history(history, self.settings.max_question_chars)
+        # "what programing langage ...": read in the words the guides use (the answer quotes the guides)
+        question = self._speller.correct(question)
+        history = [{**m, "content": self._speller.correct(m["content"])} if m["role"] == "user" else m for m in history]
         serving = self._serving
         if serving is None:
             raise RuntimeError("Advisor not loaded: call load() or use Advisor.from_settings().")

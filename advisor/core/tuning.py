@@ -218,6 +218,15 @@ RARE_CHUNK_SHARE = 0.1
 # 0.8 (difflib's default) fixes "certfication", "kubernets", "weekands"; 0.84 missed "weekands". The
 # same first letter is also required, so "average" is not "coverage" (heldout set, unit tests).
 TYPO_CUTOFF = 0.8
+# Typo repair before a message is read (advisor/core/spelling.py): words of TYPO_MIN_LETTERS or more that
+# are neither English nor the knowledge base's, repaired to a knowledge-base word one edit away, two from
+# TYPO_TWO_EDITS_FROM letters. Four-letter words stay ("dont" is no "done"); blind12 conv tune: "programing
+# langage" was read as soft skills.
+TYPO_MIN_LETTERS = 5
+TYPO_TWO_EDITS_FROM = 8
+TYPO_MAX_EDITS = 2
+# Most distinct typed words whose repair is remembered (the cache is emptied past this).
+TYPO_CACHE_WORDS = 20_000
 
 # --- intents (advisor/core/intents.py) ------------------------------------------------------------
 # A request is given a prototype intent when its best similarity to that intent's examples reaches this;

@@ -78,6 +78,9 @@ GENERIC = frozenset(stem(w) for w in tuning.CAREER_WORDS)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]")
 
 
+_CLITIC = re.compile(r"['\u2019](?:t|re|ve|ll|d|m)\b", re.I)
+
+
 def _up_to_person(phrase: str) -> str:
     """ "become an mlops engineer starting from zero": the role ends at its last person noun."""
     pieces = phrase.split()
@@ -140,11 +143,18 @@ class Gate:
     Thresholds live in advisor/core/tuning.py."""
 
     def __init__(
-        self, index: LoadedIndex, guide_names: GuideNames | None = None, is_place: Callable[[str], bool] | None = None
+        self,
+        index: LoadedIndex,
+        guide_names: GuideNames | None = None,
+        is_place: Callable[[str], bool] | None = None,
+        names_a_place: Callable[[str], bool] | None = None,
     ) -> None:
-        """`is_place`: whether an unknown word names a place (advisor/core/places.py); none in unit tests."""
+        """`is_place`: whether an unknown word names a place the guides lack (advisor/core/places.py);
+        `names_a_place`: whether a word is an English word for a place, named by the guides or not, so no
+        typo of a word they use ("seattle" is not "settle"). Neither in unit tests unless given."""
         self.index = index
         self.is_place = is_place or (lambda _word: False)
+        self.names_a_place = names_a_place or (lambda _word: False)
         self.vocabulary = index.vocabulary
         self._sorted_vocabulary = sorted(self.vocabulary)
         self.document_frequency = index.document_frequency
@@ -187,7 +197,7 @@ class Gate:
         if s in self.vocabulary or s in GENERIC or w in GENERIC or stem(_compact(w)) in self.compact:
             return True
         if len(s) >= 5 and self.index.spelled_as(s) is not None:
-            return True
+            return not self.names_a_place(w)  # "seattle" is no typo of "settle"
         if w in tuning.SHORTHAND:  # "govt" for "government"
             return self._known(tuning.SHORTHAND[w])
         # "cert", "infra", and a short clipping's plural ("certs"; "rounds" is no clipping of "rounded")
@@ -211,6 +221,8 @@ class Gate:
             w = original.lower()
             if w in STOPWORDS or w in tuning.CHAT_WORDS or len(w) < 3 or self._known(w):
                 continue
+            if _CLITIC.match(text, m.end()):
+                continue  # "don't", "shouldn't": a verb with its clitic, not a word the guides lack
             if original[:-1].isupper() and original.endswith("s") and self._known(w[:-1]):
                 continue  # "DBs", "VMs": the plural of a known abbreviation
             before = text[: m.start()].rstrip()

@@ -434,7 +434,12 @@ class Advisor:
         planner = Planner(content, index.document_frequency, len(index.ids))
         self._serving = (
             index,
-            Gate(index, content.guide_names, self._places.learn(sorted(content.named_terms)).is_place),
+            Gate(
+                index,
+                content.guide_names,
+                self._places.learn(sorted(content.named_terms)).is_place,
+                lambda word: self._speller.load().is_english(word) and self._places.looks_like_place(word),
+            ),
             content,
             planner,
         )
@@ -543,7 +548,7 @@ class Advisor:
             leans_on_topic=follow_up or about_situation or intent in TAILORED,
             elsewhere=elsewhere,
             in_conversation=state.topic is not None,
-            topic=self._uncovered_topic(told, request_vector),
+            topic=self._uncovered_topic(told, request_vector, facet_vector),
         )
         decision = _revisited(gate, decision, turn, question, similarity)
         name = backend or self.backend_name
@@ -667,11 +672,17 @@ class Advisor:
             turn = Turn(turn.message, turn.situation, turn.message)
         return turn, logged, about_situation, False
 
-    def _uncovered_topic(self, message: str, request_vector: np.ndarray) -> tuple[str, float]:
-        """The topic guides leave out that the request, or the whole `message` ('' when it is only the
-        request), is closest to: in "my english is not perfect, is problem for get job in this?" the topic
-        is what the user told."""
-        topic = self._intents.uncovered_topic(request_vector)
+    def _uncovered_topic(
+        self, message: str, request_vector: np.ndarray, role_free_vector: np.ndarray
+    ) -> tuple[str, float]:
+        """The topic guides leave out that the request (with or without its role's name: "are sysadmins
+        usually in a union"), or the whole `message` ('' when it is only the request), is closest to: in
+        "my english is not perfect, is problem for get job in this?" the topic is what the user told."""
+        topic = max(
+            self._intents.uncovered_topic(request_vector),
+            self._intents.uncovered_topic(role_free_vector),
+            key=lambda t: t[1],
+        )
         if message:
             topic = max(topic, self._intents.uncovered_topic(self.embedder.encode_query(message)), key=lambda t: t[1])
         return topic

@@ -71,6 +71,9 @@ class Speller:
         fixed = self._fixes[lower]
         return word if fixed == lower else fixed
 
+    def is_english(self, word: str) -> bool:
+        return word.lower() in self._english
+
     def _contracted(self, word: str) -> bool:
         """ "thats", "doesnt", "theyre": an English word and a clitic, typed without the apostrophe."""
         return any(word.endswith(c) and word[: -len(c)] in self._english for c in _CLITICS)

@@ -154,6 +154,20 @@ def test_an_emphasis_word_is_no_part_of_a_role(gate):
     assert gate.other_role("like what does a data engineer even do all day") is None
 
 
+def test_a_verb_with_its_clitic_is_no_unknown_word(gate):
+    names, weak = gate.unknown_words("pay? don't mind nights, shouldn't matter")
+    assert "don" not in weak and "shouldn" not in weak
+
+
+def test_a_place_spelt_like_a_known_word_is_no_typo_of_it():
+    guide = GUIDE + "\n## Where do they settle?\n\nMost settle in large cities.\n"
+    index = build_index([guide])
+    assert "seattle" not in Gate(index).unknown_words("pay in seattle?")[1]  # read as a typo of "settle"
+    gate = Gate(index, names_a_place=lambda word: word == "seattle")
+    assert "seattle" in gate.unknown_words("pay in seattle?")[1]
+    assert gate.unknown_words("where do they setle?") == ([], [])
+
+
 def test_shorthand_for_a_word_the_guides_use_is_known():
     guide = GUIDE + "\n## Who employs them?\n\nThe federal government employs many data engineers.\n"
     names, weak = Gate(build_index([guide])).unknown_words("what does the govt data say they earn")

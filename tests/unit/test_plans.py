@@ -305,6 +305,17 @@ def test_answers_about_a_guide_do_not_change_when_other_guides_are_added(advisor
         assert many.ask(question).answer == advisor.ask(question).answer, question
 
 
+def test_a_topic_guides_leave_out_is_found_without_the_roles_name_too(advisor, monkeypatch):
+    """ "are sysadmins usually in a union": the role's name pulls the request away from the topic."""
+    role_free = advisor.embedder.encode_query("are usually in a union")
+
+    def closest(vector):
+        return ("unions", 0.9) if np.allclose(vector, role_free) else ("remote work", 0.1)
+
+    monkeypatch.setattr(advisor._intents, "uncovered_topic", closest)
+    assert advisor.ask("are data engineers usually in a union").answer.startswith("My sources don't cover unions")
+
+
 def test_a_topic_guides_leave_out_that_the_user_told_before_asking_is_said_to_be_uncovered(advisor, monkeypatch):
     """ "my english is not perfect, is problem for get job in this?": the question leans on what they told."""
     message = "My English is not perfect, so is it a problem for getting a data engineer job?"

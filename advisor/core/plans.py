@@ -700,6 +700,11 @@ class Planner:
         if with_figures:
             # ...and the figure the request asks about when it is another one ("openings a year")
             headline = with_figures[0]
+            measure = _measure(request, part.facet)
+            # "are there more dba jobs or infosec jobs": the count asked for, whatever else is closer
+            counted = [u for u in with_figures if measure in _COUNTS and _COUNTS[measure].search(u.plain)]
+            if counted:
+                return [u for u in part.units if u is headline or u is counted[0]]
             asked = max(with_figures, key=lambda u: float(u.vector @ request.vector))
             closer = float(asked.vector @ request.vector) - float(headline.vector @ request.vector)
             if asked is not headline and closer >= tuning.COMPARE_ASKED_FIGURE_MARGIN:

@@ -85,6 +85,22 @@ def test_a_comparison_shows_the_figure_asked_for_beside_the_headline(advisor):
     assert "21,000" in answer and "18,000" in answer
 
 
+def test_which_has_more_jobs_shows_each_roles_job_count_however_far_down_it_is():
+    """ "are there more dba jobs or infosec jobs": the count of jobs, not the closest-sounding figure."""
+
+    def grown(role: str, jobs: str) -> str:
+        return (
+            f"# {role} Career Guide\n\n## How much do {role.lower()}s earn?\n\n{role}s earned a median of $50,000 a year."
+            f"\n\n## How fast is the field growing?\n\nThe number of {role.lower()}s is projected to grow 5 percent"
+            f" over 2024-2034. More {role.lower()} jobs, more jobs than in 2020, will be in cities. There"
+            f" were about {jobs} {role.lower()} jobs in 2024. Job prospects for {role.lower()}s are best in cities.\n"
+        )
+
+    advisor = fake_advisor([grown("Baker", "120,000"), grown("Pilot", "95,000")], default_guide="Pilot")
+    answer = advisor.ask("are there more baker jobs or pilot jobs").answer
+    assert "120,000" in answer and "95,000" in answer
+
+
 def test_which_of_all_the_careers_grows_fastest_puts_the_fastest_first_and_shrinking_puts_the_falling_first(advisor):
     fastest = advisor.ask("Out of all the careers you have guides for, which is growing fastest?").answer
     assert fastest.index("5 percent") < fastest.index("4 percent") < fastest.index("decline 6 percent")

@@ -55,6 +55,7 @@ _ASKS = re.compile(
     r"(?:i|you|we|they|he|she)\b",
     re.I,
 )
+_PLEASE = re.compile(r"\b(?:please|pls|plz)\b", re.I)
 _POINTS_AT = re.compile(r"\b(?:that|this|those|these)\b", re.I)
 # "convince me it's not", "tell me what they earn": a request in the imperative, however personal
 _IMPERATIVE = re.compile(
@@ -117,7 +118,12 @@ def split_message(message: str) -> tuple[str, str]:
         if not _SELF.match(sentence):
             # "mlops vs ml engineer - whats the difference, they sound the same to me": a question
             # without its mark is still a question
-            is_question = is_question or bool(_ASKS.search(sentence)) or bool(_IMPERATIVE.match(sentence))
+            is_question = (
+                is_question
+                or bool(_ASKS.search(sentence))
+                or bool(_IMPERATIVE.match(sentence))
+                or bool(_PLEASE.search(sentence))  # "portfolio project ideas for mlops pls, i only have ..."
+            )
             # "Wife and two kids so I can't gamble on a pay cut.": a statement about the speaker;
             # "4th yr physics PhD (C++, MPI). how do they compare?": a note before the question, too
             # (not when the question points back at it: "He keeps saying 'DevOps'. Is that a separate career?")

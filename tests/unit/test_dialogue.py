@@ -122,6 +122,12 @@ pytestmark = pytest.mark.unit
             "how long from me to an mlops job",
         ),
         ("I'm wondering what they earn?", "", "I'm wondering what they earn?"),
+        # "pls" asks, however personal the rest of the sentence
+        (
+            "portfolio project ideas pls, i only have kaggle notebooks rn",
+            "",
+            "portfolio project ideas pls, i only have kaggle notebooks rn",
+        ),
         (
             "I'm a data scientist in Austin.",
             "I'm a data scientist in Austin.",
@@ -229,3 +235,10 @@ def test_how_do_i_become_one_asks_for_the_path_not_whether_it_suits_me():
     fit = embedder.encode_query("could I become one")  # as close to the fit prototype as a request gets
     assert model.classify("could I become one", fit) == FIT
     assert model.classify("How do I become an MLOps engineer?", fit) == FACT
+
+
+def test_a_thanks_before_a_question_is_no_part_of_the_request():
+    assert split_message("ok thank you. what programming language matters most") == (
+        "",
+        "what programming language matters most",
+    )

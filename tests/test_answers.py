@@ -112,6 +112,15 @@ def test_follow_up_resolves_against_the_earlier_turn(advisor: Advisor):
     assert "band" in answer.answer and "experience" in answer.answer and "step 2" not in answer.answer
 
 
+def test_what_would_i_need_to_get_there_asks_for_the_way_into_the_role_under_discussion(advisor: Advisor):
+    answer = conversation(
+        advisor,
+        "the security analyst one sounds interesting. what do they actually do day to day",
+        "what would i need to get there, honestly, starting from zero",
+    )
+    assert answer.grounded and "bachelor" in answer.answer.lower()
+
+
 def test_follow_up_does_not_leak_into_a_new_topic(advisor: Advisor):
     answer = conversation(advisor, "What does an MLOps engineer earn?", "What does Evidently AI do?")
     assert "drift" in answer.answer.lower() and "$120,000" not in answer.answer

@@ -55,6 +55,8 @@ _ASKS = re.compile(
     r"(?:i|you|we|they|he|she)\b",
     re.I,
 )
+# text the user quotes ("translate 'I am applying for the position' into German") says nothing about them
+_QUOTED = re.compile(r"(?:(?<=\s)|^)['\"\u201c\u2018][^'\"\u201d\u2019]{3,}?['\"\u201d\u2019](?=[\s.,!?;:]|$)")
 _PLEASE = re.compile(r"\b(?:please|pls|plz)\b", re.I)
 _POINTS_AT = re.compile(r"\b(?:that|this|those|these)\b", re.I)
 # "convince me it's not", "tell me what they earn": a request in the imperative, however personal
@@ -129,7 +131,7 @@ def split_message(message: str) -> tuple[str, str]:
             # (not when the question points back at it: "He keeps saying 'DevOps'. Is that a separate career?")
             later = [s for s in sentences[n + 1 :] if s.endswith("?")]
             told = (
-                _FIRST_PERSON.search(sentence)
+                _FIRST_PERSON.search(_QUOTED.sub("", sentence))  # "translate 'I am applying ...'": not them
                 or (later and not _POINTS_AT.search(later[0]))
                 or (n == 0 and len(sentences) > 1 and _notes_experience(sentence, sentences[1]))
             )

@@ -60,6 +60,7 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
         "what's one first step I could take",
         "how do I move into this job",
         "how would I make the switch",
+        "what would I need to get there",
     ),
     DURATION: (
         "how long would it take me",

@@ -439,6 +439,7 @@ class Advisor:
                 content.guide_names,
                 self._places.learn(sorted(content.named_terms)).is_place,
                 lambda word: self._speller.load().is_english(word) and self._places.looks_like_place(word),
+                self._speller.is_english,
             ),
             content,
             planner,

@@ -122,6 +122,12 @@ pytestmark = pytest.mark.unit
             "how long from me to an mlops job",
         ),
         ("I'm wondering what they earn?", "", "I'm wondering what they earn?"),
+        # what the user quotes is not about them
+        (
+            "translate 'I am applying for the position' into German",
+            "",
+            "translate 'I am applying for the position' into German",
+        ),
         # "pls" asks, however personal the rest of the sentence
         (
             "portfolio project ideas pls, i only have kaggle notebooks rn",

@@ -121,6 +121,12 @@ def test_what_would_i_need_to_get_there_asks_for_the_way_into_the_role_under_dis
     assert answer.grounded and "bachelor" in answer.answer.lower()
 
 
+@pytest.mark.parametrize("question", ["actuary salary?", "plumber pay and hours?", "ux designer career outlook?"])
+def test_a_role_no_guide_is_about_is_refused_whatever_its_ending(advisor: Advisor, question: str):
+    answer = advisor.ask(question)
+    assert not answer.grounded and "no guide for that role" in answer.answer
+
+
 def test_follow_up_does_not_leak_into_a_new_topic(advisor: Advisor):
     answer = conversation(advisor, "What does an MLOps engineer earn?", "What does Evidently AI do?")
     assert "drift" in answer.answer.lower() and "$120,000" not in answer.answer

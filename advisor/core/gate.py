@@ -108,16 +108,19 @@ _RECOMMEND = re.compile(
 _POINTS_BACK = re.compile(r"\b(?:that|this|it|those|these|they|them)\b", re.I)
 # "is mlops a good move for me", "would that be a great fit": the words before "a good" that judge a role
 _JUDGED = re.compile(r"\b(?:is|be|was|seems?|sounds?)\b[^,.;?!]{0,30}\ban?\s+$", re.I)
-# "site reliability engineer salary?", "product manager pay": a role named right before the pay word
+# "site reliability engineer salary?", "product manager pay", "ux designer career outlook?": a role named
+# right before the pay or outlook word
 _ROLE_PAY = re.compile(
     r"^\s*(?:(?:what(?:'?s| is| are)|how much is)\s+(?:the\s+|an?\s+)?(?:typical\s+|average\s+|usual\s+)?)?"
-    r"((?:[a-z][\w+#/-]*\s+){0,3}[a-z][\w+#/-]*)\s+(?:salary|salaries|pay|wages?)\b",
+    r"((?:[a-z][\w+#/-]*\s+){0,3}[a-z][\w+#/-]*(?<!\bcareer)(?<!\bjob))\s+"
+    r"(?:salary|salaries|pay|wages?|(?:career\s+|job\s+)?outlook)\b",
     re.I,
 )
 _PERSON_NOUN = re.compile(r"(?:er|or|ist|ian|ant|man|nurse|analyst|architect|admin|tech)s?$")
 # words before "pay" that say which figure, not whose: "median pay", "senior salary"
 _NOT_A_ROLE = frozenset(
-    "senior junior entry lead principal staff major minor median mean average typical base starting annual hourly".split()
+    "senior junior entry lead principal staff major minor median mean average typical base starting annual hourly"
+    " better best worse worst higher lower bigger greater overall".split()
 )
 _NOT_A_THING = frozenset("make makes pay pays grow grows earn earns has have one ones field fields role roles".split())
 _ROLE_ASKED = re.compile(
@@ -152,15 +155,18 @@ class Gate:
         is_place: Callable[[str], bool] | None = None,
         names_a_place: Callable[[str], bool] | None = None,
         is_english: Callable[[str], bool] | None = None,
+        is_occupation: Callable[[str], bool] | None = None,
     ) -> None:
         """`is_place`: whether an unknown word names a place the guides lack (advisor/core/places.py);
         `names_a_place`: whether a word is an English word for a place, named by the guides or not, so no
         typo of a word they use ("seattle" is not "settle"); `is_english`: whether a word is English
-        (advisor/core/spelling.py). None in unit tests unless given."""
+        (advisor/core/spelling.py); `is_occupation`: whether a word names an occupation
+        (advisor/core/occupations.py). None in unit tests unless given."""
         self.index = index
         self.is_place = is_place or (lambda _word: False)
         self.names_a_place = names_a_place or (lambda _word: False)
         self.is_english = is_english or (lambda _word: False)
+        self.is_occupation = is_occupation or (lambda _word: False)
         self.vocabulary = index.vocabulary
         self._sorted_vocabulary = sorted(self.vocabulary)
         self.document_frequency = index.document_frequency
@@ -302,8 +308,10 @@ class Gate:
     def _role_named(self, named: list[str]) -> str | None:
         last = len(named) - 1  # a level word is dropped ("senior data engineer"), unless it is the last word
         phrase = [w for n, w in enumerate(named) if w not in STOPWORDS and (w not in _NOT_A_ROLE or n == last)]
-        if not phrase or phrase[-1] in _NOT_A_ROLE or not _PERSON_NOUN.search(phrase[-1]):
+        if not phrase or phrase[-1] in _NOT_A_ROLE:
             return None
+        if not _PERSON_NOUN.search(phrase[-1]) and (self._known(phrase[-1]) or not self.is_occupation(phrase[-1])):
+            return None  # "actuary salary": a person's noun without a person's ending
         if self.guide_names.named_by(phrase) is not None:
             return None
         if any(not self._known(w) for w in phrase):

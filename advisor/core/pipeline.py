@@ -38,6 +38,7 @@ from advisor.core.gate import GENERIC, Decision, Gate, Route
 from advisor.core.guides import plural, role_name, starter_order
 from advisor.core.intents import COMPARE, FACT, FIT, TAILORED, IntentModel, wants_a_role
 from advisor.core.observe import AnswerEvent, Observer, notify
+from advisor.core.occupations import OccupationWords
 from advisor.core.places import PlaceWords
 from advisor.core.plans import Block, Plan, Planner, Request, across_clause
 from advisor.core.quantities import asked_figure, holds_figure, missing_words, pay_for_a_level, stated_facet
@@ -393,6 +394,7 @@ class Advisor:
         self._facets = FacetModel(self.embedder)
         self._intents = IntentModel(self.embedder)
         self._places = PlaceWords(self.embedder)
+        self._occupations = OccupationWords(self.embedder)
         self._speller = Speller()
         self.observers: list[Observer] = []  # called with an AnswerEvent per final answer (advisor/observe.py)
         self._search = HybridSearch(self.embedder, self.settings.candidates, self.settings.rrf_k)
@@ -440,6 +442,7 @@ class Advisor:
                 self._places.learn(sorted(content.named_terms)).is_place,
                 lambda word: self._speller.load().is_english(word) and self._places.looks_like_place(word),
                 self._speller.is_english,
+                self._occupations.is_occupation,
             ),
             content,
             planner,

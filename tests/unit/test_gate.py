@@ -306,6 +306,30 @@ def test_a_number_or_an_english_word_read_as_a_typo_is_no_evidence_of_scope():
     assert english.distinctive_terms("what is 17 times 23") == []
 
 
+def test_a_role_without_a_persons_ending_is_another_occupation_when_the_word_names_one():
+    """ "actuary salary?": no -er/-ist ending; the model (here a stand-in) says the word names an occupation."""
+    index = build_index([GUIDE])
+    plain = Gate(index)
+    assert plain.decide("actuary salary?", 0.4, facet=0.5).route is not Route.OUT_OF_SCOPE
+    gate = Gate(index, is_occupation=lambda word: word == "actuary")
+    decision = gate.decide("actuary salary?", 0.4, facet=0.5)
+    assert decision.route is Route.OUT_OF_SCOPE and decision.uncovered == ["actuary"]
+    # a word the guides use is never asked about, nor a comparative before the pay or outlook word
+    assert Gate(index, is_occupation=lambda word: True).decide("pipeline salary?", 0.4, facet=0.5).route is Route.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("request_text", "route"),
+    [
+        ("ux designer career outlook?", Route.OUT_OF_SCOPE),
+        ("data engineer career outlook?", Route.ANSWER),
+        ("which has the better job outlook", Route.ANSWER),
+    ],
+)
+def test_a_role_named_before_the_outlook_word_is_checked_like_one_before_pay(gate, request_text, route):
+    assert gate.decide(request_text, 0.5, facet=0.6).route is route
+
+
 def test_a_figure_about_two_known_words_joined_by_a_slash_is_not_uncovered(gate):
     assert gate._unnamed_figure_subject("how many data engineers/pipelines are there") == []
 

@@ -85,6 +85,15 @@ def test_a_comparison_shows_the_figure_asked_for_beside_the_headline(advisor):
     assert "21,000" in answer and "18,000" in answer
 
 
+def test_how_does_that_compare_after_a_kind_one_guide_lacks_compares_the_roles_headlines():
+    """After the baker's skills, "how does that compare to pilots?": the pilot guide has no skills part, so
+    the two roles' pay and growth, not the baker's skills alone with "not covered"."""
+    baker = with_section(BAKER, "What skills do bakers need?", "Bakers need patience, stamina and precise measuring.")
+    advisor = fake_advisor([baker, PILOT], default_guide="Baker")
+    answer = talk(advisor, "What skills do bakers need?", "how does that compare to pilots?").answer
+    assert "$38,000" in answer and "$220,000" in answer and "5 percent" in answer and "4 percent" in answer
+
+
 def test_which_has_more_jobs_shows_each_roles_job_count_however_far_down_it_is():
     """ "are there more dba jobs or infosec jobs": the count of jobs, not the closest-sounding figure."""
 

@@ -68,7 +68,10 @@ _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], str], ...] = (
             r"|\bwhat (?:do|does|did|would|will) (?:the |a |an )?[\w.&-]+(?: [\w.&-]+)? pay\b"  # "what does spotify pay"
             # "what do they make starting out", "what does an actual software dev make on avg"
             r"|\bwhat (?:do|does|did|would|will|could|can) (?:the |a |an )?(?:[\w.&-]+ ){0,2}?[\w.&-]+ "
-            r"(?:make|earn|get paid)\b(?!\s+(?:sure|of|a |an |the |it |them |decisions?))",
+            r"(?:make|earn|get paid)\b(?!\s+(?:sure|of|a |an |the |it |them |decisions?))"
+            # "pay for that vs security", "salary?": the pay word leads ("pay for the CKA" is a price)
+            r"|^\s*(?:(?:and|so|ok|okay|but|then)\b[\s,]*)?(?:pay|salary|salaries|wages?)\b"
+            r"(?!\s+(?:for\s+(?:the|a|an|my|your)\b|off\b|back\b|attention\b))",
             re.I,
         ),
         re.compile(r"\$\s?\d|\b\d[\d,.]*\s?(?:k|usd|dollars|euros?|pounds?)\b", re.I),

@@ -29,6 +29,11 @@ pytestmark = pytest.mark.unit
         ("how much experience do I need?", None),
         ("what does an MLOps engineer do?", None),
         ("which pays more, DBA or security analyst?", None),
+        # the pay word leading: pay for the role ("security" there is a role, not job security)
+        ("pay for that vs security", "pay"),
+        ("and salary?", "pay"),
+        ("pay for the CKA?", None),
+        ("pay off my loans first?", None),
     ],
 )
 def test_the_kind_of_figure_a_request_asks_for(request_text, kind):

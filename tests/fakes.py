@@ -208,18 +208,18 @@ def build_index(
     """A LoadedIndex over `markdowns` (one document each), built like `ingest.indexer` builds one."""
     from ingest.chunking import Chunker
     from ingest.indexer import _units
-    from ingest.loaders import LoadedDocument
+    from ingest.loaders import LoadedDocument, split_front_matter
 
     embedder = embedder or FakeEmbedder()
     client = client or FakeChromaClient()
     store = IndexStore(client, prefix)
     chunker = Chunker(chunk_size=chunk_size)
     documents = list(markdowns)
-    chunks = [
-        chunk
-        for n, text in enumerate(documents, 1)
-        for chunk in chunker.split(LoadedDocument(source=f"guide-{n}.md", title=_title(text, n), text=text))
-    ]
+    loaded = []
+    for n, text in enumerate(documents, 1):
+        meta, body = split_front_matter(text)  # as the real loader reads it ("also_called: DBA")
+        loaded.append(LoadedDocument(f"guide-{n}.md", meta.get("title") or _title(body, n), body, meta))
+    chunks = [chunk for document in loaded for chunk in chunker.split(document)]
     units = _units(chunks)
     digest = hashlib.sha256("\n".join([embedder.name, *(c.id for c in chunks)]).encode()).hexdigest()[:16]
     version = IndexVersion(

@@ -239,6 +239,11 @@ class GuideNames:
         before = stems[i - 1]
         return not any(_matches(before, n) for n in self.words[title]) and before.isalpha()
 
+    def other_names(self, title: str) -> frozenset[str]:
+        """The stems of a guide's other names for its role that its title lacks ("cyber", "infosec", "dba"):
+        they name the role, so they say nothing about which part of its guide is asked for."""
+        return frozenset(s for seq in self.aliases.get(title, []) for s in seq) - frozenset(self.words.get(title, []))
+
     def named_by(self, phrase_words: list[str]) -> str | None:
         """The guide a role phrase names, or None when it names a role no guide is about."""
         phrase_words = _joined([w.lower() for w in phrase_words], self.one_words)

@@ -567,7 +567,10 @@ class Advisor:
                 state.topic if follow_up and not the_two else None,  # "those two" are roles, not items shown
                 decision.uncovered,
                 decision.route is Route.PARTIAL,
-                frozenset(index.known_tokens(turn.request)),
+                # "who hires for the cyber jobs": "cyber" names the role, not the job-titles part using it
+                frozenset(index.known_tokens(turn.request)).difference(
+                    *(content.guide_names.other_names(g) for g in content.guide_names.mentioned(turn.request))
+                ),
                 guides,
                 _holding(
                     content,

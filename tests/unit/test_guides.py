@@ -85,3 +85,27 @@ def test_the_plural_of_a_role_word_after_another_word_is_a_kind_of_thing_not_the
     assert names.mentioned("will I be designing neural networks all day as a data scientist?") == [DS]
     assert names.mentioned("who protects access to networks, which role?") == [net]
     assert names.mentioned("what about network admins?") == [net]
+
+
+def test_a_guides_other_names_without_its_title_words_name_only_the_role():
+    assert NAMES.other_names(DB) == {"dba", "admin"}
+    assert {"swe", "qa", "tester"} <= NAMES.other_names(DEV) and "software" not in NAMES.other_names(DEV)
+    assert NAMES.other_names(DS) == frozenset()
+
+
+def test_a_requests_words_for_its_role_are_not_searched_for_in_its_guide(monkeypatch):
+    """ "who hires for the cyber jobs": "cyber" names the role, so a part using it is no better for it."""
+    from advisor.core import plans
+    from tests.fakes import fake_advisor
+
+    guide = (
+        '---\ntitle: Security Analyst Career Guide\nalso_called: "cyber"\n---\n# Security Analyst Career Guide\n\n'
+        "## Who employs them?\n\nBanks do.\n\n## Which titles?\n\nTitles include cyber analyst.\n"
+    )
+    seen = []
+    original = plans.Planner.plan
+    monkeypatch.setattr(
+        plans.Planner, "plan", lambda self, request: seen.append(request.terms) or original(self, request)
+    )
+    fake_advisor([guide]).ask("who hires for the cyber jobs?")
+    assert seen and "cyber" not in seen[-1]

@@ -783,11 +783,27 @@ class Planner:
     def _sentences(self, request: Request, part: Part) -> list[Unit]:
         if len(part.units) <= tuning.MAX_SENTENCES and sum(len(u.plain) for u in part.units) <= tuning.WHOLE_PART_CHARS:
             return list(part.units)
-        scored = sorted(part.units, key=lambda u: -float(u.vector @ request.vector))
-        best = float(scored[0].vector @ request.vector)
+        # "typical afternoon for mlops eng?": the one sentence using a word of the request that is rare in
+        # its guide comes first, however the others score
+        named = [
+            u
+            for u in part.units
+            if any(
+                t in u.terms
+                and sum(t in v.terms for v in part.units) == 1
+                and self._in_few_chunks_of(part.guide, t, tuning.RARE_CHUNK_SHARE)
+                for t in request.terms
+            )
+        ]
+        scored = named + sorted(
+            (u for u in part.units if u not in named), key=lambda u: -float(u.vector @ request.vector)
+        )
+        best = max(float(u.vector @ request.vector) for u in part.units)
         picked: list[Unit] = []
         for u in scored:
-            if len(picked) >= tuning.MAX_SENTENCES or float(u.vector @ request.vector) < best - tuning.SENTENCE_MARGIN:
+            if len(picked) >= tuning.MAX_SENTENCES or (
+                u not in named and float(u.vector @ request.vector) < best - tuning.SENTENCE_MARGIN
+            ):
                 break
             at = part.units.index(u)
             # "That adds about 287,900 jobs" says nothing without the sentence it points back at

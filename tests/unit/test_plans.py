@@ -285,6 +285,18 @@ def test_a_sentence_that_points_back_is_shown_with_the_one_it_points_at():
     assert "That adds about 9,000 jobs" in text and "grow by 5 percent" in text
 
 
+def test_the_sentence_using_a_rare_word_of_the_request_is_shown_however_the_others_score():
+    """ "typical afternoon for a pilot?": the afternoon sentence, not the first four of the day."""
+    guide = (
+        "# Pilot Career Guide\n\n## What does a typical pilot day look like?\n\nA pilot day starts early. A pilot"
+        " day has a briefing. A pilot day has a preflight check. A pilot day has a long flight. In the"
+        " afternoon, crews rest and file reports. A pilot day ends at the hotel.\n\n## How much do pilots earn?"
+        "\n\nPilots earn $200,000 a year.\n"
+    )
+    text = fake_advisor([guide]).ask("what does a typical pilot day afternoon look like?").answer
+    assert "file reports" in text
+
+
 def test_answers_about_a_guide_do_not_change_when_other_guides_are_added(advisor):
     """Issue 13: words are weighed by how rare they are within the guide asked about, so a knowledge
     base of many guides (here copies of the guide under other names) answers about it as one does."""

@@ -698,7 +698,7 @@ class Planner:
 
     def _side(self, request: Request, part: Part) -> list[Unit]:
         """One role's side of a comparison, short: the part's first sentence with a figure (a guide states
-        its headline figure first: the median, the growth rate), else its best sentence, or a list's lead
+        its headline figure first: the median, the growth rate), else its first sentence, or a list's lead
         and first items. The request's words are no guide here: they name both roles."""
         if part.is_list:
             return self._lead_and_items(part)[: tuning.COMPARE_ITEMS]
@@ -716,7 +716,7 @@ class Planner:
             if asked is not headline and closer >= tuning.COMPARE_ASKED_FIGURE_MARGIN:
                 return [u for u in part.units if u is headline or u is asked]
             return [headline]
-        return [max(part.units, key=lambda u: float(u.vector @ request.vector))]
+        return part.units[:1]  # its opening sentence says what the part is about ("An MLOps engineer owns ...")
 
     def _fact(self, request: Request, ranked: list[tuple[float, Part]]) -> Plan:
         best_score, best = ranked[0]

@@ -94,6 +94,25 @@ def test_how_does_that_compare_after_a_kind_one_guide_lacks_compares_the_roles_h
     assert "$38,000" in answer and "$220,000" in answer and "5 percent" in answer and "4 percent" in answer
 
 
+def test_a_side_of_a_comparison_without_figures_opens_with_the_parts_first_sentence():
+    """ "difference between a baker and a pilot": each role's defining sentence, not the one whose words
+    happen to name both roles."""
+    from advisor.core.dialogue import Profile
+    from advisor.core.plans import Request
+
+    baker = with_section(
+        BAKER,
+        "What does a baker do?",
+        "Bakers mix dough and bake bread. Some bakers once worked as pilots or with pilots.",
+    )
+    advisor = fake_advisor([baker, PILOT], default_guide="Baker")
+    content, planner = advisor._serving[2], advisor._serving[3]
+    part = next(p for p in content.parts if p.heading == "What does a baker do?")
+    closest = part.units[1].vector  # the request reads most like the sentence naming both roles
+    side = planner._side(Request("what does a baker do vs a pilot?", closest, "compare", {}, Profile()), part)
+    assert [u.plain for u in side] == ["Bakers mix dough and bake bread."]
+
+
 def test_which_has_more_jobs_shows_each_roles_job_count_however_far_down_it_is():
     """ "are there more dba jobs or infosec jobs": the count of jobs, not the closest-sounding figure."""
 

@@ -146,6 +146,11 @@ def _measure(request: Request, facet: str) -> str:
     return facet
 
 
+def _same_word(a: str, b: str) -> bool:
+    """The same stem, or one a clipping of the other ("tech" of "technical")."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
 def _compared_value(block: Block, measure: str) -> float:
     """The figure a role is ranked by: a count when asked for one, else its headline figure."""
     if measure in _COUNTS:
@@ -958,7 +963,10 @@ class Planner:
         lists = [p for _, p in ranked[:3] if p.is_list]
         if not lists or not left_out:
             return self._fact(request, ranked)
-        part = lists[0]
+        # "besides the tech stuff what people skills matter": not the list the left-out words head
+        # ("Technical skills"), and no item they name
+        kept = [p for p in lists if not any(_same_word(a, b) for a in left_out for b in p.sub_terms)]
+        part = (kept or lists)[0]
         units = [u for u in self._lead_and_items(part) if not (u.is_item and left_out & u.terms)]
         return Plan([Block(part, units)])
 

@@ -297,6 +297,17 @@ def test_the_sentence_using_a_rare_word_of_the_request_is_shown_however_the_othe
     assert "file reports" in text
 
 
+def test_besides_a_list_named_by_a_clipped_word_shows_the_other_list():
+    """ "besides the tech stuff what people skills matter": not the "Technical skills" list."""
+    guide = GUIDE + (
+        "\n## What skills do you need?\n\nData engineers need two kinds of skills.\n\n### Technical skills\n\n"
+        "- SQL: querying tables\n- Python: writing pipelines\n\n### People skills\n\n"
+        "- Communication: explaining pipelines to people\n- Patience: working with people who push back\n"
+    )
+    text = fake_advisor([guide]).ask("besides the tech skills stuff, what other skills do data engineers need?").answer
+    assert "Communication" in text and "SQL" not in text
+
+
 def test_answers_about_a_guide_do_not_change_when_other_guides_are_added(advisor):
     """Issue 13: words are weighed by how rare they are within the guide asked about, so a knowledge
     base of many guides (here copies of the guide under other names) answers about it as one does."""

@@ -112,7 +112,7 @@ _JUDGED = re.compile(r"\b(?:is|be|was|seems?|sounds?)\b[^,.;?!]{0,30}\ban?\s+$",
 # right before the pay or outlook word
 _ROLE_PAY = re.compile(
     r"^\s*(?:(?:what(?:'?s| is| are)|how much is)\s+(?:the\s+|an?\s+)?(?:typical\s+|average\s+|usual\s+)?)?"
-    r"((?:[a-z][\w+#/-]*\s+){0,3}[a-z][\w+#/-]*(?<!\bcareer)(?<!\bjob))\s+"
+    r"((?:[a-z][\w+#/-]*\s+){0,3}?[a-z][\w+#/-]*(?<!\bcareer)(?<!\bjob))\s+"
     r"(?:salary|salaries|pay|wages?|(?:career\s+|job\s+)?outlook)\b",
     re.I,
 )

@@ -239,10 +239,17 @@ class GuideNames:
         before = stems[i - 1]
         return not any(_matches(before, n) for n in self.words[title]) and before.isalpha()
 
-    def other_names(self, title: str) -> frozenset[str]:
-        """The stems of a guide's other names for its role that its title lacks ("cyber", "infosec", "dba"):
-        they name the role, so they say nothing about which part of its guide is asked for."""
-        return frozenset(s for seq in self.aliases.get(title, []) for s in seq) - frozenset(self.words.get(title, []))
+    def other_name_words(self, text: str) -> frozenset[str]:
+        """The stems of the other names for a role that the text uses as a whole ("cyber", "ML platform
+        engineer"), its title's words aside: they name the role, so they say nothing about which part of
+        its guide is asked for. "ML" alone is no name of a role."""
+        stems = [stem(w) for w in words(text)]
+        found: set[str] = set()
+        for i, first in enumerate(stems):
+            for title, seq in self._alias_starts.get(first, []):
+                if stems[i : i + len(seq)] == seq:
+                    found.update(s for s in seq if s not in self.words[title])
+        return frozenset(found)
 
     def named_by(self, phrase_words: list[str]) -> str | None:
         """The guide a role phrase names, or None when it names a role no guide is about."""

@@ -568,9 +568,7 @@ class Advisor:
                 decision.uncovered,
                 decision.route is Route.PARTIAL,
                 # "who hires for the cyber jobs": "cyber" names the role, not the job-titles part using it
-                frozenset(index.known_tokens(turn.request)).difference(
-                    *(content.guide_names.other_names(g) for g in content.guide_names.mentioned(turn.request))
-                ),
+                frozenset(index.known_tokens(turn.request)) - content.guide_names.other_name_words(turn.request),
                 guides,
                 _holding(
                     content,

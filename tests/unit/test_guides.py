@@ -87,10 +87,11 @@ def test_the_plural_of_a_role_word_after_another_word_is_a_kind_of_thing_not_the
     assert names.mentioned("what about network admins?") == [net]
 
 
-def test_a_guides_other_names_without_its_title_words_name_only_the_role():
-    assert NAMES.other_names(DB) == {"dba", "admin"}
-    assert {"swe", "qa", "tester"} <= NAMES.other_names(DEV) and "software" not in NAMES.other_names(DEV)
-    assert NAMES.other_names(DS) == frozenset()
+def test_the_other_names_a_text_uses_as_a_whole_are_its_words_for_the_role():
+    assert NAMES.other_name_words("how much does a DBA make") == {"dba"}
+    assert NAMES.other_name_words("do QA testers need SQL") == {"qa", "tester"}
+    assert NAMES.other_name_words("which QA tools") == frozenset()  # "QA" alone names no role here
+    assert NAMES.other_name_words("how do data scientists model data") == frozenset()  # title words stay
 
 
 def test_a_requests_words_for_its_role_are_not_searched_for_in_its_guide(monkeypatch):

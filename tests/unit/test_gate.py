@@ -322,6 +322,7 @@ def test_a_role_without_a_persons_ending_is_another_occupation_when_the_word_nam
     ("request_text", "route"),
     [
         ("ux designer career outlook?", Route.OUT_OF_SCOPE),
+        ("ux designer salary and job outlook?", Route.OUT_OF_SCOPE),  # the role ends at the first pay word
         ("data engineer career outlook?", Route.ANSWER),
         ("which has the better job outlook", Route.ANSWER),
     ],

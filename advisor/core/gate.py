@@ -81,6 +81,7 @@ GENERIC = frozenset(stem(w) for w in tuning.CAREER_WORDS)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]")
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _CLITIC = re.compile(r"['\u2019](?:t|re|ve|ll|d|m)\b", re.I)
 
 
@@ -340,6 +341,10 @@ class Gate:
             return Decision(Route.OUT_OF_SCOPE, f"about another occupation ({role})", uncovered=[role])
         return None
 
+    def _unnamed_years(self, text: str) -> list[str]:
+        """ "what did data scientists make back in 2015": a figure asked for a year the guides never name."""
+        return [y for y in _YEAR.findall(text) if y not in self.vocabulary] if asked_figure(text) else []
+
     def _unnamed_figure_subject(self, text: str) -> list[str]:
         """ "price of the databricks ml cert?", "how much does tesla pay?": the words of what a figure is
         asked about that the guides never use, however they are typed."""
@@ -424,7 +429,7 @@ class Gate:
         )
         if not in_scope:
             return Decision(Route.OUT_OF_SCOPE, f"weak match ({similarity:.2f})")
-        subjects = [] if leans_on_topic else self._unnamed_figure_subject(text)
+        subjects = [] if leans_on_topic else (self._unnamed_years(text) or self._unnamed_figure_subject(text))
         if subjects:
             return Decision(Route.PARTIAL, f"asks for a figure about {', '.join(subjects)}", uncovered=subjects)
         wanted = self._unnamed_recommendation(text)

@@ -331,6 +331,13 @@ def test_a_role_named_before_the_outlook_word_is_checked_like_one_before_pay(gat
     assert gate.decide(request_text, 0.5, facet=0.6).route is route
 
 
+def test_a_figure_asked_for_a_year_the_guides_never_name_is_a_partial_answer(gate):
+    decision = gate.decide("what did data engineers make back in 2015", 0.7, facet=0.6)
+    assert decision.route is Route.PARTIAL and decision.uncovered == ["2015"]
+    # no figure asked: the year is only when ("is it worth it in 2015?")
+    assert gate.decide("is data engineering worth it in 2015?", 0.7, facet=0.6).route is Route.ANSWER
+
+
 def test_a_figure_about_two_known_words_joined_by_a_slash_is_not_uncovered(gate):
     assert gate._unnamed_figure_subject("how many data engineers/pipelines are there") == []
 

@@ -434,13 +434,19 @@ class Advisor:
     def _use(self, index: LoadedIndex) -> None:
         content = build_content(index, self.embedder, self._facets.load())
         planner = Planner(content, index.document_frequency, len(index.ids))
+        # typos are repaired to this index's words before the new version serves its first request
+        self._speller.learn(
+            w
+            for r in index.records.values()
+            for w in words(" ".join(str(r.get(k) or "") for k in ("title", "section", "text", "also_called")))
+        )
         self._serving = (
             index,
             Gate(
                 index,
                 content.guide_names,
                 self._places.learn(sorted(content.named_terms)).is_place,
-                lambda word: self._speller.load().is_english(word) and self._places.looks_like_place(word),
+                lambda word: self._speller.is_english(word) and self._places.looks_like_place(word),
                 self._speller.is_english,
                 self._occupations.is_occupation,
             ),
@@ -449,11 +455,6 @@ class Advisor:
         )
         self._index, self._gate = index, self._serving[1]
         log.info("Serving index %s (%d chunks)", index.version.id, len(index.ids))
-        self._speller.learn(
-            w
-            for r in index.records.values()
-            for w in words(" ".join(str(r.get(k) or "") for k in ("title", "section", "text", "also_called")))
-        )
         corpus_words(index)  # names and words for verifying model answers: once per index version
         release_freed_memory()  # the content model's build (heading batches, token lists) peaks above what it keeps
 
@@ -683,11 +684,8 @@ class Advisor:
         """The topic guides leave out that the request (with or without its role's name: "are sysadmins
         usually in a union"), or the whole `message` ('' when it is only the request), is closest to: in
         "my english is not perfect, is problem for get job in this?" the topic is what the user told."""
-        topic = max(
-            self._intents.uncovered_topic(request_vector),
-            self._intents.uncovered_topic(role_free_vector),
-            key=lambda t: t[1],
-        )
+        vectors = [request_vector] if role_free_vector is request_vector else [request_vector, role_free_vector]
+        topic = max((self._intents.uncovered_topic(v) for v in vectors), key=lambda t: t[1])
         if message:
             topic = max(topic, self._intents.uncovered_topic(self.embedder.encode_query(message)), key=lambda t: t[1])
         return topic

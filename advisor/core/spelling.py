@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 from importlib import resources
 
 from symspellpy import SymSpell, Verbosity
@@ -21,6 +22,13 @@ from advisor.core import tuning
 _ENGLISH_LIST = "frequency_dictionary_en_82_765.txt"
 _CLITICS = ("s", "nt", "re", "ve", "ll", "d", "m")
 _WORD = re.compile(r"(?<![\w'/.@#+-])[a-zA-Z]+(?![\w'/.@#+-])")
+
+
+@cache
+def _english_words() -> frozenset[str]:
+    """The bundled English list, read once a process: every advisor (and every test's) shares it."""
+    text = (resources.files("symspellpy") / _ENGLISH_LIST).read_text(encoding="utf-8")
+    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
 
 
 class Speller:
@@ -33,9 +41,7 @@ class Speller:
         self._fixes: dict[str, str] = {}
 
     def load(self) -> Speller:
-        if not self._english:
-            text = (resources.files("symspellpy") / _ENGLISH_LIST).read_text(encoding="utf-8")
-            self._english = frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
+        self._english = _english_words()
         return self
 
     def learn(self, kb_words: Iterable[str]) -> Speller:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -243,13 +244,19 @@ class GuideNames:
         """The stems of the other names for a role that the text uses as a whole ("cyber", "ML platform
         engineer"), its title's words aside: they name the role, so they say nothing about which part of
         its guide is asked for. "ML" alone is no name of a role."""
-        stems = [stem(w) for w in words(text)]
-        found: set[str] = set()
+        return frozenset(
+            s
+            for _, title, seq in self._other_names_in([stem(w) for w in words(text)])
+            for s in seq
+            if s not in self.words[title]
+        )
+
+    def _other_names_in(self, stems: list[str]) -> Iterator[tuple[int, str, list[str]]]:
+        """(where, whose, which) for each other name of a role the stems hold as a whole."""
         for i, first in enumerate(stems):
             for title, seq in self._alias_starts.get(first, []):
                 if stems[i : i + len(seq)] == seq:
-                    found.update(s for s in seq if s not in self.words[title])
-        return frozenset(found)
+                    yield i, title, seq
 
     def named_by(self, phrase_words: list[str]) -> str | None:
         """The guide a role phrase names, or None when it names a role no guide is about."""
@@ -288,10 +295,8 @@ class GuideNames:
                     and any(0 <= j < len(pieces) and of_title(j, title, self.words[title]) for j in (i - 1, i + 1))
                 ):
                     drop.add(i)
-        for i, first in enumerate(stems):
-            for _, seq in self._alias_starts.get(first, []):
-                if stems[i : i + len(seq)] == seq:
-                    drop.update(range(i, i + len(seq)))
+        for i, _, seq in self._other_names_in(stems):
+            drop.update(range(i, i + len(seq)))
         return " ".join(p for i, p in enumerate(pieces) if i not in drop)
 
     def names(self) -> list[str]:

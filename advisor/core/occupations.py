@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
-
 from advisor.core import tuning
 from advisor.core.embeddings import Embedder
+from advisor.core.word_kinds import WordKinds
 
 OCCUPATION_KINDS = ("an occupation", "a job title", "a profession", "a kind of worker")
 PLAIN_KINDS = (
@@ -34,23 +33,15 @@ class OccupationWords:
     """Light constructor; `load()` embeds the kinds once."""
 
     def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-        self._occupations: np.ndarray | None = None
-        self._plain: np.ndarray | None = None
+        self._kinds = WordKinds(embedder, OCCUPATION_KINDS, PLAIN_KINDS)
         self.is_occupation = lru_cache(maxsize=4096)(self._is_occupation)
 
     def load(self) -> OccupationWords:
-        if self._occupations is None:
-            self._occupations = self.embedder.encode(list(OCCUPATION_KINDS))
-            self._plain = self.embedder.encode(list(PLAIN_KINDS))
+        self._kinds.load()
         return self
 
     def _is_occupation(self, word: str) -> bool:
-        self.load()
-        assert self._occupations is not None and self._plain is not None
-        vector = self.embedder.encode_query(word.lower())
-        margin = float((self._occupations @ vector).max() - (self._plain @ vector).max())
-        return margin >= tuning.OCCUPATION_WORD_MARGIN
+        return self._kinds.margin(word)[0] >= tuning.OCCUPATION_WORD_MARGIN
 
 
 __all__ = ["OccupationWords"]

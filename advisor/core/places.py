@@ -15,6 +15,7 @@ import numpy as np
 
 from advisor.core import tuning
 from advisor.core.embeddings import Embedder
+from advisor.core.word_kinds import WordKinds
 
 PLACE_KINDS = ("a country", "a city", "a US state", "a region of the world", "a currency")
 PLAIN_KINDS = ("an adjective", "a verb", "a feeling", "an opinion", "a word")
@@ -25,28 +26,26 @@ class PlaceWords:
 
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
-        self._places: np.ndarray | None = None
-        self._plain: np.ndarray | None = None
+        self._kinds = WordKinds(embedder, PLACE_KINDS, PLAIN_KINDS)
         self._known: np.ndarray = np.zeros((0, 1), dtype=np.float32)
         self._named: dict[str, bool] = {}
         self.is_place = lru_cache(maxsize=4096)(self._is_place)
         self.looks_like_place = lru_cache(maxsize=4096)(self._looks_like_place)
 
     def load(self) -> PlaceWords:
-        if self._places is None:
-            self._places = self.embedder.encode(list(PLACE_KINDS))
-            self._plain = self.embedder.encode(list(PLAIN_KINDS))
+        self._kinds.load()
         return self
 
     def learn(self, names: list[str]) -> PlaceWords:
         """The places the guides themselves name ("U.S.", "Washington"): a word that means one of them
         ("america", "usa") is no place the guides lack."""
-        self.load()
-        assert self._places is not None and self._plain is not None
         names = sorted(set(names))
-        vectors = self.embedder.encode(names) if names else np.zeros((0, self._places.shape[1]), dtype=np.float32)
-        margins = (vectors @ self._places.T).max(axis=1) - (vectors @ self._plain.T).max(axis=1) if names else []
-        self._known = vectors[np.asarray(margins) >= tuning.PLACE_WORD_MARGIN] if names else vectors
+        if names:
+            vectors = self.embedder.encode(names)
+            margins = self._kinds.margins(vectors)
+            self._known = vectors[margins >= tuning.PLACE_WORD_MARGIN]
+        else:
+            margins, self._known = np.zeros(0), np.zeros((0, 1), dtype=np.float32)
         # the guides' own names are read once here, not one encoding per name at question time
         self._named = {name.lower(): bool(m >= tuning.PLACE_WORD_MARGIN) for name, m in zip(names, margins)}
         self.is_place.cache_clear()
@@ -54,10 +53,7 @@ class PlaceWords:
         return self
 
     def _margin(self, word: str) -> tuple[float, np.ndarray]:
-        self.load()
-        assert self._places is not None and self._plain is not None
-        vector = self.embedder.encode_query(word.lower())
-        return float((self._places @ vector).max() - (self._plain @ vector).max()), vector
+        return self._kinds.margin(word)
 
     def _looks_like_place(self, word: str) -> bool:
         """A place, named by the guides or not ("Texas" in "what would it pay in Texas?")."""

@@ -245,15 +245,15 @@ ELLIPSIS_WORDS = 2
 # and currencies 0.24-0.41 (seattle 0.24, texas 0.41), wording words at most 0.18 ("college");
 # bangalore (0.16) is missed.
 PLACE_WORD_MARGIN = 0.24
+# ...unless it means a place the guides name: "america" and "U.S." 0.71, "usa" 0.83; "canada" and
+# "U.S." 0.64, "germany" 0.50.
+PLACE_SAME_AS = 0.7
 # A word the guides never use names an occupation when its bare embedding is this much nearer to
 # "an occupation"/"a job title" than to plain kinds (advisor/core/occupations.py). Measured 2026-12-01:
 # actuary 0.19, nurse 0.22, chef 0.16, plumber 0.15, barista 0.15, dentist 0.16; pilot 0.09 and pentester
 # 0.06 are missed; non-roles reach 0.11 (hourly, a figure word) and -0.16 (python); freelance 0.20 counts
 # too (the guides cover no freelancing either).
 OCCUPATION_WORD_MARGIN = 0.14
-# ...unless it means a place the guides name: "america" and "U.S." 0.71, "usa" 0.83; "canada" and
-# "U.S." 0.64, "germany" 0.50.
-PLACE_SAME_AS = 0.7
 # A request whose subject is "it" / "that" ("does it depend on experience?") ranks the parts the last
 # answer showed this much higher: enough to beat a sub-heading that merely shares a word ("Gain DevOps
 # experience", +0.009 ahead), far below what a new subject scores ("is it stressful?" -> challenges).

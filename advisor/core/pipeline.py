@@ -342,6 +342,14 @@ def _guides_asked(
     return guides, bool(the_two)
 
 
+def _last_named(content: ContentModel, history: list[dict[str, str]]) -> list[str]:
+    """The roles named by the user's latest message that named any."""
+    for message in reversed([m["content"] for m in history if m["role"] == "user"]):
+        if named := content.guide_names.mentioned(message):
+            return named
+    return []
+
+
 def _asks(request: str) -> tuple[str, list[str]]:
     """(the first question, the ones after it) of a message: "pay + outlook?" is "pay" and ["outlook?"]."""
     further = further_questions(request)[: tuning.FURTHER_QUESTIONS]
@@ -583,7 +591,7 @@ class Advisor:
             # "trying to pick a track: security, ML/data, or networking. which has the best outlook?"
             request.choosing = content.guide_names.mentioned(turn.situation.replace("/", " "))
             request.guides = (
-                self._against_own(content, request, turn)
+                self._against_own(content, request, turn, _last_named(content, history))
                 or self._beside_own(content, request)
                 or _not_the_last(request, turn)
             )
@@ -930,13 +938,22 @@ class Advisor:
         return named[0] if named else ""
 
     @staticmethod
-    def _against_own(content: ContentModel, request: Request, turn: Turn) -> list[str]:
+    def _against_own(
+        content: ContentModel, request: Request, turn: Turn, asked_together: list[str] | None = None
+    ) -> list[str]:
         """A comparison, or a follow-up to one, that names fewer than two roles: "how does the pay
         compare?" or "and growth?" after two roles were compared goes on with those two; "how does that compare to what I earn now?" puts the guide under
         discussion beside the user's own role's guide."""
         previous = request.previous.guides if request.previous else ()
+        asked_together = asked_together or []
         # "and growth / number of jobs?" right after two roles were compared goes on with both
-        goes_on_with_both = (request.topic is not None or bool(_AND_THEN.match(turn.request))) and len(previous) == 2
+        # ("growth?", "which one needs more math?" after "data scientist vs software developer pay": a
+        # request that names no role goes on with the two the user last asked about together)
+        goes_on_with_both = (
+            request.topic is not None
+            or bool(_AND_THEN.match(turn.request))
+            or (not content.guide_names.mentioned(turn.message) and set(asked_together) == set(previous))
+        ) and len(previous) == 2
         if (request.intent != COMPARE and not goes_on_with_both) or len(request.guides) >= 2:
             return []
         if len(previous) >= 2 and all(g in previous for g in request.guides):

@@ -175,6 +175,11 @@ def test_and_the_growth_after_comparing_two_roles_goes_on_with_both(advisor):
     assert "5 percent" in answer.answer and "4 percent" in answer.answer and "6 percent" not in answer.answer
 
 
+def test_a_bare_kind_after_comparing_two_roles_goes_on_with_both_and_turns_later_too(advisor):
+    answer = talk(advisor, "Bakers vs pilots: how much do they earn?", "growth?", "how many openings each year")
+    assert "21,000" in answer.answer and "18,000" in answer.answer and "6 percent" not in answer.answer
+
+
 def test_which_other_role_is_not_the_role_just_discussed(advisor):
     answer = talk(advisor, "How much do clerks earn?", "Which other role is projected to grow, bakers or clerks?")
     assert "5 percent" in answer.answer and "6 percent" not in answer.answer

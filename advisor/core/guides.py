@@ -166,7 +166,9 @@ class GuideNames:
         found: dict[str, set[int]] = {}
         for i, first in enumerate(all_stems):
             for title, seq in self._alias_starts.get(first, []):
-                if all_stems[i : i + len(seq)] == seq:
+                # "software engineering" for "software engineer": the later words in the same family
+                later = all_stems[i + 1 : i + len(seq)]
+                if len(later) == len(seq) - 1 and all(_matches(w, n) for w, n in zip(later, seq[1:], strict=True)):
                     found.setdefault(title, set()).update(range(i, i + len(seq)))
         return found
 

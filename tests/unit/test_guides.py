@@ -28,6 +28,8 @@ NAMES = GuideNames(
         ("how much do data sciencists earn", [DS]),  # a typo of a long role word
         ("what does a data base admin do", [DB]),  # a one-word name typed as two
         ("is a data analyst a data scientist", [DS]),  # "analyst" is no typo of another guide's word here
+        ("torn between software engineering and being a data scientist", [DEV, DS]),  # the field of "software engineer"
+        ("what is data engineering", []),
     ],
 )
 def test_a_request_names_the_guide_of_an_other_name_for_its_role(text, guides):

@@ -112,3 +112,10 @@ def test_a_requests_words_for_its_role_are_not_searched_for_in_its_guide(monkeyp
     )
     fake_advisor([guide]).ask("who hires for the cyber jobs?")
     assert seen and "cyber" not in seen[-1]
+
+
+def test_another_name_of_a_role_in_its_fields_words_names_the_role():
+    chunks = [(DEV, "Developers write software."), (DS, "Data scientists use software."), (DS, "More software.")]
+    names = GuideNames(chunks, {DEV: "software engineer"})
+    assert names.mentioned("torn between software engineering and data scientist jobs") == [DEV, DS]
+    assert names.mentioned("what software do data scientists use") == [DS]

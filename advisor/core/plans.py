@@ -40,7 +40,7 @@ _ACROSS = re.compile(
     r"|\b(?:which|what)(?:'?s|\s+is|\s+are)?\s+(?:the\s+)?(?:most|least|best|worst|highest|lowest|fastest|slowest|"
     r"biggest|largest|smallest|fewest)[\s-]+(?:[\w-]+\s+)?(?:one|jobs?|roles?|careers?|fields?|occupations?|professions?)\b"
     # "growth rates for every role?", "pay for all the roles you cover"
-    r"|\b(?:for|of|across)\s+(?:every|each|all)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+|your\s+)?(?:\w+\s+)?"
+    r"|\b(?:for|of|across)\s+(?:every|each|all)\s+(?:of\s+)?(?:the\s+|these\s+|those\s+|your\s+)?(?:[\w-]+\s+)?"
     r"(?:jobs?|roles?|careers?|occupations?|fields?|guides?)\b"
     # "rank the roles by pay", "how do all these jobs compare on growth", "what pays best out of these?"
     r"|\b(?:rank|compare|sort|list)\b[^?.!]{0,25}?\b(?:the|these|those|your|all)\s+(?:jobs|roles|careers|occupations|fields)\b"

@@ -229,6 +229,11 @@ def test_a_kind_of_answer_the_current_guide_lacks_comes_from_the_role_the_user_i
     assert "commercial pilot licence" in answer.answer
 
 
+def test_a_figure_for_each_of_the_roles_named_with_a_hyphenated_word_shows_every_role(advisor):
+    answer = advisor.ask("for a handout: the median pay for each of the government-data roles you cover?").answer
+    assert "$38,000" in answer and "$220,000" in answer and "$41,000" in answer
+
+
 def test_which_of_the_roles_i_listed_is_best_shows_each_roles_figure(advisor):
     answer = advisor.ask("trying to pick a track: bakers or pilots. which has the fastest growing field?").answer
     assert "5 percent" in answer and "4 percent" in answer

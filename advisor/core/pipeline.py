@@ -558,7 +558,8 @@ class Advisor:
             similarity,
             turn.situation,
             facet if elsewhere >= tuning.ELSEWHERE_AT else self._clearest_facet(content, turn.request, facet),
-            leans_on_topic=follow_up or about_situation or intent in TAILORED,
+            # "and for SWE?": nothing but a role we have a guide for is never out of scope
+            leans_on_topic=follow_up or about_situation or intent in TAILORED or only_role,
             elsewhere=elsewhere,
             in_conversation=state.topic is not None,
             topic=self._uncovered_topic(told, request_vector, facet_vector),

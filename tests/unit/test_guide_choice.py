@@ -180,6 +180,15 @@ def test_a_bare_kind_after_comparing_two_roles_goes_on_with_both_and_turns_later
     assert "21,000" in answer.answer and "18,000" in answer.answer and "6 percent" not in answer.answer
 
 
+def test_nothing_but_another_name_of_a_covered_role_is_answered_not_refused():
+    aviators = PILOT.replace(
+        "# Pilot Career Guide", '---\ntitle: Pilot Career Guide\nalso_called: "aviator"\n---\n\n# Pilot Career Guide'
+    )
+    advisor = fake_advisor([BAKER, aviators, CLERK], default_guide="Baker")
+    answer = advisor.ask("and for aviators?")
+    assert answer.grounded and "$220,000" in answer.answer
+
+
 def test_which_other_role_is_not_the_role_just_discussed(advisor):
     answer = talk(advisor, "How much do clerks earn?", "Which other role is projected to grow, bakers or clerks?")
     assert "5 percent" in answer.answer and "6 percent" not in answer.answer

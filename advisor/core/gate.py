@@ -454,8 +454,12 @@ class Gate:
         foreign = [n for n in names if n not in own and n.lower() not in told.lower()]
         # "Does my C++ count, or do I need Python?": something the guides hold is asked too -> partial
         holds_some = bool(set(distinct) & set(tokens(request))) or leans_on_topic or at_told_role  # not a typo fix
+        # "Should I learn Rust for MLOps work?": a role we cover is asked about, so partial, not refused
         if foreign and not (
-            facet >= tuning.FACET_IN_SCOPE_AT or similarity >= tuning.MOSTLY_UNKNOWN_BELOW or holds_some
+            facet >= tuning.FACET_IN_SCOPE_AT
+            or similarity >= tuning.MOSTLY_UNKNOWN_BELOW
+            or holds_some
+            or self.guide_names.mentioned(request)
         ):
             return Decision(Route.OUT_OF_SCOPE, f"about {', '.join(foreign[:3])}, and little else my sources hold")
         if foreign:

@@ -51,6 +51,9 @@ def test_the_gate_has_no_word_lists_of_occupations_or_places():
         # a named place the guides never mention: say so, give the closest facts
         ("What do data engineers earn in Germany?", 0.6, 0.7, Route.PARTIAL),
         ("What's the weather in Paris today?", 0.1, 0.1, Route.OUT_OF_SCOPE),
+        # a name the guides never use, asked about a role we cover: say so, give the closest facts
+        ("Should I learn Rust to be a data engineer?", 0.45, 0.35, Route.PARTIAL),
+        ("Should I learn Rust?", 0.45, 0.35, Route.OUT_OF_SCOPE),
         # tasks and small talk
         ("Write a Python function that sorts a list.", 0.4, 0.2, Route.OUT_OF_SCOPE),
         ("thanks!", 0.0, 0.0, Route.SMALL_TALK),

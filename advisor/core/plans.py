@@ -19,6 +19,7 @@ from advisor.core.content import ContentModel, Part, Unit
 from advisor.core.dialogue import Profile, Topic, content_words, ordinal, points_back, wants_more
 from advisor.core.facets import ANSWERED_BY, MENTIONED_IN, STAND_INS
 from advisor.core.guides import plural, role_name
+from advisor.core.quantities import asked_figure
 from advisor.core.text import idf, stem, tokens
 
 # a sentence that opens by pointing back at the one before it ("That adds ...", "Their number ...")
@@ -560,8 +561,12 @@ class Planner:
                 scores[stand_in] = max(scores.get(stand_in, 0.0), scores.get(facet, 0.0) - n * tuning.STAND_IN_STEP)
         ranked = sorted(sorted(held or scores), key=lambda f: -scores.get(f, 0.0))  # ties in name order, not hash order
         top = ranked[0]
+        # "What do DBAs make compared to that?": a pay figure asked for is the basis, however low its score
+        asks_pay = top == "pay" and asked_figure(request.text) == "pay"
         facets = (
-            [top] if scores.get(top, 0.0) >= tuning.COMPARE_FACET_AT and top != "comparison" else ["overview", "pay"]
+            [top]
+            if (scores.get(top, 0.0) >= tuning.COMPARE_FACET_AT or asks_pay) and top != "comparison"
+            else ["overview", "pay"]
         )
         if len(facets) == 1 and len(ranked) > 1:  # "on pay and growth": two facets asked, both shown
             second = scores.get(ranked[1], 0.0)

@@ -113,6 +113,25 @@ def test_a_side_of_a_comparison_without_figures_opens_with_the_parts_first_sente
     assert [u.plain for u in side] == ["Bakers mix dough and bake bread."]
 
 
+def test_what_one_role_makes_compared_to_another_compares_pay_however_unclear_the_kind_reads():
+    """ "What do DBAs make compared to that?" read pay at 0.42, below COMPARE_FACET_AT: the two roles' duties."""
+    from advisor.core.dialogue import Profile
+    from advisor.core.plans import Request
+
+    baker = with_section(BAKER, "What does a baker do?", "Bakers mix dough and bake bread.")
+    pilot = with_section(PILOT, "What does a pilot do?", "Pilots fly aircraft.")
+    advisor = fake_advisor([baker, pilot], default_guide="Baker")
+    content, planner = advisor._serving[2], advisor._serving[3]
+    for part in content.parts:  # the fake embedder reads the duties headings as a typical day
+        if part.heading.startswith("What does"):
+            object.__setattr__(part, "facet", "overview")
+    scores = {"pay": 0.42, "overview": 0.2, "outlook": 0.1}
+    vector = advisor.embedder.encode_query("What do pilots make compared to that?")
+    request = Request("What do pilots make compared to that?", vector, "compare", scores, Profile())
+    plan = planner._compare(request, ["Baker Career Guide", "Pilot Career Guide"])
+    assert [b.part.facet for b in plan.blocks] == ["pay", "pay"]
+
+
 def test_which_has_more_jobs_shows_each_roles_job_count_however_far_down_it_is():
     """ "are there more dba jobs or infosec jobs": the count of jobs, not the closest-sounding figure."""
 

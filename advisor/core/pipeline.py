@@ -193,7 +193,9 @@ _SET_ASIDE = re.compile(
     re.I,
 )
 # a choice between two roles, closed ("torn between bakers, clerks or something else" is open)
-_BETWEEN = re.compile(r"\b(?:between|choosing|decide|deciding|torn)\b(?!.*\b(?:else|others?|anything)\b)", re.I)
+_BETWEEN = re.compile(
+    r"\b(?:between|choosing|decide|deciding|torn|weigh(?:ing)?)\b(?!.*\b(?:else|others?|anything)\b)", re.I
+)
 # "which of those two", "both of them", "either one": the last two roles the conversation was about
 # "what would each cost me", "how do all three compare": every role the last message named
 _EACH = re.compile(r"\b(?:each|all (?:three|four|of them|of those|of these)|every one of them)\b", re.I)
@@ -326,9 +328,14 @@ def _guides_asked(
         guides = [state.topic.guide, *guides]  # "mlops. pay?" then "vs data sci?": both, on pay
     the_two = not guides and _THE_TWO.search(turn.request) and len(two := recent_guides(history, content)) == 2
     if not guides and _EACH.search(turn.request):
-        # "Should my first hire be a DBA, a security analyst or a sysadmin?" then "What would each cost me?"
+        # "My client is weighing database architect vs security analyst. Can you give me the median pay for
+        # each?": the roles the message told; "Should my first hire be a DBA, a security analyst or a
+        # sysadmin?" then "What would each cost me?": the roles the last message named
+        told = content.guide_names.mentioned(turn.situation)
         asked_before = [m["content"] for m in history if m["role"] == "user"][-1:]
-        named_before = content.guide_names.mentioned(asked_before[0]) if asked_before else []
+        named_before = (
+            told if len(told) >= 2 else content.guide_names.mentioned(asked_before[0]) if asked_before else []
+        )
         if len(named_before) >= 2:
             return named_before, True
     if the_two:

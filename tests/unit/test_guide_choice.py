@@ -208,6 +208,18 @@ def test_nothing_but_another_name_of_a_covered_role_is_answered_not_refused():
     assert answer.grounded and "$220,000" in answer.answer
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "My client is weighing baker vs pilot. Can you give me the median pay for each?",
+        "My son is weighing becoming a baker or a pilot. Which one pays more?",
+    ],
+)
+def test_each_or_which_one_asks_about_the_roles_the_message_told(advisor, message):
+    answer = advisor.ask(message).answer
+    assert "$38,000" in answer and "$220,000" in answer and "$41,000" not in answer
+
+
 def test_which_other_role_is_not_the_role_just_discussed(advisor):
     answer = talk(advisor, "How much do clerks earn?", "Which other role is projected to grow, bakers or clerks?")
     assert "5 percent" in answer.answer and "6 percent" not in answer.answer

@@ -250,6 +250,20 @@ class Gate:
                 weak.append(w)
         return names, weak
 
+    def _mostly_unknown(self, request: str, names: list[str], weak: list[str], known: list[str]) -> bool:
+        """Most words are ones the knowledge base never uses, in the whole request and in its last
+        question: "Those projections were made before the AI boom really hit, right? What years are they
+        from?" asks its last question in the guides' words."""
+        if not (len(weak) + len(names) >= 2 and len(weak) + len(names) > len(known)):
+            return False
+        sentences = re.split(r"(?<=[.!?])\s+", request.strip())
+        last = sentences[-1]
+        if len(sentences) < 2 or not last.endswith("?"):
+            return True
+        names, weak = self.unknown_words(last)
+        known = [t for t in tokens(last) if t in self.vocabulary and t not in GENERIC]
+        return len(weak) + len(names) >= 2 and len(weak) + len(names) > len(known)
+
     def distinctive_terms(self, question: str) -> list[str]:
         """Known words that only a few chunks use (DVC, Terraform, CKA): strong evidence of scope."""
         # an English word the guides never use is no typo of one they do ("weather" is not "whether")
@@ -412,8 +426,7 @@ class Gate:
         )
         if (
             not strong
-            and len(weak) + len(names) >= 2
-            and len(weak) + len(names) > len(known)
+            and self._mostly_unknown(request, names, weak, known)
             and similarity < tuning.MOSTLY_UNKNOWN_BELOW
         ):
             return Decision(

@@ -140,6 +140,8 @@ def split_message(message: str) -> tuple[str, str]:
         starts = [(m.start(), bool(_WH.match(sentence, m.end()))) for m in _REQUEST_START.finditer(sentence)]
         if not starts and (m := _IF_THEN_ASKS.match(sentence)):
             starts = [(m.end(), True)]  # "if i went the mlops route which cert is cheapest": no comma before it
+        if not starts and (m := _ASKS.search(sentence)) and m.start() > 0:
+            starts = [(m.start(), True)]  # "as a recruiter what other job titles should i search": no comma
         if starts:
             # the first wh-question ends the situation ("If I retrain, what could I earn, and what
             # decides it?"); without one, the last clause ("I'm a teacher and do Excel, so can I ...")

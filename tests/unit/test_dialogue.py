@@ -122,6 +122,12 @@ pytestmark = pytest.mark.unit
             "how long from me to an mlops job",
         ),
         ("I'm wondering what they earn?", "", "I'm wondering what they earn?"),
+        # a wh-word with its verb before the subject asks, with no comma before it
+        (
+            "as a recruiter what other job titles should i search for",
+            "as a recruiter",
+            "what other job titles should i search for",
+        ),
         # what the user quotes is not about them
         (
             "translate 'I am applying for the position' into German",

@@ -227,6 +227,9 @@ _WHOLE_PATH = re.compile(
 )
 _WHERE_ON_PATH = re.compile(r"\b(?:where am i|where i am|where i'?m at|what'?s next|whats next|next step)\b", re.I)
 _STEP_ASKED = re.compile(r"\bstep\s*#?(\d+)\b", re.I)
+_STEP_BY_PLACE = re.compile(
+    r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th|last|final)\s+(?:step|stage|phase|thing to learn)\b", re.I
+)
 FACET_WORDS = {"pay": "pay", "overview": "what the job is", "demand": "demand and growth", "path": "how to get in"}
 GENERIC_STEP_WORDS = frozenset(
     tokens("step gain build learn get become experience foundation specialize senior junior")
@@ -414,7 +417,7 @@ class Planner:
                 return self._side_by_side(request, pair, [ranked[0][1].facet])  # "pay for X and Y": both roles' pay
             return self._by_intent(request, ranked) if ranked else Plan()
         guide = request.guides[0] if request.guides else request.guide
-        step = self._step(guide, request.text)
+        step = self._step(guide, request.text, by_place=request.intent not in intents.TAILORED)
         if step is not None:  # "step 3?"
             return Plan([Block(step, self._lead_and_items(step) if step.is_list else list(step.units), heading=True)])
         ranked = self.rank(request, self.content.parts_of(guide) if guide else None)
@@ -526,9 +529,15 @@ class Planner:
     def not_covered(uncovered: list[str]) -> str:
         return f"My sources don't cover {', '.join(uncovered)}. The closest they hold:"
 
-    def _step(self, guide: str, text: str) -> Part | None:
+    def _step(self, guide: str, text: str, by_place: bool = True) -> Part | None:
+        """ "step 3?", "the last stage before I can call myself mlops": that step of the guide's path
+        (`by_place`: "first step" may name one; not in "one first step I could take", a tailored request)."""
         asked = _STEP_ASKED.search(text)
-        steps = self._path_steps(guide) if asked and guide else []
+        placed = _STEP_BY_PLACE.search(text) if by_place else None
+        steps = self._path_steps(guide) if (asked or placed) and guide else []
+        if placed and steps and not asked:
+            at = ordinal(placed.group(0)) or 0  # "last" is -1
+            return steps[at] if at < len(steps) else None
         n = int(asked.group(1)) if asked else 0
         return steps[n - 1] if 1 <= n <= len(steps) else None
 

@@ -149,6 +149,19 @@ def test_step_n_shows_that_step(advisor):
     assert "Airflow" in text and "Learn SQL" not in text
 
 
+@pytest.mark.parametrize(
+    ("question", "shown", "not_shown"),
+    [
+        ("last step to become a data engineer?", "Kafka", "Airflow"),
+        ("what's the final stage before I can call myself a data engineer", "Kafka", "Airflow"),
+        ("second step?", "Airflow", "Kafka"),
+    ],
+)
+def test_a_step_named_by_its_place_shows_that_step(advisor, question, shown, not_shown):
+    text = advisor.ask(question).answer
+    assert shown in text and not_shown not in text
+
+
 def test_it_in_a_short_question_is_what_the_last_answer_showed(advisor):
     answer = talk(advisor, "How much do data engineers earn?", "does it depend on experience?")
     assert "$100,000-$160,000" in answer.answer

@@ -349,6 +349,11 @@ def _guides_asked(
     return guides, bool(the_two)
 
 
+# "what is cyber security as a job, really?": "job" is the role asked about, not a word to find in a part
+# ("What job titles does the occupation cover?")
+_THE_ROLE_ITSELF = frozenset({"job", "jobs", "career", "careers", "role", "roles"})
+
+
 def _last_named(content: ContentModel, history: list[dict[str, str]]) -> list[str]:
     """The roles named by the user's latest message that named any."""
     for message in reversed([m["content"] for m in history if m["role"] == "user"]):
@@ -585,7 +590,9 @@ class Advisor:
                 decision.uncovered,
                 decision.route is Route.PARTIAL,
                 # "who hires for the cyber jobs": "cyber" names the role, not the job-titles part using it
-                frozenset(index.known_tokens(turn.request)) - content.guide_names.other_name_words(turn.request),
+                frozenset(index.known_tokens(turn.request))
+                - content.guide_names.other_name_words(turn.request)
+                - _THE_ROLE_ITSELF,
                 guides,
                 _holding(
                     content,

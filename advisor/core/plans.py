@@ -1019,6 +1019,18 @@ class Planner:
                 plan.blocks.append(Block(part, self._in_groups(part, items), heading=True))
         if plan.blocks:
             plan.intro = "From what you've told me, these parts of the guide match what you already do:"
+            # "where am I on the path?": what they have, then the step that comes next (not "which of my
+            # tools carry over?", which asks about tools alone)
+            asked = max(request.facet_scores, key=lambda f: request.facet_scores[f], default="")
+            steps = self._path_steps(guide) if asked not in ("tools", "skills", "certifications") else []
+            had = self._steps_had(request.profile, steps)
+            after = max((steps.index(s) for s in had), default=len(steps)) + 1
+            if had and after < len(steps):
+                plan.blocks.append(Block(steps[after], self._lead_and_items(steps[after]), heading=True))
+                plan.intro = (
+                    "From what you've told me, these parts of the guide match what you already do; "
+                    "the next step on the path comes last:"
+                )
         return plan
 
     def _new_lists(self, request: Request, guide: str) -> Plan:

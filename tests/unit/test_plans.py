@@ -162,6 +162,28 @@ def test_a_step_named_by_its_place_shows_that_step(advisor, question, shown, not
     assert shown in text and not_shown not in text
 
 
+def test_where_am_i_on_the_path_shows_the_step_that_comes_next_after_what_carries_over():
+    from advisor.core.dialogue import Profile
+    from advisor.core.plans import Request
+
+    advisor = fake_advisor([GUIDE])  # its own: the parts' kinds are changed below
+    content, planner = advisor._serving[2], advisor._serving[3]
+    for part in content.parts:  # the fake embedder reads the steps as another kind of part
+        if "Step" in part.heading:
+            object.__setattr__(part, "facet", "path")
+    profile = Profile(known_terms=frozenset({"sql", "python"}), statements=["I know SQL and Python well"])
+
+    def carried(text: str, scores: dict[str, float]) -> list[str]:
+        request = Request(text, advisor.embedder.encode_query(text), "carry", scores, profile)
+        return [b.part.sub for b in planner._carried_over(request, "Data Engineer Career Guide").blocks]
+
+    assert carried("where am I on the path?", {"path": 0.5, "tools": 0.2}) == [
+        "Step 1: Learn the basics",
+        "Step 2: Build pipelines",
+    ]
+    assert carried("which of my tools carry over?", {"tools": 0.6, "path": 0.2}) == ["Step 1: Learn the basics"]
+
+
 def test_it_in_a_short_question_is_what_the_last_answer_showed(advisor):
     answer = talk(advisor, "How much do data engineers earn?", "does it depend on experience?")
     assert "$100,000-$160,000" in answer.answer

@@ -753,6 +753,17 @@ class Planner:
             # "what are the steps to become one?": the path as a whole (its length and its steps), not the
             # one step whose words happen to match
             return Plan([Block(head, list(head.units))])
+        if (
+            best.sub
+            and head is not None
+            and self._announces(head)
+            and not self._names_sub(request, best)
+            and not (best.is_list and self._named_items(request, best))  # "what does MLflow do?"
+            and self._kinds_alike(ranked, best)  # "what tool would catch drift": the monitoring kind
+        ):
+            # "what are common mlops interview questions": every kind the section announces, not the one
+            # kind whose words matched best ("technical questions")
+            best = head
         plan = Plan([self.block(request, best)])
         section = [p for p in self.content.in_section(best) if p is not best]
         if (
@@ -766,6 +777,8 @@ class Planner:
             for part in section:
                 if part.is_list:
                     plan.blocks.append(Block(part, self._lead_and_items(part), heading=True))
+                elif part.sub:  # "Coding questions": a kind told in prose
+                    plan.blocks.append(Block(part, self._sentences(request, part), heading=True))
             return plan
         if best.is_list or len(plan.blocks[0].units) >= 3:
             for score, part in ranked[1:3]:
@@ -784,6 +797,19 @@ class Planner:
                     )
                     break
         return plan
+
+    def _kinds_alike(self, ranked: list[tuple[float, Part]], best: Part) -> bool:
+        """Every other kind (sub-part) of the best part's section reads about as close to the request."""
+        score_of = {id(p): s for s, p in ranked}
+        top = score_of.get(id(best), 0.0)
+        kinds = [p for p in self.content.in_section(best) if p.sub and p is not best]
+        return bool(kinds) and all(top - score_of.get(id(p), float("-inf")) <= tuning.KINDS_ALIKE_MARGIN for p in kinds)
+
+    def _names_sub(self, request: Request, part: Part) -> bool:
+        """The request uses a word of the part's sub-heading that no other sub-heading of its section has
+        ("technical" of "Technical questions")."""
+        others = {t for p in self.content.in_section(part) if p is not part for t in tokens(p.sub or p.heading)}
+        return bool((set(tokens(part.sub)) - others) & set(request.terms))
 
     @staticmethod
     def _announces(part: Part) -> bool:

@@ -44,6 +44,10 @@ SUBHEADING_WORD_BONUS = 0.2
 # A second part is added when it scores within this margin of the best and is of the same facet
 # (a list continued in a subsection); tune set.
 SECOND_PART_MARGIN = 0.04
+# A section whose head announces its kinds ("Questions come in three kinds") is shown whole when every
+# kind scores within this of the best one: "what are common mlops interview questions" (kinds 0.89-0.95),
+# not "what tool would catch model drift" (monitoring 0.65, feature stores 0.47). Tune sets.
+KINDS_ALIKE_MARGIN = 0.08
 # Longest answer shown (the eval contract reads at most 1,200 characters).
 MAX_ANSWER_CHARS = 1100
 # Most list items shown from one part; every list of the MLOps guide has at most 10.

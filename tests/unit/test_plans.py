@@ -184,6 +184,46 @@ def test_where_am_i_on_the_path_shows_the_step_that_comes_next_after_what_carrie
     assert carried("which of my tools carry over?", {"tools": 0.6, "path": 0.2}) == ["Step 1: Learn the basics"]
 
 
+KINDS = """# Tester Career Guide
+
+## What do tester interviews ask?
+
+Tester interviews ask about quality. Questions come in two kinds: design and coding.
+
+### Design questions
+
+The design questions include:
+- Design a test plan for a payments app
+- Plan load tests for a web shop
+
+### Coding questions
+
+The coding questions include:
+- Write a unit test for a parser
+- Fix a flaky test
+"""
+
+
+@pytest.mark.parametrize(
+    ("coding_score", "kinds_shown"),
+    [(0.93, ["", "Design questions", "Coding questions"]), (0.7, ["Design questions"])],
+)
+def test_a_section_announcing_its_kinds_is_shown_whole_when_every_kind_reads_as_close(coding_score, kinds_shown):
+    """ "what are common interview questions": every kind, not the one whose words matched best; "what do
+    they ask about test plans": that kind."""
+    from advisor.core.dialogue import Profile
+    from advisor.core.plans import Request
+
+    advisor = fake_advisor([KINDS])
+    content, planner = advisor._serving[2], advisor._serving[3]
+    parts = {p.sub: p for p in content.parts}
+    text = "what do tester interviews ask"
+    request = Request(text, advisor.embedder.encode_query(text), "fact", {"interviews": 0.8}, Profile())
+    ranked = [(0.95, parts["Design questions"]), (coding_score, parts["Coding questions"]), (0.9, parts[""])]
+    ranked.sort(key=lambda pair: -pair[0])
+    assert [b.part.sub for b in planner._fact(request, ranked).blocks] == kinds_shown
+
+
 def test_it_in_a_short_question_is_what_the_last_answer_showed(advisor):
     answer = talk(advisor, "How much do data engineers earn?", "does it depend on experience?")
     assert "$100,000-$160,000" in answer.answer

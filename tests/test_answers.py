@@ -127,7 +127,10 @@ def test_what_a_role_is_as_a_job_is_its_work_not_its_job_titles(advisor: Advisor
     assert answer.grounded and "breach" in answer.answer.lower() and "job titles" not in answer.answer.lower()
 
 
-@pytest.mark.parametrize("question", ["actuary salary?", "plumber pay and hours?", "ux designer career outlook?"])
+@pytest.mark.parametrize(
+    "question",
+    ["actuary salary?", "plumber pay and hours?", "ux designer career outlook?", "product manager career path?"],
+)
 def test_a_role_no_guide_is_about_is_refused_whatever_its_ending(advisor: Advisor, question: str):
     answer = advisor.ask(question)
     assert not answer.grounded and "no guide for that role" in answer.answer

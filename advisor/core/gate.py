@@ -114,7 +114,9 @@ _JUDGED = re.compile(r"\b(?:is|be|was|seems?|sounds?)\b[^,.;?!]{0,30}\ban?\s+$",
 _ROLE_PAY = re.compile(
     r"^\s*(?:(?:what(?:'?s| is| are)|how much is)\s+(?:the\s+|an?\s+)?(?:typical\s+|average\s+|usual\s+)?)?"
     r"((?:[a-z][\w+#/-]*\s+){0,3}?[a-z][\w+#/-]*(?<!\bcareer)(?<!\bjob))\s+"
-    r"(?:salary|salaries|pay|wages?|(?:career\s+|job\s+)?outlook)\b",
+    r"(?:salary|salaries|pay|wages?|(?:career\s+|job\s+)?outlook"
+    # "product manager career path?", "ux designer portfolio tips": any kind of question about a role
+    r"|career\s+(?:path|advice|tips)|portfolio|interview\s+questions|certifications?|job\s+description)\b",
     re.I,
 )
 _PERSON_NOUN = re.compile(r"(?:er|or|ist|ian|ant|man|nurse|analyst|architect|admin|tech)s?$")

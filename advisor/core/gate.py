@@ -73,7 +73,8 @@ _TASK_REQUEST = re.compile(
     r"|\b(?:help me|how (?:do|can|should) i|can you)\s+(?:fix|debug|troubleshoot|resolve)\b"
     # "translate 'I am applying for ...' into German", "what is 17 times 23?"
     r"|\btranslate\b.{0,120}\b(?:into|to)\s+[a-z]+\W*$"
-    r"|\b\d+(?:\.\d+)?\s*(?:times|plus|minus|divided by|multiplied by|[x*/+])\s*\d+(?:\.\d+)?\s*\W*$",
+    r"|\b\d+(?:\.\d+)?\s*(?:times|plus|minus|divided by|multiplied by|[x*/+])\s*\d+(?:\.\d+)?\s*\W*$"
+    r"|\b\d+(?:\.\d+)?\s*(?:%|percent)\s+of\s+\$?\d[\d,]*(?:\.\d+)?k?\s*\W*$",  # "whats 15% of 133080"
     re.I,
 )
 

@@ -114,10 +114,12 @@ _JUDGED = re.compile(r"\b(?:is|be|was|seems?|sounds?)\b[^,.;?!]{0,30}\ban?\s+$",
 # right before the pay or outlook word
 _ROLE_PAY = re.compile(
     r"^\s*(?:(?:what(?:'?s| is| are)|how much is)\s+(?:the\s+|an?\s+)?(?:typical\s+|average\s+|usual\s+)?)?"
+    # the role phrase opens the request ("who offers certifications" is no role called "who offers")
+    r"(?!(?:who|which|how|do|does|did|can|could|is|are|should|where|when|why|will|would)\b)"
     r"((?:[a-z][\w+#/-]*\s+){0,3}?[a-z][\w+#/-]*(?<!\bcareer)(?<!\bjob))\s+"
     r"(?:salary|salaries|pay|wages?|(?:career\s+|job\s+)?outlook"
     # "product manager career path?", "ux designer portfolio tips": any kind of question about a role
-    r"|career\s+(?:path|advice|tips)|portfolio|interview\s+questions|certifications?|job\s+description)\b",
+    r"|career\s+(?:path|advice|tips)|portfolio)\b",
     re.I,
 )
 _PERSON_NOUN = re.compile(r"(?:er|or|ist|ian|ant|man|nurse|analyst|architect|admin|tech)s?$")

@@ -8,7 +8,7 @@ import re
 import string
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -349,9 +349,10 @@ def _guides_asked(
     return guides, bool(the_two)
 
 
-# "what is cyber security as a job, really?": "job" is the role asked about, not a word to find in a part
-# ("What job titles does the occupation cover?")
-_THE_ROLE_ITSELF = frozenset({"job", "jobs", "career", "careers", "role", "roles"})
+def _holders(content: ContentModel, request: Request, guides: Sequence[str]) -> list[str]:
+    """The guides with a part of the kind the request reads most like."""
+    top = max(request.facet_scores, key=lambda f: request.facet_scores[f], default="")
+    return [g for g in guides if any(p.facet == top for p in content.parts_of(g))]
 
 
 def _last_named(content: ContentModel, history: list[dict[str, str]]) -> list[str]:
@@ -590,9 +591,7 @@ class Advisor:
                 decision.uncovered,
                 decision.route is Route.PARTIAL,
                 # "who hires for the cyber jobs": "cyber" names the role, not the job-titles part using it
-                frozenset(index.known_tokens(turn.request))
-                - content.guide_names.other_name_words(turn.request)
-                - _THE_ROLE_ITSELF,
+                frozenset(index.known_tokens(turn.request)) - content.guide_names.other_name_words(turn.request),
                 guides,
                 _holding(
                     content,
@@ -961,14 +960,23 @@ class Advisor:
         discussion beside the user's own role's guide."""
         previous = request.previous.guides if request.previous else ()
         asked_together = asked_together or []
+        # "growth?", "which one needs more math?" after "data scientist vs software developer pay": a
+        # request that names no role goes on with the two the user last asked about together, or with
+        # the one whose guide has that kind of part ("which certs first?" when one guide has none)
+        if (
+            len(previous) == 2
+            and not request.guides
+            and not content.guide_names.mentioned(turn.message)
+            and set(asked_together) == set(previous)
+            and request.topic is None
+        ):
+            holders = _holders(content, request, previous)
+            if len(holders) == 1:
+                return holders
+            if holders:
+                return list(previous)
         # "and growth / number of jobs?" right after two roles were compared goes on with both
-        # ("growth?", "which one needs more math?" after "data scientist vs software developer pay": a
-        # request that names no role goes on with the two the user last asked about together)
-        goes_on_with_both = (
-            request.topic is not None
-            or bool(_AND_THEN.match(turn.request))
-            or (not content.guide_names.mentioned(turn.message) and set(asked_together) == set(previous))
-        ) and len(previous) == 2
+        goes_on_with_both = (request.topic is not None or bool(_AND_THEN.match(turn.request))) and len(previous) == 2
         if (request.intent != COMPARE and not goes_on_with_both) or len(request.guides) >= 2:
             return []
         if len(previous) >= 2 and all(g in previous for g in request.guides):

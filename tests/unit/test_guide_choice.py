@@ -254,6 +254,12 @@ A career changer learns navigation, meteorology and radio procedure.
 )
 
 
+def test_a_bare_kind_only_one_of_the_two_roles_guides_has_is_that_roles():
+    advisor = fake_advisor([BAKER, PILOT_WITH_CERTIFICATIONS, CLERK], default_guide="Baker")
+    answer = talk(advisor, "Bakers vs pilots: how much do they earn?", "which certifications should I get first?")
+    assert "commercial pilot licence" in answer.answer and "$38,000" not in answer.answer
+
+
 @pytest.fixture(scope="module")
 def changer():
     return fake_advisor([BAKER, PILOT_WITH_CERTIFICATIONS, CLERK], default_guide="Clerk")

@@ -687,7 +687,8 @@ class Advisor:
         told_subject = bool(turn.situation) and (
             (state.topic is None and self._bare(turn.request, content)) or bool(_CHECK_THAT.match(turn.request))
         )
-        heading_for = self._statement_only(content, turn, state.profile)
+        # "write my cover letter for a data scientist job": a task, however much it says "my"
+        heading_for = "" if gate.is_task(turn.message) else self._statement_only(content, turn, state.profile)
         if heading_for:  # "I'm a nurse, curious about MLOps.": what an advisor answers is whether it fits
             turn = Turn(turn.message, turn.situation, f"Is the {role_name(heading_for)} career a good fit for me?")
         logged = turn.request

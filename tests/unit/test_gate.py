@@ -61,6 +61,8 @@ def test_the_gate_has_no_word_lists_of_occupations_or_places():
         # tasks and small talk
         ("Write a Python function that sorts a list.", 0.4, 0.2, Route.OUT_OF_SCOPE),
         ("whats 15% of 133080", 0.5, 0.5, Route.OUT_OF_SCOPE),
+        ("translate 'data engineer' into spanish pls", 0.5, 0.5, Route.OUT_OF_SCOPE),
+        ("can u fix my python code: print('hi'", 0.5, 0.5, Route.OUT_OF_SCOPE),
         ("thanks!", 0.0, 0.0, Route.SMALL_TALK),
         # a generic career question every guide answers is in scope even when worded far from the guide
         ("Where should I start?", 0.2, 0.85, Route.ANSWER),

@@ -220,6 +220,11 @@ def test_each_or_which_one_asks_about_the_roles_the_message_told(advisor, messag
     assert "$38,000" in answer and "$220,000" in answer and "$41,000" not in answer
 
 
+def test_a_task_that_names_the_users_own_things_is_still_a_task(advisor):
+    answer = advisor.ask("write my cover letter for a pilot job at an airline")
+    assert not answer.grounded
+
+
 def test_which_other_role_is_not_the_role_just_discussed(advisor):
     answer = talk(advisor, "How much do clerks earn?", "Which other role is projected to grow, bakers or clerks?")
     assert "5 percent" in answer.answer and "6 percent" not in answer.answer

@@ -59,7 +59,7 @@ _ACROSS = re.compile(
     r"|\b(?:which|what)\s+(?:one|jobs?|roles?|careers?|occupations?|fields?)\s+(?:in|on|from|among)\s+(?:ur|your)\s+"
     r"(?:guides?|list)\b"
     r"|\b(?:which|what|most|least|best|worst|highest|lowest|fastest|slowest)\b[^?.!]{0,30}?\b(?:ones|roles?|jobs?|"
-    r"careers?|occupations?|fields?)\s+(?:you|u)\s+(?:cover|have|list|know)\b",
+    r"careers?|occupations?|fields?)\s+(?:you|u)\s+(?:do\s+|actually\s+)?(?:cover|have|list|know)\b",
     re.I,
 )
 

@@ -225,6 +225,11 @@ def test_a_task_that_names_the_users_own_things_is_still_a_task(advisor):
     assert not answer.grounded
 
 
+def test_which_of_the_roles_you_do_cover_pays_most_ranks_every_role(advisor):
+    answer = advisor.ask("Fine. Which of the roles you do cover pays the most?").answer
+    assert answer.index("$220,000") < answer.index("$41,000") < answer.index("$38,000")
+
+
 def test_which_other_role_is_not_the_role_just_discussed(advisor):
     answer = talk(advisor, "How much do clerks earn?", "Which other role is projected to grow, bakers or clerks?")
     assert "5 percent" in answer.answer and "6 percent" not in answer.answer

@@ -255,19 +255,27 @@ class Gate:
                 weak.append(w)
         return names, weak
 
+    def known_words(self, text: str) -> list[str]:
+        """The text's words the knowledge base uses, its career words ("job", "salary") aside."""
+        return [t for t in tokens(text) if t in self.vocabulary and t not in GENERIC]
+
+    @staticmethod
+    def _outweighed(names: list[str], weak: list[str], known: list[str]) -> bool:
+        """Two or more words the knowledge base never uses, and more of them than words it does."""
+        unknown = len(names) + len(weak)
+        return unknown >= 2 and unknown > len(known)
+
     def _mostly_unknown(self, request: str, names: list[str], weak: list[str], known: list[str]) -> bool:
         """Most words are ones the knowledge base never uses, in the whole request and in its last
         question: "Those projections were made before the AI boom really hit, right? What years are they
         from?" asks its last question in the guides' words."""
-        if not (len(weak) + len(names) >= 2 and len(weak) + len(names) > len(known)):
+        if not self._outweighed(names, weak, known):
             return False
         sentences = re.split(r"(?<=[.!?])\s+", request.strip())
         last = sentences[-1]
         if len(sentences) < 2 or not last.endswith("?"):
             return True
-        names, weak = self.unknown_words(last)
-        known = [t for t in tokens(last) if t in self.vocabulary and t not in GENERIC]
-        return len(weak) + len(names) >= 2 and len(weak) + len(names) > len(known)
+        return self._outweighed(*self.unknown_words(last), self.known_words(last))
 
     def distinctive_terms(self, question: str) -> list[str]:
         """Known words that only a few chunks use (DVC, Terraform, CKA): strong evidence of scope."""
@@ -356,7 +364,7 @@ class Gate:
         kind = self.small_talk(request)
         if kind:
             return Decision(Route.SMALL_TALK, f"small talk ({kind})", kind)
-        if _TASK_REQUEST.search(normalize(request)):
+        if self.is_task(request):
             return Decision(Route.OUT_OF_SCOPE, "asks for a task, not career advice")
         if elsewhere >= tuning.ELSEWHERE_AT and facet < tuning.FACET_IN_SCOPE_AT:
             return Decision(Route.OUT_OF_SCOPE, "asks for advice no career guide gives (law, visas, health, money...)")
@@ -423,7 +431,7 @@ class Gate:
         if early is not None:
             return early
         names, weak = self.unknown_words(request)
-        known = [t for t in tokens(request) if t in self.vocabulary and t not in GENERIC]
+        known = self.known_words(request)
         distinct = self.distinctive_terms(request)
         # "My grandson wants to go into 'cyber'. Is this a real profession or some fad?": the request points
         # at a role we have a guide for, told just before

@@ -164,12 +164,9 @@ class GuideNames:
     def _by_alias(self, all_stems: list[str]) -> dict[str, set[int]]:
         """Per title, the word positions where another name of its role stands ("DBA", "database admin")."""
         found: dict[str, set[int]] = {}
-        for i, first in enumerate(all_stems):
-            for title, seq in self._alias_starts.get(first, []):
-                # "software engineering" for "software engineer": the later words in the same family
-                later = all_stems[i + 1 : i + len(seq)]
-                if len(later) == len(seq) - 1 and all(_matches(w, n) for w, n in zip(later, seq[1:], strict=True)):
-                    found.setdefault(title, set()).update(range(i, i + len(seq)))
+        # "software engineering" names "software engineer": the later words may be of the same family
+        for i, title, seq in self._other_names_in(all_stems, same_family=True):
+            found.setdefault(title, set()).update(range(i, i + len(seq)))
         return found
 
     def mentioned(self, text: str) -> list[str]:
@@ -253,11 +250,15 @@ class GuideNames:
             if s not in self.words[title]
         )
 
-    def _other_names_in(self, stems: list[str]) -> Iterator[tuple[int, str, list[str]]]:
-        """(where, whose, which) for each other name of a role the stems hold as a whole."""
+    def _other_names_in(self, stems: list[str], same_family: bool = False) -> Iterator[tuple[int, str, list[str]]]:
+        """(where, whose, which) for each other name of a role the stems hold as a whole; `same_family`:
+        a word after the first may be of its family (_matches) rather than the same stem."""
         for i, first in enumerate(stems):
             for title, seq in self._alias_starts.get(first, []):
-                if stems[i : i + len(seq)] == seq:
+                later = stems[i + 1 : i + len(seq)]
+                if len(later) == len(seq) - 1 and all(
+                    _matches(w, n) if same_family else w == n for w, n in zip(later, seq[1:], strict=True)
+                ):
                     yield i, title, seq
 
     def named_by(self, phrase_words: list[str]) -> str | None:

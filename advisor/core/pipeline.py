@@ -351,7 +351,7 @@ def _guides_asked(
 
 def _holders(content: ContentModel, request: Request, guides: Sequence[str]) -> list[str]:
     """The guides with a part of the kind the request reads most like."""
-    top = max(request.facet_scores, key=lambda f: request.facet_scores[f], default="")
+    top = request.top_facet
     return [g for g in guides if any(p.facet == top for p in content.parts_of(g))]
 
 
@@ -953,14 +953,11 @@ class Advisor:
         return named[0] if named else ""
 
     @staticmethod
-    def _against_own(
-        content: ContentModel, request: Request, turn: Turn, asked_together: list[str] | None = None
-    ) -> list[str]:
+    def _against_own(content: ContentModel, request: Request, turn: Turn, asked_together: list[str]) -> list[str]:
         """A comparison, or a follow-up to one, that names fewer than two roles: "how does the pay
         compare?" or "and growth?" after two roles were compared goes on with those two; "how does that compare to what I earn now?" puts the guide under
         discussion beside the user's own role's guide."""
         previous = request.previous.guides if request.previous else ()
-        asked_together = asked_together or []
         # "growth?", "which one needs more math?" after "data scientist vs software developer pay": a
         # request that names no role goes on with the two the user last asked about together, or with
         # the one whose guide has that kind of part ("which certs first?" when one guide has none)
@@ -1003,7 +1000,7 @@ class Advisor:
         role they are heading for, beside their own role's, the baseline an advisor would give."""
         own = _own_guides(content, request.profile)
         target = request.guide  # the role they are heading for, from what they said; a role named is asked alone
-        top = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+        top = request.top_facet
         spoken_of = content.guide_names.mentioned(" ".join(request.profile.statements)) + list(
             request.previous.guides if request.previous else ()
         )

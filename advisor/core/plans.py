@@ -285,6 +285,11 @@ class Request:
     # instead"): the role in short
     only_role: bool = False
 
+    @property
+    def top_facet(self) -> str:
+        """The kind of part the request reads most like ('' when nothing was scored)."""
+        return max(self.facet_scores, key=lambda f: self.facet_scores[f], default="")
+
 
 class Planner:
     def __init__(self, content: ContentModel, document_frequency: dict[str, int], chunks: int):
@@ -449,7 +454,7 @@ class Planner:
         """The kind of thing asked for ("certifications", "tools") when the guide has no part about it,
         no stand-in part and (when `mentions_count`) no mention of it where such guides keep it; ''
         otherwise."""
-        top = max(request.facet_scores, key=lambda f: request.facet_scores[f], default="")
+        top = request.top_facet
         if (
             not guide
             or top not in tuning.FACETS_SAID_MISSING
@@ -517,7 +522,7 @@ class Planner:
     def _asks_another_kind(request: Request, topic: Topic) -> bool:
         """A request pointing back ("that one") whose own words clearly ask another kind of question than
         the last answer's; an ordinal ("the second one") or "more" always picks from what was shown."""
-        top = max(request.facet_scores, key=lambda f: request.facet_scores[f], default="")
+        top = request.top_facet
         return (
             not wants_more(request.text)
             and ordinal(request.text) is None
@@ -1047,7 +1052,7 @@ class Planner:
             plan.intro = "From what you've told me, these parts of the guide match what you already do:"
             # "where am I on the path?": what they have, then the step that comes next (not "which of my
             # tools carry over?", which asks about tools alone)
-            asked = max(request.facet_scores, key=lambda f: request.facet_scores[f], default="")
+            asked = request.top_facet
             steps = self._path_steps(guide) if asked not in ("tools", "skills", "certifications") else []
             had = self._steps_had(request.profile, steps)
             after = max((steps.index(s) for s in had), default=len(steps)) + 1
@@ -1062,7 +1067,7 @@ class Planner:
     def _new_lists(self, request: Request, guide: str) -> Plan:
         """ "I already use W&B and MLflow. Which tools would be new to me?": the lists of the facet asked
         about that the user does not have yet."""
-        asked = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+        asked = request.top_facet
         if asked not in ("tools", "skills", "certifications"):
             return Plan()
         lists = [p for p in self.content.of_facet(asked, guide) if p.is_list]
@@ -1074,7 +1079,7 @@ class Planner:
 
     def _fit(self, request: Request, ranked: list[tuple[float, Part]]) -> Block | None:
         """Who the role suits; None when the request clearly asks about something else."""
-        top_facet = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+        top_facet = request.top_facet
         clear = request.facet_scores[top_facet] >= tuning.FACET_IN_SCOPE_AT
         if top_facet not in ("fit", "path", "overview", "related", "comparison") and clear:
             return None
@@ -1191,7 +1196,7 @@ class Planner:
     def _about_item(self, request: Request, unit: Unit, part: Part, topic: Topic) -> Block | None:
         """ "How do people handle the first one?": the part of the facet the request asks for (coping),
         narrowed to what bears on that item."""
-        facet = max(request.facet_scores, key=lambda f: request.facet_scores[f])
+        facet = request.top_facet
         if request.facet_scores[facet] < tuning.ITEM_FACET_AT or facet == topic.facet:
             return None
         candidates = [p for p in self.content.parts_of(part.guide) if p.heading not in topic.headings]

@@ -334,6 +334,7 @@ class Gate:
         return self._role_named(words(m.group(1)))
 
     def _role_named(self, named: list[str]) -> str | None:
+        named = [self.guide_names.unclipped(w) for w in named]  # "data eng" is a data engineer
         last = len(named) - 1  # a level word is dropped ("senior data engineer"), unless it is the last word
         phrase = [w for n, w in enumerate(named) if w not in STOPWORDS and (w not in _NOT_A_ROLE or n == last)]
         if not phrase or phrase[-1] in _NOT_A_ROLE:
@@ -342,14 +343,12 @@ class Gate:
             return None  # "actuary salary": a person's noun without a person's ending
         if self.guide_names.named_by(phrase) is not None:
             return None
+        if any(self.guide_names.named_by(phrase[k:]) is not None for k in range(1, len(phrase) - 1)):
+            return None  # "avg data scientist salary": any word before a covered role's whole name qualifies it
         if any(not self._known(w) for w in phrase):
-            return " ".join(phrase)  # "site reliability engineer", "nurse"
-        if any(
-            self.guide_names.named_by(phrase[k:]) is not None
-            and (k < len(phrase) - 1 or stem(phrase[k]) not in GENERIC)
-            for k in range(1, len(phrase))
-        ):
-            return None  # "entry level data scientist salary" ("data engineer" is no qualified "engineer")
+            return " ".join(phrase)  # "site reliability engineer", "nurse", "bread baker"
+        if len(phrase) > 1 and self.guide_names.named_by(phrase[-1:]) is not None and stem(phrase[-1]) not in GENERIC:
+            return None  # "entry level analyst salary" ("data engineer" is no qualified "engineer")
         if len(phrase) > 1 and stem(phrase[-1]) in GENERIC:
             return " ".join(phrase)  # "data engineer", "ML engineer": another kind of engineer
         return " ".join(phrase) if stem(phrase[-1]) not in self.guide_names.one_words else None

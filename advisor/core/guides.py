@@ -144,7 +144,16 @@ class GuideNames:
         for t in self.titles:
             for seq in self.aliases[t]:
                 self._alias_starts.setdefault(seq[0], []).append((t, seq))
+        self._heads = frozenset(self.words[t][-1] for t in self.titles if self.words[t])
         self._matching_cache: dict[str, frozenset[str]] = {}
+
+    def unclipped(self, word: str) -> str:
+        """ "eng" -> "engineer": the person word of a role name that a short word clips, else the word."""
+        if tuning.ROLE_HEAD_LETTERS <= len(word) < tuning.ROLE_PREFIX_LETTERS:
+            heads = [h for h in self._heads if h.startswith(stem(word))]
+            if len(heads) == 1:
+                return heads[0]
+        return word
 
     def _matching(self, word_stem: str) -> frozenset[str]:
         """The role-name words a word matches (_matches), remembered: requests reuse the same words."""
@@ -152,7 +161,13 @@ class GuideNames:
         if found is None:
             if len(self._matching_cache) >= tuning.ROLE_MATCH_CACHE:
                 self._matching_cache.clear()
-            found = frozenset(n for n in self._titles_of if _matches(word_stem, n))
+            found = frozenset(
+                n
+                for n in self._titles_of
+                if _matches(word_stem, n)
+                # "mlops eng", "full stack dev": the person word of a role name is shortened to a few letters
+                or (n in self._heads and len(word_stem) >= tuning.ROLE_HEAD_LETTERS and n.startswith(word_stem))
+            )
             self._matching_cache[word_stem] = found
         return found
 
@@ -201,7 +216,7 @@ class GuideNames:
             unique = [
                 i
                 for i in hits
-                if any(_matches(stems[i], u) for u in self.unique[title])
+                if any(u in matching[i] for u in self.unique[title])
                 and not self._other_kind(title, stems, kept, i)
                 and not self._a_kind_of_thing(title, ws, stems, kept, i)
             ]
@@ -234,7 +249,12 @@ class GuideNames:
         """ "data engineer", "ML engineer": the last word of a role's name right after a word that is not
         in that name names another kind of that job, not this role."""
         head = self.words[title][-1]
-        if head not in _GENERIC_HEADS or not _matches(stems[i], head) or i == 0 or kept[i - 1] != kept[i] - 1:
+        if (
+            head not in _GENERIC_HEADS
+            or not _matches(self.unclipped(stems[i]), head)
+            or i == 0
+            or kept[i - 1] != kept[i] - 1
+        ):
             return False
         before = stems[i - 1]
         return not any(_matches(before, n) for n in self.words[title]) and before.isalpha()

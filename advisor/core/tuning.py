@@ -76,6 +76,9 @@ CLAIM_MIN_SUPPORT = 0.5
 # --- which guide (advisor/core/guides.py) ---------------------------------------------------------
 # A word of at least this many letters may shorten a role word ("admin"; "data" is not "database").
 ROLE_PREFIX_LETTERS = 5
+# The person word that ends a role name may be shortened further ("eng", "dev", "sci"): people clip that
+# word in chat, and three letters still start no other word of a role name (faq14-tune "mlops eng").
+ROLE_HEAD_LETTERS = 3
 # Two words of one role name count together only within this many words of each other.
 ROLE_WORDS_WITHIN = 3
 # Two words sharing this many first letters are one family ("development", "developer"; "data" and

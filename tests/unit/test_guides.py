@@ -81,6 +81,22 @@ def test_a_shared_last_word_after_another_word_names_another_job():
     assert names.mentioned("what does an engineer earn") == ["MLOps Engineer Career Guide"]
 
 
+def test_the_person_word_of_a_role_clipped_to_a_few_letters_still_names_it():
+    mlops = "MLOps Engineer Career Guide"
+    chunks = [
+        (mlops, "MLOps engineers run ML systems."),
+        (DS, "Data scientists model data."),
+        (DEV, "Software developers code."),
+    ]
+    names = GuideNames(chunks)
+    assert names.mentioned("how long to become an mlops eng from zero") == [mlops]
+    assert names.named_by(["mlops", "eng"]) == mlops
+    assert names.mentioned("what do full stack devs make") == [DEV]
+    assert names.mentioned("data sci outlook") == [DS]
+    assert names.mentioned("what do ml engs make") == []  # another kind of engineer, clipped
+    assert names.unclipped("eng") == "engineer" and names.unclipped("data") == "data"
+
+
 def test_the_plural_of_a_role_word_after_another_word_is_a_kind_of_thing_not_the_role():
     net = "Network Administrator Career Guide"
     names = GuideNames([(net, "Network administrators run networks."), (DS, "Data scientists model data.")])

@@ -132,7 +132,9 @@ def split_message(message: str) -> tuple[str, str]:
             later = [s for s in sentences[n + 1 :] if s.endswith("?")]
             told = (
                 _FIRST_PERSON.search(_QUOTED.sub("", sentence))  # "translate 'I am applying ...'": not them
-                or (later and not _POINTS_AT.search(later[0]))
+                # ("Sysadmins are supposedly declining. By how much exactly?": a question right after it with
+                # no subject of its own, the asker's included, asks about it: no note about the asker)
+                or (later and not _POINTS_AT.search(later[0]) and not _asks_about(sentences[n + 1]))
                 or (n == 0 and len(sentences) > 1 and _notes_experience(sentence, sentences[1]))
             )
             (situation if not is_question and told else request).append(sentence)
@@ -157,6 +159,15 @@ def split_message(message: str) -> tuple[str, str]:
     if not request:
         return " ".join(situation), normalize(message).strip()
     return " ".join(situation), " ".join(request)
+
+
+def _asks_about(question: str) -> bool:
+    """A question with no subject of its own, neither the asker nor a word beyond function, chat and
+    career-generic ones ("By how much exactly?"): it asks about the sentence before it."""
+    if not question.endswith("?") or _FIRST_PERSON.search(question):
+        return False
+    generic = STOPWORDS | tuning.CHAT_WORDS | tuning.CAREER_WORDS
+    return not any(len(w) > 2 and w not in generic for w in words(question))
 
 
 _ROLE = re.compile(

@@ -315,7 +315,7 @@ CHAT_WORDS = frozenset(
     # contractions typed without their apostrophe, and chat interjections: no subject of their own
     "dont doesnt cant wont isnt arent didnt thats whats ive youre theyre yep nope hmm ugh damn "
     # emphasis: "what does a data scientist even do all day", "more actual jobs" (conv10-tune)
-    "even actual actually really literally honestly basically seriously truly instead anyway eventually someday "
+    "even actual actually really literally honestly basically seriously truly instead anyway eventually someday exactly precisely "
     # acknowledgements opening a message: "fine. what's the on-call like" (conv9-tune)
     "fine okay alright cool gotcha whatever "
     # the people around the user, who are their story, not a subject: "her cousin does that" (conv10-tune)

@@ -56,6 +56,11 @@ pytestmark = pytest.mark.unit
             "4th yr physics PhD (C++, MPI on clusters). weighing research vs data science.",
             "how do they compare on pay?",
         ),
+        (  # ...or has no subject of its own
+            "Sysadmins are supposedly declining. By how much exactly?",
+            "",
+            "Sysadmins are supposedly declining. By how much exactly?",
+        ),
         (  # ...unless the question points back at it
             "He keeps talking about DevOps. Is that a separate career?",
             "",

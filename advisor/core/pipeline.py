@@ -239,6 +239,13 @@ def _holding(content: ContentModel, guide: str, facet_scores: dict[str, float], 
         return guide
     if any(content.of_facet(f, guide) for f in STAND_INS.get(top, ())):
         return guide  # "who employs them?" about research scientists: their guide's where-they-work part
+    if any(
+        score >= facet_scores[top] - tuning.HOLD_GUIDE_MARGIN and content.of_facet(f, guide)
+        for f, score in facet_scores.items()
+    ):
+        # "does my sysadmin work count as the 'related experience' they want?" about infosec: "related
+        # study paths" (0.52) only the MLOps guide has, but infosec's path part (0.36) is close behind
+        return guide
     own = _own_guides(content, profile)
     told = [g for g in content.guide_names.mentioned(" ".join(profile.statements)) if g not in own]
     holders = sorted({p.guide for p in content.of_facet(top)})

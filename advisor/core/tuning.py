@@ -192,6 +192,10 @@ KNOWN_TERMS_AT = 2
 # requests score 0.50-0.99, out-of-scope ones 0.09-0.52 (the 0.52-0.61 ones name another role or a
 # place, which other rules catch).
 FACET_IN_SCOPE_AT = 0.5
+# A request goes to another guide for the kind of part its own guide lacks only when no part its own
+# guide has scores within this of that kind (conv14-tune: "related experience" is 0.52 "related study
+# paths", only in the MLOps guide, and 0.36 path, which the infosec guide under discussion has).
+HOLD_GUIDE_MARGIN = 0.2
 # In a conversation (an earlier answer quoted a guide), a weak match still reads as a career question from
 # this facet score: "outlook tho? heard its shrinking" 0.44, "pay delta vs what i get now" 0.50, while
 # refused asides ("best laptop for it?", "best bootcamp?") score 0.32-0.35 (conversation tune sets).

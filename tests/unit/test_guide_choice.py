@@ -958,3 +958,30 @@ def test_how_does_it_compare_compares_what_the_user_was_told():
         "my cousin flies planes and says pilots earn way better, how does it compare",
     ).answer
     assert "$38,000" in answer and "$220,000" in answer
+
+
+class _Facets:
+    """A knowledge base reduced to which guide has which kind of part, for the holding rule alone."""
+
+    def __init__(self, held: dict[str, set[str]]):
+        from advisor.core.guides import GuideNames
+
+        self.held = held
+        self.guide_names = GuideNames([(g, g) for g in held])
+
+    def of_facet(self, facet: str, guide: str | None = None) -> list:
+        from types import SimpleNamespace
+
+        return [SimpleNamespace(guide=g) for g, kinds in self.held.items() if facet in kinds and guide in (None, g)]
+
+
+def test_a_kind_of_part_the_guide_lacks_moves_the_request_only_when_nothing_it_has_comes_close():
+    from advisor.core import tuning
+    from advisor.core.dialogue import Profile
+    from advisor.core.pipeline import _holding
+
+    kb = _Facets({"Pilot Career Guide": {"pay", "path"}, "Baker Career Guide": {"pay", "path", "related"}})
+    close = {"related": 0.52, "path": 0.52 - tuning.HOLD_GUIDE_MARGIN + 0.04, "pay": 0.1}
+    assert _holding(kb, "Pilot Career Guide", close, Profile()) == "Pilot Career Guide"
+    far = {"related": 0.72, "path": 0.72 - tuning.HOLD_GUIDE_MARGIN - 0.04, "pay": 0.1}
+    assert _holding(kb, "Pilot Career Guide", far, Profile()) == "Baker Career Guide"

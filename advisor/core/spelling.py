@@ -21,6 +21,9 @@ from advisor.core import tuning
 
 _ENGLISH_LIST = "frequency_dictionary_en_82_765.txt"
 _CLITICS = ("s", "nt", "re", "ve", "ll", "d", "m")
+# the guides' figures are national U.S. ones and write the country "U.S.": "salary in the USA" or "in the
+# United States" asks for what they hold, not for a place they never name
+_US = re.compile(r"(?<![\w.])(?:u\.s\.a\.?|usa|united states(?: of america)?)(?![\w])", re.I)
 _WORD = re.compile(r"(?<![\w'/.@#+-])[a-zA-Z]+(?![\w'/.@#+-])")
 
 
@@ -85,4 +88,4 @@ class Speller:
         return any(word.endswith(c) and word[: -len(c)] in self._english for c in _CLITICS)
 
     def correct(self, text: str) -> str:
-        return _WORD.sub(lambda m: self.fix(m.group()), text)
+        return _WORD.sub(lambda m: self.fix(m.group()), _US.sub("U.S.", text))

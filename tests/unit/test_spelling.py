@@ -44,3 +44,16 @@ def test_a_question_with_typos_gets_the_answer_of_the_question_spelt_right():
         ("how much do data enginers earn?", "how much do data engineers earn?"),
     ]:
         assert advisor.ask(typed).answer == advisor.ask(meant).answer
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("how much do dbas earn in USA?", "how much do dbas earn in U.S.?"),
+        ("pay in the United States of America", "pay in the U.S."),
+        ("is the u.s.a. good for it", "is the U.S. good for it"),
+        ("tell us about it", "tell us about it"),  # "us" is no country
+    ],
+)
+def test_the_country_the_guides_write_as_us_is_read_so_however_typed(speller, typed, read):
+    assert speller.correct(typed) == read

@@ -230,6 +230,14 @@ def _not_the_last(request: Request, turn: Turn) -> list[str]:
     return request.guides
 
 
+def _names_an_item(gate: Gate, request: str, topic: Topic | None) -> bool:
+    """The request uses a rare word of the knowledge base that an item of the last answer holds."""
+    if topic is None or not topic.items:
+        return False
+    shown = set(tokens(" ".join(topic.items)))
+    return any(t in shown for t in gate.distinctive_terms(request))
+
+
 def _holding(content: ContentModel, guide: str, facet_scores: dict[str, float], profile: Profile) -> str:
     """The conversation's guide, unless it has nothing of the kind asked for ("which cloud cert on GCP?"
     while talking about data scientists, whose guide lists no certifications): then the role the user
@@ -582,7 +590,10 @@ class Advisor:
             leans_on_topic=follow_up or about_situation or intent in TAILORED or only_role,
             elsewhere=elsewhere,
             in_conversation=state.topic is not None,
-            topic=self._uncovered_topic(told, request_vector, facet_vector),
+            # "How much is the Google one?" after a list holding the Google certification asks about that item
+            topic=("", 0.0)
+            if _names_an_item(gate, turn.request, state.topic)
+            else self._uncovered_topic(told, request_vector, facet_vector),
         )
         decision = _revisited(gate, decision, turn, question, similarity)
         name = backend or self.backend_name

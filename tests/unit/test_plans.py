@@ -427,3 +427,14 @@ def test_a_topic_guides_leave_out_that_the_user_told_before_asking_is_said_to_be
     assert text.startswith("My sources don't cover English proficiency")
     # the same question without the telling is answered
     assert not advisor.ask("is it a problem for getting a data engineer job?").answer.startswith("My sources")
+
+
+def test_a_rare_word_of_an_item_just_shown_asks_about_that_item_not_a_topic_the_guides_leave_out(advisor):
+    from advisor.core.dialogue import Topic
+    from advisor.core.pipeline import _names_an_item
+
+    gate = advisor._serving[1]
+    shown = Topic(items=("AWS Data Engineer ($150): data services on AWS", "Snowflake SnowPro ($175): the warehouse"))
+    assert _names_an_item(gate, "How much is the Snowflake one?", shown)
+    assert not _names_an_item(gate, "How much is the Snowflake one?", None)  # no list shown: may be a company
+    assert not _names_an_item(gate, "How much does Google pay?", shown)

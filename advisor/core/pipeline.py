@@ -198,7 +198,11 @@ _BETWEEN = re.compile(
 )
 # "which of those two", "both of them", "either one": the last two roles the conversation was about
 # "what would each cost me", "how do all three compare": every role the last message named
-_EACH = re.compile(r"\b(?:each|all (?:three|four|of them|of those|of these)|every one of them)\b", re.I)
+_EACH = re.compile(
+    # "openings each year" is a rate, not the roles
+    r"\b(?:each(?!\s+(?:year|month|week|day|hour|time)s?\b)|all (?:three|four|of them|of those|of these)|every one of them)\b",
+    re.I,
+)
 _THE_TWO = re.compile(
     r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+two|both (?:of )?(?:them|those|these)|"
     r"both (?:roles|jobs|careers|options|fields|paths)|(?:for|of|on) both(?=\s*(?:[?.!,]|$))|either (?:one|of them|of those|role|job|option)|"
@@ -221,6 +225,15 @@ _VERSUS_WHAT_I = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with))\s+what\s+(
 _ANOTHER_ROLE = re.compile(r"\b(?:which|what)\s+other\s+(?:role|job|career|occupation)s?\b|\banother\s+role\b", re.I)
 # "and growth / number of jobs?", "what about openings?": a message that carries on from the last answer
 _AND_THEN = re.compile(r"\s*(?:and|also|plus|what about|how about)\b", re.I)
+# "which of the roles you cover has the most openings?", "for every job": every guide, even right after
+# two roles were compared ("which of these jobs" and "which one" are about the roles just shown)
+_ROLE_NOUNS = r"(?:jobs?|roles?|careers?|occupations?|fields?|professions?|guides?)"
+_EVERY_ROLE = re.compile(
+    rf"\b(?:all|every|each)\s+(?:of\s+)?(?:the\s+|your\s+)?(?:[\w-]+\s+)?{_ROLE_NOUNS}\b"
+    rf"|\b{_ROLE_NOUNS}\s+(?:that\s+)?(?:you|u)\s+(?:\w+\s+)?(?:cover|have|know|list|write about)\b"
+    rf"|\bof\s+your\s+(?:[\w-]+\s+)?{_ROLE_NOUNS}\b",
+    re.I,
+)
 
 
 def _not_the_last(request: Request, turn: Turn) -> list[str]:
@@ -623,7 +636,11 @@ class Advisor:
             # "trying to pick a track: security, ML/data, or networking. which has the best outlook?"
             request.choosing = content.guide_names.mentioned(turn.situation.replace("/", " "))
             request.guides = (
-                self._against_own(content, request, turn, _last_named(content, history))
+                (
+                    []
+                    if _EVERY_ROLE.search(turn.request)
+                    else self._against_own(content, request, turn, _last_named(content, history))
+                )
                 or self._beside_own(content, request)
                 or _not_the_last(request, turn)
             )
@@ -995,7 +1012,8 @@ class Advisor:
         goes_on_with_both = (request.topic is not None or bool(_AND_THEN.match(turn.request))) and len(previous) == 2
         if (request.intent != COMPARE and not goes_on_with_both) or len(request.guides) >= 2:
             return []
-        if len(previous) >= 2 and all(g in previous for g in request.guides):
+        # (after every role was ranked, "and which one is growing fastest?" is about them all, not the top two)
+        if len(previous) >= 2 and all(g in previous for g in request.guides) and (request.guides or len(previous) == 2):
             return list(dict.fromkeys([*request.guides, *previous]))[:2]
         if request.intent != COMPARE:
             return []

@@ -615,6 +615,15 @@ def test_a_comparison_says_which_role_leads_before_the_figures(advisor):
     )
 
 
+def test_every_role_you_cover_ranks_every_guide_even_right_after_two_were_compared(advisor):
+    answer = talk(
+        advisor,
+        "bakers vs clerks, which is growing faster?",
+        "Which of the roles you cover is shrinking each year?",  # "each year" is no "each of those two"
+    ).answer
+    assert answer.startswith("Of these roles, clerks have the slowest projected growth:") and "Pilot" in answer
+
+
 def test_no_verdict_sets_a_pay_band_against_a_median():
     band = "# Chef Career Guide\n\n## How much do chefs earn?\n\nThe typical chef salary is $30,000-$90,000 a year.\n"
     advisor = fake_advisor([BAKER, band], default_guide="Baker")

@@ -110,6 +110,8 @@ class ContentModel:
     # ...that they also write in lower case as an ordinary word ("Go" the language, "go" the verb): a
     # request names the thing only when it writes the capital too
     common_names: frozenset[str] = frozenset()
+    # the words the guides write in lower case somewhere, as tokens ("change", "number"; not "feast")
+    lower_terms: frozenset[str] = frozenset()
     guide_names: GuideNames = field(default_factory=lambda: GuideNames([]))
 
     def __post_init__(self) -> None:
@@ -210,7 +212,12 @@ def build_content(index: LoadedIndex, embedder: Embedder, facets: FacetModel | N
                 named.update(tokens(m.group(0)))
             lower.update(re.findall(r"\b[a-z][a-z+#]*\b", unit.plain))
     model = ContentModel(
-        parts, facets, named_terms=frozenset(named), common_names=frozenset(named & lower), guide_names=names
+        parts,
+        facets,
+        named_terms=frozenset(named),
+        common_names=frozenset(named & lower),
+        lower_terms=frozenset(t for w in lower for t in tokens(w)),
+        guide_names=names,
     )
     for part in parts:
         model.by_chunk.setdefault(part.chunk_id, []).append(part)

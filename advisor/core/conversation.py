@@ -78,13 +78,15 @@ def last_topic(
     if len(answers) < back:
         return None
     answer = answers[-back]
-    shown = [u.text for p in content.parts for u in p.units if len(u.plain) > 12 and u.plain[:60] in answer]
+    # a sentence is quoted whole, and guides share openings ("Tasks, skills and job titles come from O*NET
+    # OnLine, occupation 15-1221.00" in one guide, "15-1244.00" in another): its whole text must be there
+    shown = [u.text for p in content.parts for u in p.units if len(u.plain) > 12 and u.plain in answer]
     parts = [p for p in content.parts if any(u.text in shown for u in p.units)]
     if not parts:
         return None
     # in the order the answer shows them; a sentence every guide has ("A median is the middle wage")
     # matches all guides, so the guide is the one most of the answer quotes
-    at = {id(p): min(answer.find(u.plain[:60]) for u in p.units if u.text in shown) for p in parts}
+    at = {id(p): min(answer.find(u.plain) for u in p.units if u.text in shown) for p in parts}
     parts.sort(key=lambda p: at[id(p)])
     quoted = Counter(p.guide for p in parts for u in p.units if u.text in shown)
     guide = max(quoted, key=lambda g: (quoted[g], -min(at[id(p)] for p in parts if p.guide == g)))

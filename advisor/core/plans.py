@@ -20,6 +20,7 @@ from advisor.core.dialogue import Profile, Topic, content_words, ordinal, points
 from advisor.core.facets import ANSWERED_BY, MENTIONED_IN, STAND_INS
 from advisor.core.guides import plural, role_name
 from advisor.core.quantities import asked_figure
+from advisor.core.spelling import english_ranks
 from advisor.core.text import idf, stem, tokens
 
 # a sentence that opens by pointing back at the one before it ("That adds ...", "Their number ...")
@@ -919,6 +920,11 @@ class Planner:
         wanted = {id(u) for u in items}
         return self._in_order(part, [u for u in part.units if id(u) in wanted])
 
+    def _ordinary(self, term: str) -> bool:
+        content = self.content
+        everyday = english_ranks().get(term, tuning.EVERYDAY_WORD_RANK) < tuning.EVERYDAY_WORD_RANK
+        return everyday and term in content.lower_terms and term not in content.named_terms
+
     def _named_items(self, request: Request, part: Part) -> list[Unit]:
         """The items a request is about ("what does DVC do?"): each has a request word no other item
         (nor the lead) uses. Empty when the request is about the list."""
@@ -950,7 +956,12 @@ class Planner:
             for u in items
         }
         # every item the request names: "open source vs enterprise feature stores" names two
-        return [u for u in items if unique[id(u)] or shared[id(u)]]
+        named = [u for u in items if unique[id(u)] or shared[id(u)]]
+        # ...but when only very common English words the guides write in lower case and never as a name
+        # name them ("change", "number"), none is named: "what would change day to day?" is about the whole
+        # task list, not its item on unauthorized change ("schema", "drift" are rarer; "Google" is a name)
+        naming = {t for u in named for t in u.terms & request_terms}
+        return [] if naming and all(self._ordinary(t) for t in naming) else named
 
     # priced lists: "which is cheapest", "which two cost the least"
     def _priced(self, request: Request, candidates: list[Part], cheapest: bool) -> Plan:

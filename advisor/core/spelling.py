@@ -28,10 +28,16 @@ _WORD = re.compile(r"(?<![\w'/.@#+-])[a-zA-Z]+(?![\w'/.@#+-])")
 
 
 @cache
-def _english_words() -> frozenset[str]:
-    """The bundled English list, read once a process: every advisor (and every test's) shares it."""
+def english_ranks() -> dict[str, int]:
+    """The bundled English list, most frequent first, read once a process: every advisor (and every
+    test's) shares it. Word -> its place in the list."""
     text = (resources.files("symspellpy") / _ENGLISH_LIST).read_text(encoding="utf-8")
-    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
+    return {line.split(" ", 1)[0]: n for n, line in enumerate(line for line in text.splitlines() if line)}
+
+
+@cache
+def english_words() -> frozenset[str]:
+    return frozenset(english_ranks())
 
 
 class Speller:
@@ -44,7 +50,7 @@ class Speller:
         self._fixes: dict[str, str] = {}
 
     def load(self) -> Speller:
-        self._english = _english_words()
+        self._english = english_words()
         return self
 
     def learn(self, kb_words: Iterable[str]) -> Speller:

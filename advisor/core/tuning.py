@@ -192,6 +192,10 @@ KNOWN_TERMS_AT = 2
 # requests score 0.50-0.99, out-of-scope ones 0.09-0.52 (the 0.52-0.61 ones name another role or a
 # place, which other rules catch).
 FACET_IN_SCOPE_AT = 0.5
+# A word among this many most frequent English words (symspellpy's list) is an everyday word: written in
+# lower case by the guides, it names no single list item ("change" 326th, "number" 135th; "feature"
+# 1208th, "schema" 7711th, "drift" 10665th still do). conv14-tune "what would change day to day".
+EVERYDAY_WORD_RANK = 1000
 # A request goes to another guide for the kind of part its own guide lacks only when no part its own
 # guide has scores within this of that kind (conv14-tune: "related experience" is 0.52 "related study
 # paths", only in the MLOps guide, and 0.36 path, which the infosec guide under discussion has).

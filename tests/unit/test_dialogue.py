@@ -259,3 +259,18 @@ def test_a_thanks_before_a_question_is_no_part_of_the_request():
         "",
         "what programming language matters most",
     )
+
+
+def test_the_roles_an_answer_was_about_come_from_sentences_it_quoted_whole():
+    from advisor.core.conversation import last_topic
+    from tests.fakes import fake_advisor
+
+    shared = "Tasks, skills and job titles for this role come from the occupation database, occupation"
+    baker = f"# Baker Career Guide\n\n## Where do the figures come from?\n\n{shared} 51-3011.00.\n"
+    pilot = f"# Pilot Career Guide\n\n## Where do the figures come from?\n\n{shared} 53-2011.00.\n"
+    advisor = fake_advisor([baker, pilot])
+    advisor.ask("hi")
+    content = advisor._serving[2]
+    history = [{"role": "user", "content": "sources?"}, {"role": "assistant", "content": f"{shared} 51-3011.00. [1]"}]
+    topic = last_topic(history, [], content)
+    assert topic is not None and topic.guides == ("Baker Career Guide",)

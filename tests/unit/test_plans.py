@@ -292,6 +292,23 @@ def test_a_name_that_is_also_a_plain_word_names_its_item_only_when_capitalised()
     assert [t for t in named("is Go used in the first step?") if "Go well" in t]
 
 
+def test_an_everyday_word_the_guides_also_write_in_lower_case_names_no_one_item():
+    guide = GUIDE.replace("- Understand relational databases", "- Track every change to a schema").replace(
+        "Pay depends on experience", "Pay can change with experience"
+    )
+    advisor = fake_advisor([guide])
+    advisor.ask("hi")
+    content, planner = advisor._serving[2], advisor._serving[3]
+    step = next(p for p in content.parts if "Step 1" in p.heading)
+
+    def named(text: str) -> list[str]:
+        request = Request(text, np.zeros(8), "fact", {}, Profile(), terms=frozenset(tokens(text)))
+        return [u.text for u in planner._named_items(request, step)]
+
+    assert named("what would change day to day in the first step?") == []  # the whole step answers it
+    assert [t for t in named("is schema work part of the first step?") if "schema" in t]  # "schema": a rarer word
+
+
 def test_an_engineering_manager_has_no_path_step_by_the_word_engineering():
     names = fake_advisor([GUIDE.replace("Learn the basics", "Learn engineering basics")])
     text = talk(names, "I'm an engineering manager.", "What would be new to me?").answer

@@ -244,12 +244,26 @@ class IntentModel:
             return FACT  # "i want know how much data sciencist earn": a figure, however personal the wording
         if _HOW_TO_BECOME.search(request):
             return FACT  # "how do I become an MLOps engineer?" asks for the path, not whether it suits me
+        if _FIT_ASKED.search(request):
+            return FIT  # "is MLOps a realistic jump for me?": the prototypes' similarity is only 0.38
         label, similarity = self.nearest(vector)
         if similarity >= tuning.INTENT_AT and (label not in PERSONAL or _FIRST_PERSON.search(request)):
             # "what's actually missing from my background?" reads like "what from my background carries over"
             return GAP if label == CARRY and _MISSING.search(request) else label
         return FACT
 
+
+# Whether a move suits the asker, in the words people use for it in English: "is MLOps a realistic jump
+# for me?", "is it a natural next step for me?", "would MLOps make sense?", "do I have a shot?"
+_FIT_ASKED = re.compile(
+    r"\b(?:is|would|could)\s+(?:[\w-]+\s+){0,3}?(?:an?\s+)?(?:realistic|natural|good|smart|logical|reasonable|"
+    r"sensible|viable|doable|feasible)\s+(?:next\s+)?(?:jump|move|step|switch|transition|pivot|fit|choice|option)\b"
+    r"[^?.!]{0,20}?\b(?:for|to)\s+(?:me|someone like me)\b"
+    r"|\bwould\s+(?:[\w-]+\s+){1,3}?make\s+(?:more\s+)?sense\b(?:\s+for\s+(?:me|someone like me))?\s*(?:[?.!]|$)"
+    r"|\bdo\s+i\s+(?:even\s+)?(?:have|stand)\s+a\s+(?:shot|chance)\b"
+    r"|\bam\s+i\s+(?:even\s+)?(?:a\s+)?(?:good\s+)?(?:fit|candidate|cut out)\b",
+    re.I,
+)
 
 # "what tech job would make sense for me?", "what could i move into", "something related with better growth?"
 _WANTS_A_ROLE = re.compile(

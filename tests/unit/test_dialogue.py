@@ -254,6 +254,28 @@ def test_how_do_i_become_one_asks_for_the_path_not_whether_it_suits_me():
     assert model.classify("How do I become an MLOps engineer?", fit) == FACT
 
 
+@pytest.mark.parametrize(
+    ("request_text", "fit"),
+    [
+        ("Is MLOps a realistic jump for me?", True),
+        ("im a devops guy, is mlops a natural next step for me?", True),
+        ("Or would MLOps make sense?", True),
+        ("do I even have a shot at this", True),
+        ("am i a good fit for security", True),
+        ("is python a good choice for data science", False),  # a fact about the job, not about the asker
+        ("would that make sense financially?", False),
+    ],
+)
+def test_whether_a_move_suits_the_asker_is_read_from_its_usual_wordings(request_text, fit):
+    from advisor.core.intents import FIT, IntentModel
+    from tests.fakes import FakeEmbedder
+
+    embedder = FakeEmbedder().load()
+    model = IntentModel(embedder).load()
+    far = embedder.encode_query("zzz qqq")  # near no prototype: the wording alone decides
+    assert (model.classify(request_text, far) == FIT) is fit
+
+
 def test_a_thanks_before_a_question_is_no_part_of_the_request():
     assert split_message("ok thank you. what programming language matters most") == (
         "",

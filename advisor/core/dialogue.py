@@ -171,7 +171,7 @@ def _asks_about(question: str) -> bool:
 
 
 _ROLE = re.compile(
-    r"(?:\b(?:i'?m|i am|i work as|working as|work as|i've been|ive been|i have been|i was|as)|(?:^|[.!?]\s+)been)\s+"
+    r"(?:\b(?:i'?m|i am|i work as|working as|work as|i've been|ive been|i have been|i was|as)|(?:^|[.!?,;]\s+)been)\s+"
     r"(?:an?|the)\s+((?:[a-z][\w/&+-]*\s?){1,4}?)(?=\s*(?:(?:at|in|for|with|and|who|from|of|on)\b|\d|,|\.|;|!|\?|$))"
     # "work 3 year as backend developer": no article after a working verb
     r"|\b(?:i work|work|working|worked)(?:\s+(?:for\s+)?\d{1,2}\+?\s*(?:years?|yrs?))?\s+as\s+"

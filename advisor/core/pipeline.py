@@ -125,7 +125,10 @@ _OWN_BACKGROUND = re.compile(
     re.I,
 )
 _NOW = re.compile(
-    r"\b(?:i|my)\b[^.?!]*\b(?:now|currently|today|current|at the moment)\b|\bmy (?:current|present) ", re.I
+    r"\b(?:i|my)\b[^.?!]*\b(?:now|currently|today|current|at the moment)\b|\bmy (?:current|present) "
+    # "what would a database architect make compared to me?": the asker's own role
+    r"|\b(?:compared?\s+(?:to|with)|than|vs\.?|versus|against)\s+(?:me|mine|what i (?:make|earn|get|do))\b",
+    re.I,
 )
 
 

@@ -168,6 +168,8 @@ def test_the_profile_keeps_role_years_place_budget_and_known_words():
     assert build_profile([""], vocabulary).empty
     been = build_profile(["been a network admin 7 yrs at a school district"], vocabulary)
     assert (been.role, been.years) == ("network admin", 7)
+    aged = build_profile(["I'm 52, been a Linux sysadmin for 25 years."], vocabulary)
+    assert (aged.role, aged.years) == ("linux sysadmin", 25)
     worked = build_profile(["i am from Brazil, work 3 year as backend develper with java"], vocabulary)
     assert (worked.role, worked.years) == ("backend develper", 3)
     assert build_profile(["I work as well as I can"], vocabulary).role == ""

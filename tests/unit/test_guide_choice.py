@@ -70,6 +70,11 @@ def test_compared_to_what_i_earn_now_puts_the_users_own_guide_beside(advisor):
     assert "$220,000" in answer.answer and "$38,000" in answer.answer
 
 
+def test_compared_to_me_puts_the_users_own_guide_beside(advisor):
+    answer = talk(advisor, "I'm 52, been a baker for 25 years.", "what would a pilot make compared to me?").answer
+    assert "$220,000" in answer and "$38,000" in answer
+
+
 def test_how_does_it_compare_goes_on_with_the_two_roles_just_compared(advisor):
     answer = talk(advisor, "Bakers vs pilots: how much do they earn?", "And how does the growth compare?")
     assert "5 percent" in answer.answer and "4 percent" in answer.answer and "6 percent" not in answer.answer

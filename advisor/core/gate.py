@@ -61,9 +61,12 @@ _CAPABILITIES = re.compile(
 
 # Requests to produce something other than career advice: code, prose, translations.
 _TASK_REQUEST = re.compile(
-    r"\b(write|generate|create|compose|draft|code|implement|translate|summari[sz]e|solve|calculate|compute|sing)\b"
+    r"\b(write|rewrite|generate|create|compose|draft|code|implement|translate|summari[sz]e|solve|calculate|compute|"
+    r"sing|edit|proofread|polish)\b"
     r"(?:\W+\w+){0,5}?\W+(function|script|program|code|class|query|sql|regex|poem|haiku|story|essay|letter|email|"
-    r"song|joke|recipe|limerick|novel|tweet|cover letter|equation|sentence|text|paragraph)s?\b"
+    r"song|joke|recipe|limerick|novel|tweet|cover letter|equation|sentence|text|paragraph|"
+    # the job seeker's own papers and a hirer's ads: "write the full job ad for me", "rewrite my LinkedIn headline"
+    r"ad|posting|description|resume|résumé|cv|headline|bio|summary|recommendation|post|message)s?\b"
     r"|\btell me a (joke|story)\b|\b(ignore|disregard|forget)\b.{0,40}\b(instructions|rules|guide|prompt|sources)\b"
     r".{0,60}\b(poem|joke|story|song|recipe|essay|say|print|reveal|show)\b"
     r"|\b(system prompt|your (prompt|instructions))\b"

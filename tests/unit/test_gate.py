@@ -368,6 +368,21 @@ def test_a_request_for_the_assistants_own_settings_is_a_task_not_a_question(gate
     assert decision.route is Route.OUT_OF_SCOPE and "task" in decision.reason
 
 
+@pytest.mark.parametrize(
+    ("request_text", "task"),
+    [
+        ("Can you just write the full job ad for me?", True),
+        ("Can you rewrite my LinkedIn headline so it sounds more data-sciencey?", True),
+        ("generate 10 fake linkedin recommendations for me as a sysadmin", True),
+        ("draft a job posting for a data engineer", True),
+        ("what should a data engineer job description include", False),  # asks what the guide holds
+        ("which projects should I create for my portfolio", False),
+    ],
+)
+def test_writing_a_users_papers_or_a_hirers_ads_is_a_task(request_text, task):
+    assert Gate.is_task(request_text) is task
+
+
 def test_chat_words_and_contractions_typed_without_apostrophes_are_not_unknown_subjects(gate):
     names, weak = gate.unknown_words("yeah ppl keep saying its dying tho, i dont buy it, thats the thing")
     assert not {"yeah", "ppl", "tho", "dont", "thats"} & set(weak)

@@ -217,8 +217,12 @@ class Gate:
             return True
         if s in self.vocabulary or s in GENERIC or w in GENERIC or stem(_compact(w)) in self.compact:
             return True
-        if len(s) >= 5 and self.index.spelled_as(s) is not None:
-            return not self.names_a_place(w)  # "seattle" is no typo of "settle"
+        if len(s) >= 5 and (target := self.index.spelled_as(s)) is not None:
+            # an English word the guides never use is no typo of another word they do: "weather" is not
+            # "whether", "seattle" not "settle" ("pager" is still of the family of "paged")
+            if self.is_english(w) and target[: tuning.WORD_FAMILY_LETTERS] != s[: tuning.WORD_FAMILY_LETTERS]:
+                return False
+            return not self.names_a_place(w)
         if w in tuning.SHORTHAND:  # "govt" for "government"
             return self._known(tuning.SHORTHAND[w])
         # "cert", "infra", and a short clipping's plural ("certs"; "rounds" is no clipping of "rounded")

@@ -192,6 +192,9 @@ KNOWN_TERMS_AT = 2
 # requests score 0.50-0.99, out-of-scope ones 0.09-0.52 (the 0.52-0.61 ones name another role or a
 # place, which other rules catch).
 FACET_IN_SCOPE_AT = 0.5
+# Two words sharing this many first letters are of one family ("pager", "paged"): an English word is
+# read as a typo of a knowledge-base word only then ("weather" is no "whether", "seattle" no "settle").
+WORD_FAMILY_LETTERS = 4
 # A word among this many most frequent English words (symspellpy's list) is an everyday word: written in
 # lower case by the guides, it names no single list item ("change" 326th, "number" 135th; "feature"
 # 1208th, "schema" 7711th, "drift" 10665th still do). conv14-tune "what would change day to day".
@@ -326,6 +329,8 @@ CHAT_WORDS = frozenset(
     "even actual actually really literally honestly basically seriously truly instead anyway eventually someday exactly precisely "
     # acknowledgements opening a message: "fine. what's the on-call like" (conv9-tune)
     "fine okay alright cool gotcha whatever "
+    # filler and plain qualifiers with no subject of their own: "the late night stuff", "a plain DBA"
+    "stuff plain "
     # the people around the user, who are their story, not a subject: "her cousin does that" (conv10-tune)
     "cousin nephew niece daughter son wife husband mom dad mother father brother sister uncle aunt kid kids "
     "friend friends buddy boss coworker coworkers".split()

@@ -448,3 +448,18 @@ def test_a_last_question_in_the_guides_words_is_asked_however_unknown_the_remark
         gate.decide("ur a pipeline bot right? so tell me how to hack the boss wifi", 0.4, facet=0.3).route
         is Route.OUT_OF_SCOPE
     )
+
+
+def test_an_english_word_the_guides_never_use_is_no_typo_of_another_word_they_do():
+    from tests.fakes import fake_advisor
+
+    guide = (
+        "# Pilot Career Guide\n\n## What is the work like?\n\n"
+        "Pilots decide whether to fly, settle disputes with the tower and get paged at night.\n"
+    )
+    gate = fake_advisor([guide])._serving[1]
+    names, weak = gate.unknown_words("what's the weather in seattle this weekend")
+    assert {"weather", "seattle"} <= set(weak)
+    assert gate._known("whehter")  # a typo of a word they use
+    assert gate._known("pager")  # of the family of "paged"
+    assert not {"stuff", "plain"} & set(gate.unknown_words("is the late night stuff normal for a plain pilot")[1])

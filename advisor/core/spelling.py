@@ -23,7 +23,11 @@ _ENGLISH_LIST = "frequency_dictionary_en_82_765.txt"
 _CLITICS = ("s", "nt", "re", "ve", "ll", "d", "m")
 # the guides' figures are national U.S. ones and write the country "U.S.": "salary in the USA" or "in the
 # United States" asks for what they hold, not for a place they never name
-_US = re.compile(r"(?<![\w.])(?:u\.s\.a\.?|usa|united states(?: of america)?)(?![\w])", re.I)
+_US = re.compile(
+    r"(?<![\w.])(?:u\.s\.a\.?|usa|united states(?: of america)?"
+    r"|(?<!latin )(?<!south )(?<!central )(?<!north )america)(?![\w])",  # "South America" is another place
+    re.I,
+)
 _WORD = re.compile(r"(?<![\w'/.@#+-])[a-zA-Z]+(?![\w'/.@#+-])")
 
 

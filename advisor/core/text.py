@@ -20,6 +20,9 @@ STOPWORDS = frozenset(
     you your yours yourself yourselves also really actually tell know like want need one ones thing
     things kind sort way ways lot lots many since though although anyway somebody someone anybody anyone
     everybody everyone nobody something anything everything nothing""".split()
+    # the country every figure in the guides is for (advisor/core/spelling.py reads "USA" as "U.S."): it
+    # tells no part from another, so "how many developers are there in the U.S.?" is no question on pay
+    + ["u.s"]
 )
 
 _WORD = re.compile(r"[a-z0-9]+(?:[+#]+|(?:[.\-/][a-z0-9]+)*)")

@@ -53,6 +53,8 @@ def test_a_question_with_typos_gets_the_answer_of_the_question_spelt_right():
         ("pay in the United States of America", "pay in the U.S."),
         ("is the u.s.a. good for it", "is the U.S. good for it"),
         ("tell us about it", "tell us about it"),  # "us" is no country
+        ("what is salary for software developer in america?", "what is salary for software developer in U.S.?"),
+        ("pay in south america", "pay in south america"),
     ],
 )
 def test_the_country_the_guides_write_as_us_is_read_so_however_typed(speller, typed, read):

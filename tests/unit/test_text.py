@@ -164,3 +164,9 @@ def test_block_heading(section, heading, expected):
 def test_idf_is_smoothed_and_positive(documents, containing, expected):
     assert idf(documents, containing) == pytest.approx(expected)
     assert idf(documents, containing) > 0
+
+
+def test_the_country_every_figure_is_for_is_no_search_word():
+    from advisor.core.text import tokens
+
+    assert tokens("how many developers are there in the U.S.?") == ["developer"]

@@ -214,6 +214,34 @@ _ALREADY_HAVE = re.compile(
 )
 
 
+def _chars(blocks: list[Block]) -> int:
+    """About what the blocks take rendered: their text, sub-headings, list marks and [n] markers."""
+    return sum(len(b.part.sub) + 10 + sum(len(u.plain) + 3 for u in b.units) for b in blocks)
+
+
+def _first_items_of_each(blocks: list[Block], room: int) -> bool:
+    """Every kind a section announces, each cut to its first items, rather than the first kinds whole
+    and the rest cut off by the answer's length ("list the main tools" showed one category of five).
+    Whether any was cut."""
+    if _chars(blocks) <= room:
+        return False
+    longest = max((sum(u.is_item for u in b.units) for b in blocks), default=0)
+    for keep in range(longest, 0, -1):
+        cut = [_first_items(b, keep) for b in blocks]
+        if _chars(cut) <= room or keep == 1:
+            for block, units in zip(blocks, cut, strict=True):
+                block.units = units.units
+            return True
+    return False
+
+
+def _first_items(block: Block, keep: int) -> Block:
+    kept = {id(u) for u in [u for u in block.units if u.is_item][:keep]}
+    # the sub-heading names the kind, so its lead ("The model serving tools MLOps engineers use are:") goes
+    units = [u for u in block.units if (u.is_item and id(u) in kept) or not (u.is_item or u.plain.endswith(":"))]
+    return Block(block.part, units, heading=block.heading)
+
+
 def _already_had(text: str) -> set[str]:
     return {t for m in _ALREADY_HAVE.finditer(text) for t in tokens(m.group(1))}
 
@@ -779,13 +807,7 @@ class Planner:
             and any(p.is_list for p in section)
             and self._announces(best)
         ):
-            # "The tools fall into five categories ... listed below": show the categories
-            for part in section:
-                if part.is_list:
-                    plan.blocks.append(Block(part, self._lead_and_items(part), heading=True))
-                elif part.sub:  # "Coding questions": a kind told in prose
-                    plan.blocks.append(Block(part, self._sentences(request, part), heading=True))
-            return plan
+            return self._with_kinds(request, plan, section)
         if best.is_list or len(plan.blocks[0].units) >= 3:
             for score, part in ranked[1:3]:
                 if (
@@ -802,6 +824,17 @@ class Planner:
                         )
                     )
                     break
+        return plan
+
+    def _with_kinds(self, request: Request, plan: Plan, section: list[Part]) -> Plan:
+        """ "The tools fall into five categories ... listed below": the head, then the categories."""
+        for part in section:
+            if part.is_list:
+                plan.blocks.append(Block(part, self._lead_and_items(part), heading=True))
+            elif part.sub:  # "Coding questions": a kind told in prose
+                plan.blocks.append(Block(part, self._sentences(request, part), heading=True))
+        if _first_items_of_each(plan.blocks[1:], tuning.MAX_ANSWER_CHARS - _chars(plan.blocks[:1])):
+            plan.outro = "Those are the first of each kind; ask about one kind to see all of it."
         return plan
 
     def _kinds_alike(self, ranked: list[tuple[float, Part]], best: Part) -> bool:

@@ -455,3 +455,21 @@ def test_a_rare_word_of_an_item_just_shown_asks_about_that_item_not_a_topic_the_
     assert _names_an_item(gate, "How much is the Snowflake one?", shown)
     assert not _names_an_item(gate, "How much is the Snowflake one?", None)  # no list shown: may be a company
     assert not _names_an_item(gate, "How much does Google pay?", shown)
+
+
+def test_every_announced_kind_is_shown_cut_to_its_first_items_when_all_of_them_would_not_fit():
+    def kind(name: str) -> str:
+        items = "\n".join(
+            f"- {name} tool number {n}: a long description of what this {name} tool does all day" for n in range(8)
+        )
+        return f"### {name.title()}\n\nThe {name} tools bakers use are:\n{items}\n"
+
+    guide = (
+        "# Baker Career Guide\n\n## What tools do bakers use?\n\n"
+        "The tools bakers use fall into three categories. Each category is listed below.\n\n"
+        + "\n".join(kind(k) for k in ("oven", "mixer", "proofer"))
+    )
+    answer = fake_advisor([guide]).ask("What tools do bakers use?").answer
+    assert all(f"**{k}**" in answer for k in ("Oven", "Mixer", "Proofer"))
+    assert "oven tool number 1" in answer and "proofer tool number 1" in answer and "tool number 7" not in answer
+    assert answer.endswith("ask about one kind to see all of it.") and len(answer) <= 1200

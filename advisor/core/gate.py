@@ -138,7 +138,10 @@ _ROLE_ASKED = re.compile(
     r"|\bguides? for (?:an?\s+)?)"
     r"((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)(?=\s*(?:\?|$|,|\.|\s(?:in|at|and|or|if|when|with|without|after|from|these|nowadays|today|right now)\b))"
     r"|\b(?:what|how much) (?:do|does|can) (?:an?\s+)?((?:[\w+#/-]+\s){0,2}[\w+#/-]+?)s? (?:earn|make|get paid|do all day)\b"
-    r"|\bwhat (?!(?:my|our|your|his|her|their|they|we|you)\b)([\w+#/-]+?s) (?:earn|make|get paid)\b",  # "what nurses earn"
+    r"|\bwhat (?!(?:my|our|your|his|her|their|they|we|you)\b)([\w+#/-]+?s) (?:earn|make|get paid)\b"  # "what nurses earn"
+    # "what about nurses?", "and for data engineers?": a role alone, set beside the one under discussion
+    r"|^(?:(?:ok(?:ay)?|so|and|but|hmm|cool)[,.]?\s+)*(?:(?:what|how)\s+about|for)\s+(?:an?\s+|the\s+)?"
+    r"((?:[\w+#/-]+\s){0,2}[\w+#/-]*?(?:er|or|ist|ian|ant|man|nurse|analyst|architect|admin|tech)s?)\s*[?.!]*$",
     re.I,
 )
 
@@ -297,7 +300,7 @@ class Gate:
     def other_role(self, request: str) -> str | None:
         """The role a request asks about when no guide is about it ("become a dentist")."""
         for m in _ROLE_ASKED.finditer(normalize(request)):
-            phrase = _up_to_person((m.group(1) or m.group(2) or m.group(3) or "").strip())
+            phrase = _up_to_person(next((g for g in m.groups() if g), "").strip())
             role_words = [
                 w for w in words(phrase) if w not in STOPWORDS and w not in tuning.PERSON_WORDS | tuning.CHAT_WORDS
             ]

@@ -999,3 +999,13 @@ def test_a_kind_of_part_the_guide_lacks_moves_the_request_only_when_nothing_it_h
     assert _holding(kb, "Pilot Career Guide", close, Profile()) == "Pilot Career Guide"
     far = {"related": 0.72, "path": 0.72 - tuning.HOLD_GUIDE_MARGIN - 0.04, "pay": 0.1}
     assert _holding(kb, "Pilot Career Guide", far, Profile()) == "Baker Career Guide"
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "covered"),
+    [("what about nurses?", False), ("and for bread bakers?", False), ("what about pilots?", True)],
+)
+def test_what_about_a_role_no_guide_covers_is_refused_even_in_a_conversation(advisor, follow_up, covered):
+    answer = talk(advisor, "How much do bakers earn?", follow_up)
+    assert answer.grounded is covered
+    assert ("no guide for that role" in answer.answer) is not covered

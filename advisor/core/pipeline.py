@@ -247,8 +247,9 @@ def _not_the_last(request: Request, turn: Turn) -> list[str]:
 
 
 def _names_an_item(gate: Gate, request: str, topic: Topic | None) -> bool:
-    """The request uses a rare word of the knowledge base that an item of the last answer holds."""
-    if topic is None or not topic.items:
+    """The request uses a rare word of the knowledge base that an item of the last answer holds, and asks
+    no pay ("what do they pay at aws vs google?" after the certification list asks about employers)."""
+    if topic is None or not topic.items or asked_figure(request) == "pay":
         return False
     shown = set(tokens(" ".join(topic.items)))
     return any(t in shown for t in gate.distinctive_terms(request))
@@ -263,6 +264,12 @@ def _holding(content: ContentModel, guide: str, facet_scores: dict[str, float], 
         return guide
     if any(content.of_facet(f, guide) for f in STAND_INS.get(top, ())):
         return guide  # "who employs them?" about research scientists: their guide's where-they-work part
+    own = _own_guides(content, profile)
+    told = [g for g in content.guide_names.mentioned(" ".join(profile.statements)) if g not in own]
+    holders = sorted({p.guide for p in content.of_facet(top)})
+    heading_for = next((g for g in reversed(told) if g in holders), "")
+    if heading_for:
+        return heading_for
     if any(
         score >= facet_scores[top] - tuning.HOLD_GUIDE_MARGIN and content.of_facet(f, guide)
         for f, score in facet_scores.items()
@@ -270,10 +277,7 @@ def _holding(content: ContentModel, guide: str, facet_scores: dict[str, float], 
         # "does my sysadmin work count as the 'related experience' they want?" about infosec: "related
         # study paths" (0.52) only the MLOps guide has, but infosec's path part (0.36) is close behind
         return guide
-    own = _own_guides(content, profile)
-    told = [g for g in content.guide_names.mentioned(" ".join(profile.statements)) if g not in own]
-    holders = sorted({p.guide for p in content.of_facet(top)})
-    return next((g for g in reversed(told) if g in holders), holders[0] if len(holders) == 1 else guide)
+    return holders[0] if len(holders) == 1 else guide
 
 
 _PLACE_PREPOSITIONS = {"in", "at", "near", "around", "from", "for"}

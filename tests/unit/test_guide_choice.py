@@ -1009,3 +1009,15 @@ def test_what_about_a_role_no_guide_covers_is_refused_even_in_a_conversation(adv
     answer = talk(advisor, "How much do bakers earn?", follow_up)
     assert answer.grounded is covered
     assert ("no guide for that role" in answer.answer) is not covered
+
+
+def test_the_role_the_user_is_heading_for_answers_what_the_guide_under_discussion_lacks():
+    from advisor.core import tuning
+    from advisor.core.dialogue import Profile
+    from advisor.core.pipeline import _holding
+
+    kb = _Facets({"Pilot Career Guide": {"pay", "path"}, "Baker Career Guide": {"pay", "path", "outlook"}})
+    scores = {"outlook": 0.63, "path": 0.63 - tuning.HOLD_GUIDE_MARGIN + 0.07, "pay": 0.1}
+    heading = Profile(statements=["lately I keep thinking about becoming a baker"])
+    assert _holding(kb, "Pilot Career Guide", scores, heading) == "Baker Career Guide"
+    assert _holding(kb, "Pilot Career Guide", scores, Profile()) == "Pilot Career Guide"

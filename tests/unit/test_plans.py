@@ -473,3 +473,11 @@ def test_every_announced_kind_is_shown_cut_to_its_first_items_when_all_of_them_w
     assert all(f"**{k}**" in answer for k in ("Oven", "Mixer", "Proofer"))
     assert "oven tool number 1" in answer and "proofer tool number 1" in answer and "tool number 7" not in answer
     assert answer.endswith("ask about one kind to see all of it.") and len(answer) <= 1200
+
+
+def test_pay_asked_beside_a_word_of_an_item_just_shown_is_still_about_employers(advisor):
+    from advisor.core.dialogue import Topic
+    from advisor.core.pipeline import _names_an_item
+
+    shown = Topic(items=("AWS Data Engineer ($150): data services on AWS", "Snowflake SnowPro ($175): the warehouse"))
+    assert not _names_an_item(advisor._serving[1], "what do they pay at Snowflake specifically", shown)

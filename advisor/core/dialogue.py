@@ -161,13 +161,16 @@ def split_message(message: str) -> tuple[str, str]:
     return " ".join(situation), " ".join(request)
 
 
+# chat and career-generic words: a question made of them and function words has no subject of its own
+_NO_SUBJECT = tuning.CHAT_WORDS | tuning.CAREER_WORDS
+
+
 def _asks_about(question: str) -> bool:
     """A question with no subject of its own, neither the asker nor a word beyond function, chat and
     career-generic ones ("By how much exactly?"): it asks about the sentence before it."""
     if not question.endswith("?") or _FIRST_PERSON.search(question):
         return False
-    generic = STOPWORDS | tuning.CHAT_WORDS | tuning.CAREER_WORDS
-    return not any(len(w) > 2 and w not in generic for w in words(question))
+    return not [w for w in content_words(question) if w not in _NO_SUBJECT]
 
 
 _ROLE = re.compile(

@@ -39,22 +39,17 @@ def english_ranks() -> dict[str, int]:
     return {line.split(" ", 1)[0]: n for n, line in enumerate(line for line in text.splitlines() if line)}
 
 
-@cache
-def english_words() -> frozenset[str]:
-    return frozenset(english_ranks())
-
-
 class Speller:
     """Light constructor; `load()` reads the English word list once; `learn()` takes a knowledge base's words."""
 
     def __init__(self) -> None:
-        self._english: frozenset[str] = frozenset()
+        self._english: dict[str, int] = {}  # English word -> its frequency rank (english_ranks)
         self._symspell: SymSpell | None = None
         self._kb: frozenset[str] = frozenset()
         self._fixes: dict[str, str] = {}
 
     def load(self) -> Speller:
-        self._english = english_words()
+        self._english = english_ranks()
         return self
 
     def learn(self, kb_words: Iterable[str]) -> Speller:

@@ -274,10 +274,8 @@ def test_the_one_list_of_what_would_be_new_is_shown_whole():
     assert all(name in text for name in ("Airflow", "Spark", "Kafka", "dbt", "Flink", "Looker"))
 
 
-def test_a_name_that_is_also_a_plain_word_names_its_item_only_when_capitalised():
-    guide = GUIDE.replace(
-        "- Learn SQL and Python well", "- Earn a degree in computing\n- Learn SQL, Python or Go well"
-    ).replace("Pay depends on experience", "Wherever you go, pay depends on experience")
+def _items_of_step_1_named_by(guide: str):
+    """(the knowledge base, a function: request text -> the texts of the items of step 1 it names)."""
     advisor = fake_advisor([guide])
     advisor.ask("hi")
     content, planner = advisor._serving[2], advisor._serving[3]
@@ -287,6 +285,14 @@ def test_a_name_that_is_also_a_plain_word_names_its_item_only_when_capitalised()
         request = Request(text, np.zeros(8), "fact", {}, Profile(), terms=frozenset(tokens(text)))
         return [u.text for u in planner._named_items(request, step)]
 
+    return content, named
+
+
+def test_a_name_that_is_also_a_plain_word_names_its_item_only_when_capitalised():
+    guide = GUIDE.replace(
+        "- Learn SQL and Python well", "- Earn a degree in computing\n- Learn SQL, Python or Go well"
+    ).replace("Pay depends on experience", "Wherever you go, pay depends on experience")
+    content, named = _items_of_step_1_named_by(guide)
     assert "go" in content.common_names
     assert not any("Go well" in t for t in named("Do I need a degree to go into data engineering?"))
     assert [t for t in named("is Go used in the first step?") if "Go well" in t]
@@ -296,15 +302,7 @@ def test_an_everyday_word_the_guides_also_write_in_lower_case_names_no_one_item(
     guide = GUIDE.replace("- Understand relational databases", "- Track every change to a schema").replace(
         "Pay depends on experience", "Pay can change with experience"
     )
-    advisor = fake_advisor([guide])
-    advisor.ask("hi")
-    content, planner = advisor._serving[2], advisor._serving[3]
-    step = next(p for p in content.parts if "Step 1" in p.heading)
-
-    def named(text: str) -> list[str]:
-        request = Request(text, np.zeros(8), "fact", {}, Profile(), terms=frozenset(tokens(text)))
-        return [u.text for u in planner._named_items(request, step)]
-
+    _, named = _items_of_step_1_named_by(guide)
     assert named("what would change day to day in the first step?") == []  # the whole step answers it
     assert [t for t in named("is schema work part of the first step?") if "schema" in t]  # "schema": a rarer word
 

@@ -25,6 +25,7 @@ heavy parts underneath are swapped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tempfile
@@ -42,15 +43,19 @@ from advisor.core.text import tokens
 DIM = 384  # the bundled all-MiniLM-L6-v2's width, so shapes match the real index
 
 
+@functools.lru_cache(maxsize=65536)
 def hashed_vector(text: str, dim: int = DIM) -> np.ndarray:
-    """A normalised bag of content tokens, each hashed (sha1, stable across runs) to one signed slot."""
+    """A normalised bag of content tokens, each hashed (sha1, stable across runs) to one signed slot.
+    Cached (read-only): the 60-odd fake advisors of the unit run embed the same guide texts again."""
     vector = np.zeros(dim, dtype=np.float32)
     for token in tokens(text):
         digest = hashlib.sha1(token.encode("utf-8")).digest()
         slot = int.from_bytes(digest[:4], "little") % dim
         vector[slot] += 1.0 if digest[4] & 1 else -1.0
     norm = float(np.linalg.norm(vector))
-    return vector / norm if norm else vector
+    vector = vector / norm if norm else vector
+    vector.flags.writeable = False
+    return vector
 
 
 class FakeEmbedder(Embedder):

@@ -9,7 +9,7 @@ import pytest
 from langchain_core.documents import Document
 
 from advisor import Advisor, Answer, InvalidInput
-from advisor.core.retrieval import AdvisorRetriever
+from advisor.core.langchain_retriever import AdvisorRetriever
 
 ANSWER_KEYS = {"answer", "grounded", "backend", "sources", "timings_ms"}
 SOURCE_KEYS = {"id", "title", "section", "text", "score"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from advisor.core.retrieval import AdvisorRetriever
+from advisor.core.langchain_retriever import AdvisorRetriever
 
 pytestmark = pytest.mark.slow
 

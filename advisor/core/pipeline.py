@@ -9,7 +9,7 @@ import string
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -43,7 +43,6 @@ from advisor.core.places import PlaceWords
 from advisor.core.plans import Block, Plan, Planner, Request, across_clause
 from advisor.core.quantities import asked_figure, holds_figure, missing_words, pay_for_a_level, stated_facet
 from advisor.core.retrieval import (
-    AdvisorRetriever,
     Hit,
     HybridSearch,
     LoadedIndex,
@@ -57,6 +56,9 @@ from advisor.core.spelling import Speller
 from advisor.core.store import IndexStore, open_client
 from advisor.core.text import STOPWORDS, normalize, stem, tokens, words
 from advisor.core.verify import corpus_words, verify_answer
+
+if TYPE_CHECKING:
+    from advisor.core.langchain_retriever import AdvisorRetriever
 
 log = logging.getLogger(__name__)
 _BACKEND_LOCK = threading.RLock()
@@ -1146,6 +1148,6 @@ class Advisor:
 
     def as_retriever(self, k: int = 4) -> AdvisorRetriever:
         """The hybrid search as a LangChain `BaseRetriever` over the live index (README, "LangChain")."""
-        from advisor.core.retrieval import AdvisorRetriever
+        from advisor.core.langchain_retriever import AdvisorRetriever
 
         return AdvisorRetriever(search=self._search, live=lambda: self.index, k=k)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from advisor.core.retrieval import TYPO_CUTOFF, AdvisorRetriever, HybridSearch
+from advisor.core.retrieval import TYPO_CUTOFF, HybridSearch
 from tests.fakes import FakeEmbedder, build_index
 
 pytestmark = pytest.mark.unit
@@ -95,12 +95,6 @@ def test_k_caps_the_hits(index, search):
 
 def test_a_question_with_no_known_words_has_no_keyword_scores(index, search):
     assert all(h.keyword == 0 for h in search.search(index, "zzz qqq", k=4))
-
-
-def test_the_langchain_retriever_returns_documents_in_rank_order(index, search):
-    docs = AdvisorRetriever(search=search, index=index, k=2).invoke("spiral mixers")
-    assert [d.metadata["section"] for d in docs][0] == "Which tools do bakers use?"
-    assert docs[0].page_content.startswith("- Deck ovens")
 
 
 def test_a_large_index_ranks_units_of_the_closest_chunks_with_the_same_scores(index, search, monkeypatch):

@@ -28,6 +28,7 @@ from advisor.core.dialogue import (
     goes_on,
     known_without_negation,
     leans_on_situation,
+    ordinal,
     points_back,
     wants_more,
 )
@@ -202,10 +203,22 @@ _BETWEEN = re.compile(
     r"\b(?:between|choosing|decide|deciding|torn|weigh(?:ing)?)\b(?!.*\b(?:else|others?|anything)\b)", re.I
 )
 # "which of those two", "both of them", "either one": the last two roles the conversation was about
+# "and slowest?", "ok the highest paid?": the other end of the ranking just shown, on the same kind
+_BARE_SUPERLATIVE = re.compile(
+    r"^\s*(?:and|ok|so)?\s*(?:the\s+)?(?:slowest|fastest|lowest|highest|biggest|smallest|worst|best)(?:\s+\w+)?\s*[?.!]*\s*$",
+    re.I,
+)
+_MY_LIST = re.compile(r"\b(?:on|from|in|of)\s+my\s+list\b|\bi\s+(?:listed|named|mentioned)\b", re.I)
 # "what would each cost me", "how do all three compare": every role the last message named
 _EACH = re.compile(
     # "openings each year" is a rate, not the roles
-    r"\b(?:each(?!\s+(?:year|month|week|day|hour|time)s?\b)|all (?:three|four|of them|of those|of these)|every one of them)\b",
+    r"\b(?:each(?!\s+(?:year|month|week|day|hour|time)s?\b)|all (?:three|four|of them|of those|of these)|every one of them)\b"
+    # "which of those is growing fastest?", "which of the three asks for experience?", "the second one on my list"
+    r"|\b(?:which|what)(?:\s+one)?\s+of\s+(?:those|these|them|the\s+(?:three|four|five))\b(?!\s+(?:certs?|certifications?|"
+    r"tools?|steps?|projects?|skills?|questions?|languages?|platforms?|items?|things?|sources?)\b)"
+    r"|" + _MY_LIST.pattern + r"|\bof\s+the\s+(?:three|four|five)\b(?!\s+(?:certs?|certifications?|tools?|steps?))"
+    # "and slowest?" after the roles the user listed were ranked
+    r"|" + _BARE_SUPERLATIVE.pattern,
     re.I,
 )
 _THE_TWO = re.compile(
@@ -325,9 +338,13 @@ def _facets_of(
         if facet in scores:
             scores[facet] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif previous is not None and previous.facet in scores:
-        if (only_role and previous.facet not in tuning.NOT_CARRIED_FACETS) or (
-            # "how does that compare pay wise" says what is compared; "how does it compare?" does not
-            _COMPARED.search(request) and max(scores.values()) < tuning.FACET_IN_SCOPE_AT
+        if (
+            (only_role and previous.facet not in tuning.NOT_CARRIED_FACETS)
+            or (_BARE_SUPERLATIVE.match(request) and previous.facet in tuning.RANKED_FACETS)
+            or (
+                # "how does that compare pay wise" says what is compared; "how does it compare?" does not
+                _COMPARED.search(request) and max(scores.values()) < tuning.FACET_IN_SCOPE_AT
+            )
         ):
             # "vs data sci?": nothing but a role, so the last answer's kind goes on, compared (so does
             # "how does that compare to the security analyst thing?")
@@ -369,12 +386,11 @@ def _guides_asked(
         # each?": the roles the message told; "Should my first hire be a DBA, a security analyst or a
         # sysadmin?" then "What would each cost me?": the roles the last message named
         told = content.guide_names.mentioned(turn.situation)
-        asked_before = [m["content"] for m in history if m["role"] == "user"][-1:]
-        named_before = (
-            told if len(told) >= 2 else content.guide_names.mentioned(asked_before[0]) if asked_before else []
-        )
+        named_before = told if len(told) >= 2 else _last_named(content, history)
         if len(named_before) >= 2:
-            return named_before, True
+            # "the second one on my list": that role of the ones named, in the order named
+            at = ordinal(turn.request) if _MY_LIST.search(turn.request) else None  # from 0; "last" is -1
+            return ([named_before[at]] if at is not None and at < len(named_before) else named_before), True
     if the_two:
         guides = two[::-1]  # "which of those two has more openings?" after data scientists, then DBAs
     elif (

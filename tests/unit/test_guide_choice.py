@@ -949,6 +949,39 @@ def test_the_other_end_after_every_role_was_ranked_is_ranked_again():
     assert answer.index("decline 6 percent") < answer.index("grow 4 percent")
 
 
+TAILOR = """# Tailor Career Guide
+
+## How much do tailors earn?
+
+Tailors earned a median of $36,000 a year in May 2024.
+
+## How fast is the field growing?
+
+Tailor jobs are projected to grow 9 percent over 2024-2034.
+"""
+
+
+def test_which_of_those_and_the_other_end_stay_with_the_roles_the_user_listed():
+    advisor = fake_advisor([BAKER, PILOT, CLERK, TAILOR])
+    asked = [
+        "I'm weighing three paths: baker, pilot and clerk. Median pay for each?",
+        "which of those is growing fastest?",
+    ]
+    fastest = talk(advisor, *asked).answer
+    assert "5 percent" in fastest and "4 percent" in fastest and "decline 6 percent" in fastest
+    assert "9 percent" not in fastest  # tailors grow fastest of all, but were not on the user's list
+    slowest = talk(advisor, *asked, "and slowest?").answer
+    assert "clerks have the slowest" in slowest.lower() and "9 percent" not in slowest
+    second = talk(advisor, asked[0], "how fast is the second one on my list growing?").answer
+    assert "4 percent" in second and "5 percent" not in second and "6 percent" not in second
+
+
+def test_the_other_end_of_a_ranking_of_every_role_is_over_every_role():
+    advisor = fake_advisor([BAKER, PILOT, CLERK, TAILOR])
+    answer = talk(advisor, "which job is growing fastest?", "and slowest?").answer
+    assert answer.index("decline 6 percent") < answer.index("9 percent")
+
+
 def test_each_question_of_a_message_is_read_like_a_whole_request():
     advisor = fake_advisor([BAKER, PILOT])
     answer = advisor.ask("bakers vs pilots, which of the two has more jobs open and which one pays more").answer

@@ -147,6 +147,51 @@ def _revisited(gate: Gate, decision: Decision, turn: Turn, question: str, simila
     return decision
 
 
+def _closest_kind_for_a_specific(
+    gate: Gate, decision: Decision, facet_scores: dict[str, float], previous: Topic | None
+) -> bool:
+    """A specific the guides lack, asked in no clear kind of words ("does the guide have a Seattle-specific
+    number?", "DeepMind's starting offer?"): the closest facts are of the kind just shown (the pay band),
+    else, for a place, where the jobs are; never what merely sounds alike (the author's university).
+    True when the kind was set so."""
+    if decision.route is not Route.PARTIAL or not decision.uncovered or not facet_scores:
+        return False
+    top = max(facet_scores.values())
+    if top >= tuning.FACET_IN_SCOPE_AT:
+        return False
+    if previous is not None and previous.facet in facet_scores:
+        facet_scores[previous.facet] = top + tuning.UNCLEAR_FACET_BONUS
+        return True
+    if "locations" in facet_scores and any(gate.is_place(w.lower()) for w in decision.uncovered):
+        facet_scores["locations"] = top + tuning.UNCLEAR_FACET_BONUS
+        return True
+    return False
+
+
+# "the cheapest certification mentioned in these guides", "does the guide have a Seattle number": words
+# about where the answer is looked up, not what it is about (the author's part is no closer for them)
+_THE_GUIDES = re.compile(
+    r"\b(?:(?:that\s+(?:is|are)\s+|that's\s+)?(?:mentioned|listed|named|covered|given)\s+)?(?:in|from|across|by)\s+"
+    r"(?:the|your|these|those|this|all(?:\s+the)?)\s+(?:guides?|sources?|knowledge base)\b"
+    r"|\b(?:does|do|did)\s+(?:the|your|this|these|any(?:\s+of\s+the)?)\s+(?:guides?|sources?)\s+"
+    r"(?=(?:have|has|give|say|list|mention|include|cover|show)\b)(?:\w+)",
+    re.I,
+)
+
+
+def _about_the_guides(request: str) -> str:
+    """The request without its words about the guides themselves, when something else remains."""
+    rest = " ".join(_THE_GUIDES.sub(" ", request).split())
+    return rest if rest != request and content_words(rest) else request
+
+
+def _without_words(text: str, names: list[str]) -> str:
+    """The text without the named things (a hyphenated "Seattle-specific" goes whole)."""
+    for name in names:
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?:-\w+)?(?![\w-])", " ", text, flags=re.I)
+    return " ".join(text.split())
+
+
 def _told_only(turn: Turn) -> bool:
     """The message only tells about the user: its request is its situation."""
     return bool(turn.situation) and " ".join(turn.request.split()) == " ".join(turn.situation.split())
@@ -634,6 +679,10 @@ class Advisor:
             else self._uncovered_topic(told, request_vector, facet_vector),
         )
         decision = _revisited(gate, decision, turn, question, similarity)
+        if _closest_kind_for_a_specific(gate, decision, facet_scores, state.topic):
+            # ranked without the names it lacks: "Seattle" is not close to the author's "University of Washington"
+            lacked = [*decision.uncovered, *gate.unknown_words(turn.request)[0]]
+            rank_vector = self.embedder.encode_query(_about_the_guides(_without_words(turn.request, lacked)))
         name = backend or self.backend_name
         plan = None
         if decision.route in (Route.ANSWER, Route.PARTIAL):
@@ -647,7 +696,8 @@ class Advisor:
                 decision.uncovered,
                 decision.route is Route.PARTIAL,
                 # "who hires for the cyber jobs": "cyber" names the role, not the job-titles part using it
-                frozenset(index.known_tokens(turn.request)) - content.guide_names.other_name_words(turn.request),
+                frozenset(index.known_tokens(_about_the_guides(turn.request)))
+                - content.guide_names.other_name_words(turn.request),
                 guides,
                 _holding(
                     content,
@@ -785,7 +835,9 @@ class Advisor:
         return rank_vector, facet_vector
 
     def _role_free(self, content: ContentModel, request: str, guides: list[str]) -> str:
-        """The request without role names and places, when that changes it and enough words remain; else ""."""
+        """The request without role names, places and words about the guides themselves, when that changes it
+        and enough words remain; else ""."""
+        request = _about_the_guides(request)
         rest = self._without_places(content, content.guide_names.without_role_words(request) if guides else request)
         left = len(content_words(rest))
         if rest != request and left >= min(tuning.RANK_WITHOUT_ROLE_WORDS, tuning.FACET_WITHOUT_ROLE_WORDS):

@@ -1054,3 +1054,39 @@ def test_the_role_the_user_is_heading_for_answers_what_the_guide_under_discussio
     heading = Profile(statements=["lately I keep thinking about becoming a baker"])
     assert _holding(kb, "Pilot Career Guide", scores, heading) == "Baker Career Guide"
     assert _holding(kb, "Pilot Career Guide", scores, Profile()) == "Pilot Career Guide"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "read_as"),
+    [
+        ("What's the cheapest certification mentioned in these guides?", "What's the cheapest certification ?"),
+        ("does the guide have a Seattle-specific number?", "a Seattle-specific number?"),
+        ("who wrote the guide?", "who wrote the guide?"),  # about the guide itself: kept
+        ("what sources do the guides use?", "what sources do the guides use?"),
+    ],
+)
+def test_words_about_the_guides_are_not_what_a_request_is_about(request_text, read_as):
+    from advisor.core.pipeline import _about_the_guides
+
+    assert _about_the_guides(request_text) == read_as
+
+
+def test_a_specific_the_guides_lack_asked_in_no_clear_kind_gets_the_kind_just_shown():
+    from advisor.core.dialogue import Topic
+    from advisor.core.gate import Decision, Route
+    from advisor.core.pipeline import _closest_kind_for_a_specific
+
+    class Places:
+        is_place = staticmethod(lambda word: word == "seattle")
+
+    scores = {"sources": 0.39, "pay": 0.3, "locations": 0.2}
+    lacking = Decision(Route.PARTIAL, "names Seattle", uncovered=["Seattle"])
+    shown_pay = Topic(guide="Baker", facet="pay")
+    assert _closest_kind_for_a_specific(Places(), lacking, dict(scores), shown_pay)
+    kinds = dict(scores)
+    _closest_kind_for_a_specific(Places(), lacking, kinds, shown_pay)
+    assert max(kinds, key=kinds.__getitem__) == "pay"  # "a Seattle-specific number?" after the pay answer
+    _closest_kind_for_a_specific(Places(), lacking, kinds := dict(scores), None)
+    assert max(kinds, key=kinds.__getitem__) == "locations"  # a place, nothing shown: where the jobs are
+    clear = {"sources": 0.7, "pay": 0.3}
+    assert not _closest_kind_for_a_specific(Places(), lacking, clear, shown_pay)  # a clear kind stays

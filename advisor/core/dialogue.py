@@ -276,7 +276,9 @@ _POINTING = re.compile(
     r"\b(?:which of (?:those|these|them)|of (?:those|these|them)|(?:those|these) (?:ones?|certs?|certifications|"
     r"tools|steps|projects|skills|questions|challenges)|the (?:first|second|third|fourth|fifth|last|final|"
     r"former|latter|other) (?:one|step|item|cert|certification|tool|option|project|challenge|question)?|"
-    r"that one|this one|the last one|the first one|#\d|number \d)\b",
+    r"that one|this one|the last one|the first one|#\d|number \d|"
+    # "Is Colorado in that list?"
+    r"(?:in|on|from|of)\s+(?:that|the|this|your)\s+list)\b",
     re.I,
 )
 _ORDINALS = {

@@ -41,7 +41,7 @@ from advisor.core.intents import COMPARE, FACT, FIT, TAILORED, IntentModel, want
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.occupations import OccupationWords
 from advisor.core.places import PlaceWords
-from advisor.core.plans import Block, Plan, Planner, Request, across_clause
+from advisor.core.plans import Block, Plan, Planner, Request, across_clause, membership
 from advisor.core.quantities import asked_figure, holds_figure, missing_words, pay_for_a_level, stated_facet
 from advisor.core.retrieval import (
     Hit,
@@ -190,6 +190,20 @@ def _without_words(text: str, names: list[str]) -> str:
     for name in names:
         text = re.sub(rf"(?<![\w-]){re.escape(name)}(?:-\w+)?(?![\w-])", " ", text, flags=re.I)
     return " ".join(text.split())
+
+
+def _membership(request: Request, plan: Plan, previous: Topic | None) -> Decision | None:
+    """ "Is Colorado in that list?": yes or no over the list the plan shows, said first, though Colorado is
+    in no guide; a request pointing back ("in that list") only over the list the last answer showed."""
+    if points_back(request.text) and (
+        previous is None or any(p.heading not in previous.headings or p.guide != previous.guide for p in plan.parts)
+    ):
+        return None
+    verdict = membership(request.text, plan.blocks)
+    if not verdict:
+        return None
+    plan.intro, request.partial, request.uncovered = verdict, False, []
+    return Decision(Route.ANSWER, "asks whether the list shown names it")
 
 
 def _told_only(turn: Turn) -> bool:
@@ -722,7 +736,7 @@ class Advisor:
             request.background = self._background(content, turn, state.profile)
             request.only_role = only_role and (state.topic is None or state.topic.facet in tuning.NOT_CARRIED_FACETS)
             plan = planner.plan(request)
-            decision = _partial_when_lacking(request, decision)
+            decision = _partial_when_lacking(request, _membership(request, plan, state.topic) or decision)
             if decision.route is Route.ANSWER:
                 plan = self._each_question(planner, content, index, request, plan)
                 decision, plan = self._figure_check(planner, content, request, plan, decision)

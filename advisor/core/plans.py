@@ -182,6 +182,35 @@ def _verdict(request: Request, blocks: list[Block], facet: str) -> str:
     return f"Of {among}, {plural(lead)} have {lower if lowest else higher}:"
 
 
+# "Is Colorado in that list?", "is the CKA one of them?", "is Texas one of the top MLOps states?"
+_IS_IT_AMONG = re.compile(
+    r"^\s*(?:and\s+|so\s+|but\s+|ok\s+)?(?:is|are)\s+(?:the\s+)?(?P<thing>[^?,]{1,40}?)\s+"
+    r"(?:(?:in|on|among|part of)\s+(?:that|the|this|your|those|these)\s+(?:list|ones?)\b"
+    r"|(?:one|any|some) of (?:them|those|these|the\b)|among (?:them|those|these|the\b))",
+    re.I,
+)
+
+
+def membership(request: str, blocks: list[Block]) -> str:
+    """ "Is Colorado in that list?" over a plan that shows a list: whether it names the thing, said first
+    ('' when the request asks no such thing or the plan shows no list)."""
+    m = _IS_IT_AMONG.match(request)
+    thing = m.group("thing").strip() if m else ""
+    wanted = set(tokens(thing))
+    heads = [
+        re.split(r":\s| - ", u.plain.lstrip("-*+ "), maxsplit=1)[0]
+        for b in blocks
+        if b.part.is_list
+        for u in b.units
+        if u.is_item
+    ]
+    if not wanted or not heads or wanted <= {"it", "that", "this", "they", "there"}:
+        return ""
+    if any(wanted <= set(tokens(h)) for h in heads):
+        return f"Yes, {thing} is one of them:"
+    return f"No, {thing} is not one of them. The list is:"
+
+
 # "and which one is shrinking?" after every guide was shown side by side
 _WHICH_ONE = re.compile(
     r"\bwhich(?:\s+one|\s+of (?:them|those|these))?\s+(?:is|are|has|pays|grows|would|will)\b"
@@ -1203,6 +1232,11 @@ class Planner:
             plan = self._nth_item(request, topic, parts, n)
             if plan.blocks:
                 return plan
+        if _IS_IT_AMONG.match(request.text):
+            # "Is Colorado in that list?": the list shown, whole, to say yes or no over
+            whole = [Block(p, self._lead_and_items(p)) for p in parts if p.is_list]
+            if whole:
+                return Plan(whole)
         if points_back(request.text) and not wants_more(request.text):
             # "which one does data versioning?", "which of them is open source?": the shown item the
             # request describes best

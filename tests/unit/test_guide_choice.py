@@ -1090,3 +1090,19 @@ def test_a_specific_the_guides_lack_asked_in_no_clear_kind_gets_the_kind_just_sh
     assert max(kinds, key=kinds.__getitem__) == "locations"  # a place, nothing shown: where the jobs are
     clear = {"sources": 0.7, "pay": 0.3}
     assert not _closest_kind_for_a_specific(Places(), lacking, clear, shown_pay)  # a clear kind stays
+
+
+def test_is_it_in_that_list_is_answered_yes_or_no_over_the_whole_list_shown():
+    baker = (
+        BAKER
+        + "\n## Which states have the most baker jobs?\n\nThe top states for baker jobs are:\n\n- Texas (TX)\n- Ohio (OH)\n"
+    )
+    advisor = fake_advisor([baker, PILOT, CLERK], default_guide="Baker")
+    asked = "Which states have the most baker jobs?"
+    no = talk(advisor, asked, "Is Colorado in that list?")
+    assert no.grounded and no.answer.startswith("No, Colorado is not one of them")
+    assert "Texas" in no.answer and "Ohio" in no.answer
+    yes = talk(advisor, asked, "is ohio on the list?")
+    assert yes.answer.startswith("Yes, ohio is one of them") and "Texas" in yes.answer
+    standalone = advisor.ask("is Colorado one of the top states for baker jobs?")
+    assert standalone.grounded and standalone.answer.startswith("No, Colorado is not one of them")

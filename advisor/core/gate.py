@@ -102,6 +102,12 @@ def _compact(word: str) -> str:
 
 # "become a dentist", "what do data scientists earn": the role a request is about.
 # roles asked about together: "bakers and pilots", "DBA or data scientist", "pilots vs clerks"
+# "accountant vs actuary, which pays more", "nurse or teacher?": two roles, each a few words, side by side
+_ROLES_VERSUS = re.compile(
+    r"^\s*(?:(?:is|should i be|should i become)\s+)?(?:an?\s+)?((?:[a-z][\w+#-]*\s+){0,2}[a-z][\w+#-]*)\s+"
+    r"(?:vs\.?|versus|or)\s+(?:an?\s+)?((?:[a-z][\w+#-]*\s+){0,2}?[a-z][\w+#-]*)\s*(?:[,?.:;!-]|$|\s+which\b)",
+    re.I,
+)
 _JOINED_ROLES = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b|\bvs\.?|\bversus\b)\s*", re.I)
 # what a request asks to be recommended: "best online course", "any good bootcamps", "which books"
 _RECOMMEND = re.compile(
@@ -343,6 +349,20 @@ class Gate:
             return next((r for p in pieces if (r := self._role_named(words(p)))), None)
         return self._role_named(words(m.group(1)))
 
+    def _roles_compared(self, request: str) -> str | None:
+        """ "accountant vs actuary, which pays more": two roles set side by side, neither of them one we have
+        a guide for (one we have keeps the question ours)."""
+        m = _ROLES_VERSUS.match(normalize(request))
+        if not m:
+            return None
+        sides = [words(m.group(1)), words(m.group(2))]
+        if any(
+            self.guide_names.named_by(side) is not None or self.guide_names.mentioned(" ".join(side)) for side in sides
+        ):
+            return None
+        named = [self._role_named(side) for side in sides]
+        return named[0] if all(named) else None
+
     def _role_named(self, named: list[str]) -> str | None:
         named = [self.guide_names.unclipped(w) for w in named]  # "data eng" is a data engineer
         last = len(named) - 1  # a level word is dropped ("senior data engineer"), unless it is the last word
@@ -377,7 +397,7 @@ class Gate:
             return Decision(Route.OUT_OF_SCOPE, "asks for a task, not career advice")
         if elsewhere >= tuning.ELSEWHERE_AT and facet < tuning.FACET_IN_SCOPE_AT:
             return Decision(Route.OUT_OF_SCOPE, "asks for advice no career guide gives (law, visas, health, money...)")
-        role = self.other_role(request) or self._role_before_pay(request)
+        role = self.other_role(request) or self._role_before_pay(request) or self._roles_compared(request)
         if role:
             return Decision(Route.OUT_OF_SCOPE, f"about another occupation ({role})", uncovered=[role])
         return None

@@ -285,6 +285,17 @@ def test_a_role_named_before_the_pay_word_is_another_occupation_unless_a_guide_i
         assert gate.decide(covered, similarity=0.7, facet=0.8).route is not Route.OUT_OF_SCOPE, covered
 
 
+def test_two_roles_set_side_by_side_are_other_occupations_unless_a_guide_is_about_one():
+    from tests.fakes import fake_advisor
+
+    baker = "# Pastry Baker Career Guide\n\n## How much do pastry bakers earn?\n\nPastry bakers earned $38,000.\n"
+    gate = fake_advisor([baker])._serving[1]
+    assert gate.decide("accountant vs lawyer, which pays more", similarity=0.4, facet=0.6).route is Route.OUT_OF_SCOPE
+    assert gate.decide("nurse or teacher?", similarity=0.3, facet=0.5).route is Route.OUT_OF_SCOPE
+    for ours in ("pastry baker vs teacher, which pays more", "oven or mixer?"):
+        assert gate.decide(ours, similarity=0.6, facet=0.6).route is not Route.OUT_OF_SCOPE, ours
+
+
 def test_a_plural_shortening_of_a_word_the_guides_use_is_known(gate):
     assert gate._known("certs") == any(v.startswith("cert") for v in gate.vocabulary)
 

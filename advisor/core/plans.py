@@ -1034,7 +1034,10 @@ class Planner:
             return self._fact(request, [(0.0, p) for p in parts])
         # a category named in the request ("cloud") narrows the list to that sub-heading's items
         groups = self._groups(parts)
-        wanted = set(tokens(request.text))
+        # ...by the words that tell the groups apart ("certifications" heads every one of them)
+        headed = [g for g in (groups.get(id(u), frozenset()) for _, u, _ in priced) if g]
+        shared = frozenset.intersection(*headed) if headed else frozenset()
+        wanted = set(tokens(request.text)) - shared
         narrowed = [x for x in priced if wanted & groups.get(id(x[1]), frozenset())]
         pool = narrowed or priced
         named = [
@@ -1219,7 +1222,9 @@ class Planner:
     def _topic_parts(self, topic: Topic | None) -> list[Part]:
         if topic is None:
             return []
-        return [p for p in self.content.parts if p.heading in topic.headings]
+        # guides share headings ("What is the occupation code?"): only the parts of the roles it was about
+        guides = set(topic.guides) | ({topic.guide} if topic.guide else set())
+        return [p for p in self.content.parts if p.heading in topic.headings and (not guides or p.guide in guides)]
 
     def _follow_up(self, request: Request, topic: Topic) -> Plan:
         parts = self._topic_parts(topic)

@@ -1106,3 +1106,11 @@ def test_is_it_in_that_list_is_answered_yes_or_no_over_the_whole_list_shown():
     assert yes.answer.startswith("Yes, ohio is one of them") and "Texas" in yes.answer
     standalone = advisor.ask("is Colorado one of the top states for baker jobs?")
     assert standalone.grounded and standalone.answer.startswith("No, Colorado is not one of them")
+
+
+def test_the_parts_of_a_heading_every_guide_shares_are_those_of_the_role_it_was_about():
+    from advisor.core.dialogue import Topic
+
+    planner = fake_advisor([BAKER, PILOT, CLERK])._serving[3]
+    shown = Topic(guide="Baker Career Guide", headings=("How fast is the field growing?",))
+    assert [p.guide for p in planner._topic_parts(shown)] == ["Baker Career Guide"]

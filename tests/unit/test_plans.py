@@ -330,6 +330,12 @@ def test_the_cheapest_two_from_different_groups_each_show_under_their_own_sub_he
     assert text.index("AWS Data Engineer ($150)") < text.index("Vendor certifications") < text.index("SnowPro ($175)")
 
 
+def test_the_cheapest_of_a_group_named_is_the_cheapest_in_that_group(advisor):
+    # "certifications" heads every group: the word that tells them apart decides
+    text = advisor.ask("which of the vendor certifications is cheapest?").answer
+    assert "SnowPro ($175)" in text and "AWS Data Engineer" not in text
+
+
 def test_which_of_my_tools_carry_over_lists_the_guides_items_the_user_has(advisor):
     text = talk(advisor, "I use Airflow and Kafka at work.", "Which of the tools I already use carry over?").answer
     assert "Airflow: schedules pipelines" in text and "Kafka: streams events" in text

@@ -320,12 +320,16 @@ def _not_the_last(request: Request, turn: Turn) -> list[str]:
     return request.guides
 
 
-def _names_an_item(gate: Gate, request: str, topic: Topic | None) -> bool:
-    """The request uses a rare word of the knowledge base that an item of the last answer holds, and asks
-    no pay ("what do they pay at aws vs google?" after the certification list asks about employers)."""
+def _names_an_item(gate: Gate, content: ContentModel, request: str, topic: Topic | None) -> bool:
+    """The request uses a rare word of the knowledge base that an item of the last answer's list holds (shown
+    or not: "How much is the Google one?" after the cheapest cloud certification), and asks no pay ("what
+    do they pay at aws vs google?" after the certification list asks about employers)."""
     if topic is None or not topic.items or asked_figure(request) == "pay":
         return False
-    shown = set(tokens(" ".join(topic.items)))
+    listed = [
+        u.plain for p in content.parts_of(topic.guide) if p.heading in topic.headings for u in p.units if u.is_item
+    ]
+    shown = set(tokens(" ".join([*topic.items, *listed])))
     return any(t in shown for t in gate.distinctive_terms(request))
 
 
@@ -689,7 +693,7 @@ class Advisor:
             in_conversation=state.topic is not None,
             # "How much is the Google one?" after a list holding the Google certification asks about that item
             topic=("", 0.0)
-            if _names_an_item(gate, turn.request, state.topic)
+            if _names_an_item(gate, content, turn.request, state.topic)
             else self._uncovered_topic(told, request_vector, facet_vector),
         )
         decision = _revisited(gate, decision, turn, question, similarity)

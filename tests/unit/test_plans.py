@@ -454,11 +454,18 @@ def test_a_rare_word_of_an_item_just_shown_asks_about_that_item_not_a_topic_the_
     from advisor.core.dialogue import Topic
     from advisor.core.pipeline import _names_an_item
 
-    gate = advisor._serving[1]
+    gate, content = advisor._serving[1], advisor._serving[2]
     shown = Topic(items=("AWS Data Engineer ($150): data services on AWS", "Snowflake SnowPro ($175): the warehouse"))
-    assert _names_an_item(gate, "How much is the Snowflake one?", shown)
-    assert not _names_an_item(gate, "How much is the Snowflake one?", None)  # no list shown: may be a company
-    assert not _names_an_item(gate, "How much does Google pay?", shown)
+    assert _names_an_item(gate, content, "How much is the Snowflake one?", shown)
+    assert not _names_an_item(gate, content, "How much is the Snowflake one?", None)  # no list shown: may be a company
+    assert not _names_an_item(gate, content, "How much does Google pay?", shown)
+    # an item of the list the answer was cut from counts too: the cheapest cloud one was shown, not Snowflake
+    cut = Topic(
+        guide="Data Engineer Career Guide",
+        headings=("Which certifications are worth getting?",),
+        items=("AWS Data Engineer ($150): data services on AWS",),
+    )
+    assert _names_an_item(gate, content, "How much is the Snowflake one?", cut)
 
 
 def test_every_announced_kind_is_shown_cut_to_its_first_items_when_all_of_them_would_not_fit():
@@ -484,4 +491,6 @@ def test_pay_asked_beside_a_word_of_an_item_just_shown_is_still_about_employers(
     from advisor.core.pipeline import _names_an_item
 
     shown = Topic(items=("AWS Data Engineer ($150): data services on AWS", "Snowflake SnowPro ($175): the warehouse"))
-    assert not _names_an_item(advisor._serving[1], "what do they pay at Snowflake specifically", shown)
+    assert not _names_an_item(
+        advisor._serving[1], advisor._serving[2], "what do they pay at Snowflake specifically", shown
+    )

@@ -29,9 +29,9 @@ CARRY = "carry"  # what from my background carries over / which of my tools coun
 TAILORED = frozenset({GAP, START, DURATION, FIT, CARRY})
 # "what's new to me", "is it for me" are about the asker; "what soft skills are needed" is a plain list
 PERSONAL = frozenset({GAP, FIT, CARRY})
-_FIRST_PERSON = re.compile(
-    r"\b(?:i|i'm|im|i've|me|my|myself|someone like me|us|we|our)\b", re.I
-)  # answered from the path, tailored by the profile
+# answered from the path, tailored by the profile; "we", "our" are a hirer's ("which soft skills should we
+# list for the role?" asks for the list, not for what would be new to them)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|me|my|myself|someone like me)\b", re.I)
 
 PROTOTYPES: dict[str, tuple[str, ...]] = {
     GAP: (

@@ -298,3 +298,14 @@ def test_the_roles_an_answer_was_about_come_from_sentences_it_quoted_whole():
     history = [{"role": "user", "content": "sources?"}, {"role": "assistant", "content": f"{shared} 51-3011.00. [1]"}]
     topic = last_topic(history, [], content)
     assert topic is not None and topic.guides == ("Baker Career Guide",)
+
+
+def test_what_a_hirer_should_list_is_a_plain_list_not_what_would_be_new_to_them():
+    from advisor.core.intents import FACT, GAP, IntentModel
+    from tests.fakes import FakeEmbedder
+
+    embedder = FakeEmbedder().load()
+    model = IntentModel(embedder).load()
+    gap = embedder.encode_query("which skills would I have to pick up")  # as close to the gap prototype as it gets
+    assert model.classify("which skills would I have to pick up", gap) == GAP
+    assert model.classify("which soft skills should we list for the role?", gap) == FACT

@@ -470,6 +470,16 @@ class Gate:
             facet >= tuning.FACET_IN_SCOPE_AT
             or leans_on_topic
             or (facet >= tuning.NAMED_ROLE_FACET_AT and (at_told_role or bool(self.guide_names.mentioned(request))))
+            # "is there enough data science work that I'd find something near Detroit?", "can i do the security
+            # job remote?": a role we cover, in a place or a way the guides leave out: said so, then the closest
+            or (
+                bool(self.guide_names.mentioned(request))
+                and (
+                    any(self.is_place(w.lower()) for w in names)
+                    or (topic[1] >= tuning.UNCOVERED_TOPIC_AT and bool(weak))
+                    or topic[1] >= tuning.UNCOVERED_TOPIC_ALONE_AT
+                )
+            )
         )
         if (
             not strong

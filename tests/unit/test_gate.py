@@ -296,6 +296,20 @@ def test_two_roles_set_side_by_side_are_other_occupations_unless_a_guide_is_abou
         assert gate.decide(ours, similarity=0.6, facet=0.6).route is not Route.OUT_OF_SCOPE, ours
 
 
+def test_a_role_we_cover_in_a_place_or_a_way_the_guides_leave_out_is_a_partial_answer_not_a_refusal():
+    baker = "# Pastry Baker Career Guide\n\n## How much do pastry bakers earn?\n\nPastry bakers earned $38,000.\n"
+    gate = Gate(build_index([baker]), is_place=lambda word: word == "detroit")
+    weak = {"similarity": 0.45, "facet": 0.37}
+    near = "realistically is there enough pastry baker work that I'd find something near Detroit?"
+    assert gate.decide(near, **weak).route is Route.PARTIAL
+    assert gate.decide("realistically is there enough work that I'd find something near Detroit?", **weak).route is (
+        Route.OUT_OF_SCOPE
+    )
+    remote = "can i do the pastry baker job remote from my bedroom couch lol"
+    assert gate.decide(remote, **weak, topic=("remote work", 0.57)).route is Route.PARTIAL
+    assert gate.decide(remote, **weak).route is Route.OUT_OF_SCOPE
+
+
 def test_a_plural_shortening_of_a_word_the_guides_use_is_known(gate):
     assert gate._known("certs") == any(v.startswith("cert") for v in gate.vocabulary)
 

@@ -116,6 +116,10 @@ _RECOMMEND = re.compile(
     r"(?=\s+(?:for|to|on|in|that|which|with|about|and|or|i|you)\b|\s*[?.!,;]|\s*$)",
     re.I,
 )
+# "do credit unions in Tampa pay well for it?": the role under discussion, pointed at
+_FOR_THE_ROLE = re.compile(
+    r"\b(?:for|in|into|doing)\s+(?:it|that|this)(?:\s+(?:job|role|field|career|one))?\s*[?.!]*$", re.I
+)
 _POINTS_BACK = re.compile(r"\b(?:that|this|it|those|these|they|them)\b", re.I)
 # "is mlops a good move for me", "would that be a great fit": the words before "a good" that judge a role
 _JUDGED = re.compile(r"\b(?:is|be|was|seems?|sounds?)\b[^,.;?!]{0,30}\ban?\s+$", re.I)
@@ -159,6 +163,21 @@ _LIVES_IN = re.compile(rf"\b(?i:{_LIVE_IN}|we live in|i'?m from|we'?re from)\s+(
 _HERE = re.compile(
     r"\b(?:(?:our|my) (?:area|city|region|state|town|country|part of the country)|here|locally|where i live)\b", re.I
 )
+
+
+def _whole_names(text: str, names: list[str]) -> list[str]:
+    """A name with the capitalised words written right before it: "Silicon Valley", not "Silicon, Valley";
+    "New York City", not "City"."""
+    whole: list[str] = []
+    for name in names:
+        m = re.search(rf"((?:\b[A-Z][\w'.-]*\s+){{0,3}}){re.escape(name)}\b", text)
+        before = m.group(1).split() if m else []
+        while before and re.split(r"['\u2019]", before[0].lower())[0] in STOPWORDS:
+            before.pop(0)  # "Is Colorado ...": the sentence's first word is no part of the name
+        full = " ".join([*before, name])
+        if not any(full in w for w in whole):
+            whole = [w for w in whole if w not in full] + [full]
+    return whole
 
 
 class Gate:
@@ -465,17 +484,23 @@ class Gate:
         # "My grandson wants to go into 'cyber'. Is this a real profession or some fad?": the request points
         # at a role we have a guide for, told just before
         at_told_role = bool(_POINTS_BACK.search(request)) and bool(self.guide_names.mentioned(situation))
+        # a role we have a guide for, named or pointed at in a conversation ("pay well for it?")
+        about_a_role = bool(self.guide_names.mentioned(request)) or (
+            in_conversation and bool(_FOR_THE_ROLE.search(request))
+        )
         # "is 118 decent for a DS or am i underpaid lol": a role we have a guide for, in everyday words
         strong = (
             facet >= tuning.FACET_IN_SCOPE_AT
             or leans_on_topic
             or (facet >= tuning.NAMED_ROLE_FACET_AT and (at_told_role or bool(self.guide_names.mentioned(request))))
             # "is there enough data science work that I'd find something near Detroit?", "can i do the security
-            # job remote?": a role we cover, in a place or a way the guides leave out: said so, then the closest
+            # job remote?": a role we cover, with a named thing or in a way the guides leave out: said so, then
+            # the closest they hold
             or (
-                bool(self.guide_names.mentioned(request))
+                about_a_role
                 and (
-                    any(self.is_place(w.lower()) for w in names)
+                    # a place, a company, a program: a specific thing they lack ("DAN", "H1B": no such thing)
+                    any(not n.isupper() for n in names)
                     or (topic[1] >= tuning.UNCOVERED_TOPIC_AT and bool(weak))
                     or topic[1] >= tuning.UNCOVERED_TOPIC_ALONE_AT
                 )
@@ -521,9 +546,11 @@ class Gate:
         ]
         if not own and _HERE.search(text) and (lives := _LIVES_IN.search(normalize(situation))):
             own = [lives.group(1)]  # "is that range right for our area? we're in Denver": their place, not covered
-        foreign = [n for n in names if n not in own and n.lower() not in told.lower()]
+        foreign = _whole_names(text, [n for n in names if n not in own and n.lower() not in told.lower()])
         # "Does my C++ count, or do I need Python?": something the guides hold is asked too -> partial
-        holds_some = bool(set(distinct) & set(tokens(request))) or leans_on_topic or at_told_role  # not a typo fix
+        holds_some = (
+            bool(set(distinct) & set(tokens(request))) or leans_on_topic or at_told_role or about_a_role
+        )  # not a typo fix
         # "Should I learn Rust for MLOps work?": a role we cover is asked about, so partial, not refused
         if foreign and not (
             facet >= tuning.FACET_IN_SCOPE_AT

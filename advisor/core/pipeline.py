@@ -262,6 +262,11 @@ _BETWEEN = re.compile(
     r"\b(?:between|choosing|decide|deciding|torn|weigh(?:ing)?)\b(?!.*\b(?:else|others?|anything)\b)", re.I
 )
 # "which of those two", "both of them", "either one": the last two roles the conversation was about
+_DEGREE_NEEDED = re.compile(
+    r"\b(?:need|needs|require[sd]?|requirements?|only)\b[^?.!]{0,25}\b(?:degree|diploma|bachelor'?s?|master'?s?|ph\.?d)\b"
+    r"|\b(?:degree|diploma|bachelor'?s?|master'?s?|ph\.?d)\b[^?.!]{0,15}\b(?:needed|required|enough)\b",
+    re.I,
+)
 # "and slowest?", "ok the highest paid?": the other end of the ranking just shown, on the same kind
 _BARE_SUPERLATIVE = re.compile(
     r"^\s*(?:and|ok|so)?\s*(?:the\s+)?(?:slowest|fastest|lowest|highest|biggest|smallest|worst|best)(?:\s+\w+)?\s*[?.!]*\s*$",
@@ -395,6 +400,9 @@ def _facets_of(
         scores["pay"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif _JOB_COUNT.search(_asks(request)[0]) and "outlook" in scores:  # "which one has more actual jobs"
         scores["outlook"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
+    elif _DEGREE_NEEDED.search(request) and "path" in scores:
+        # "which of these roles only need a bachelor's?": the way in, however much "roles" reads like job titles
+        scores["path"] = max(scores.values()) + tuning.STATED_FIGURE_BONUS
     elif _COMPARED.search(request) and (told := _TOLD_FACET.search(situation)):
         # "my nephew does cybersecurity and says it pays way better, how does it compare": what they were told
         facet = "pay" if told.group("pay") else "outlook"

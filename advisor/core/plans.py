@@ -34,7 +34,7 @@ _PRICE_LIMIT = re.compile(
 _ACROSS = re.compile(
     r"\b(?:which|what)\s+(?:one\s+)?(?:of\s+(?:these|those|the|your|all)\s+(?:\w+\s+)?)?(?:jobs?|roles?|careers?|"
     r"occupations?|fields?|professions?|guides?)"
-    r"(?=\s+(?:(?:actually|really|currently|usually)\s+)?(?:is|are|has|have|pays?|earns?|makes?|grows?|offers?|needs?|"
+    r"(?=\s+(?:(?:actually|really|currently|usually|only|still|typically)\s+)?(?:is|are|has|have|pays?|earns?|makes?|grows?|offers?|needs?|"
     r"requires?|wants?|expects?|asks?|would|will|could|should|can|seems?)\b)(?!\s+(?:do|does|is|are)\s+(?:an?|the)\b)"
     # "are any of these jobs actually shrinking?"
     r"|\b(?:are|is)\s+any\s+of\s+(?:these|those|the|your|all)\s+(?:\w+\s+)?(?:jobs|roles|careers|occupations|fields|professions)\b"

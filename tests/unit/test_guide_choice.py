@@ -1114,3 +1114,14 @@ def test_the_parts_of_a_heading_every_guide_shares_are_those_of_the_role_it_was_
     planner = fake_advisor([BAKER, PILOT, CLERK])._serving[3]
     shown = Topic(guide="Baker Career Guide", headings=("How fast is the field growing?",))
     assert [p.guide for p in planner._topic_parts(shown)] == ["Baker Career Guide"]
+
+
+def test_which_roles_only_need_a_degree_shows_the_way_in_of_every_role():
+    def way_in(guide: str, role: str, school: str) -> str:
+        return f"{guide}\n## How do you become a {role}?\n\nMost {role}s need a {school} to start.\n"
+
+    advisor = fake_advisor(
+        [way_in(BAKER, "baker", "high school diploma"), way_in(PILOT, "pilot", "bachelor's degree"), CLERK]
+    )
+    answer = advisor.ask("Which of these roles only need a bachelor's?").answer
+    assert "high school diploma" in answer and "bachelor's degree to start" in answer

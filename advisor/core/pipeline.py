@@ -276,13 +276,15 @@ _MY_LIST = re.compile(r"\b(?:on|from|in|of)\s+my\s+list\b|\bi\s+(?:listed|named|
 # "what would each cost me", "how do all three compare": every role the last message named
 _EACH = re.compile(
     # "openings each year" is a rate, not the roles
-    r"\b(?:each(?!\s+(?:year|month|week|day|hour|time)s?\b)|all (?:three|four|of them|of those|of these)|every one of them)\b"
-    # "which of those is growing fastest?", "which of the three asks for experience?", "the second one on my list"
-    r"|\b(?:which|what)(?:\s+one)?\s+of\s+(?:those|these|them|the\s+(?:three|four|five))\b(?!\s+(?:certs?|certifications?|"
+    r"\b(?:each(?!\s+(?:year|month|week|day|hour|time)s?\b)|all (?:three|four|of them|of those|of these)|every one of them)\b",
+    re.I,
+)
+# "which of those is growing fastest?", "which of the three asks for experience?": roles, when the last
+# message or answer was about several ("which of those is cheapest?" after a list of tools is about the tools)
+_OF_THOSE = re.compile(
+    r"\b(?:which|what)(?:\s+one)?\s+of\s+(?:those|these|them|the\s+(?:three|four|five))\b(?!\s+(?:certs?|certifications?|"
     r"tools?|steps?|projects?|skills?|questions?|languages?|platforms?|items?|things?|sources?)\b)"
-    r"|" + _MY_LIST.pattern + r"|\bof\s+the\s+(?:three|four|five)\b(?!\s+(?:certs?|certifications?|tools?|steps?))"
-    # "and slowest?" after the roles the user listed were ranked
-    r"|" + _BARE_SUPERLATIVE.pattern,
+    r"|\bof\s+the\s+(?:three|four|five)\b(?!\s+(?:certs?|certifications?|tools?|steps?))",
     re.I,
 )
 _THE_TWO = re.compile(
@@ -452,16 +454,11 @@ def _guides_asked(
     ):
         guides = [state.topic.guide, *guides]  # "mlops. pay?" then "vs data sci?": both, on pay
     the_two = not guides and _THE_TWO.search(turn.request) and len(two := recent_guides(history, content)) == 2
-    if not guides and _EACH.search(turn.request):
-        # "My client is weighing database architect vs security analyst. Can you give me the median pay for
-        # each?": the roles the message told; "Should my first hire be a DBA, a security analyst or a
-        # sysadmin?" then "What would each cost me?": the roles the last message named
-        told = content.guide_names.mentioned(turn.situation)
-        named_before = told if len(told) >= 2 else _last_named(content, history)
-        if len(named_before) >= 2:
-            # "the second one on my list": that role of the ones named, in the order named
-            at = ordinal(turn.request) if _MY_LIST.search(turn.request) else None  # from 0; "last" is -1
-            return ([named_before[at]] if at is not None and at < len(named_before) else named_before), True
+    pointed_at = [] if guides else _roles_pointed_at(content, turn, state, history)
+    if len(pointed_at) >= 2:
+        # "the second one on my list": that role of the ones named, in the order named
+        at = ordinal(turn.request) if _MY_LIST.search(turn.request) else None  # from 0; "last" is -1
+        return ([pointed_at[at]] if at is not None and at < len(pointed_at) else pointed_at), True
     if the_two:
         guides = two[::-1]  # "which of those two has more openings?" after data scientists, then DBAs
     elif (
@@ -471,6 +468,30 @@ def _guides_asked(
     ):
         guides = two  # "trying to decide between data science or research scientist. which one has more jobs"
     return guides, bool(the_two)
+
+
+def _roles_pointed_at(
+    content: ContentModel, turn: Turn, state: ConversationState, history: list[dict[str, str]]
+) -> list[str]:
+    """The roles a request naming none points at, in the order named: "My client is weighing database
+    architect vs security analyst. Can you give me the median pay for each?": the roles the message told;
+    "What would each cost me?", "which of those grows fastest?": the roles the last message named, or the
+    last answer was about; "the second one on my list", a bare "and slowest?": the user's own list."""
+    each, of_those = bool(_EACH.search(turn.request)), bool(_OF_THOSE.search(turn.request))
+    mine = bool(_MY_LIST.search(turn.request) or _BARE_SUPERLATIVE.match(turn.request))
+    if not (each or of_those or mine):
+        return []
+    told = content.guide_names.mentioned(turn.situation)
+    if len(told) >= 2:
+        return told
+    last_asked = [m["content"] for m in history if m["role"] == "user"][-1:]
+    named_last = content.guide_names.mentioned(last_asked[0]) if last_asked else []
+    shown = list(state.topic.guides) if state.topic else []
+    if each:
+        return named_last
+    if of_those:
+        return named_last if len(named_last) >= 2 else shown
+    return _last_named(content, history)
 
 
 def _holders(content: ContentModel, request: Request, guides: Sequence[str]) -> list[str]:

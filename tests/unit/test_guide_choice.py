@@ -1125,3 +1125,13 @@ def test_which_roles_only_need_a_degree_shows_the_way_in_of_every_role():
     )
     answer = advisor.ask("Which of these roles only need a bachelor's?").answer
     assert "high school diploma" in answer and "bachelor's degree to start" in answer
+
+
+def test_which_of_those_after_a_list_of_things_is_about_the_things_not_roles_named_before():
+    baker = (
+        BAKER
+        + "\n## What tools do bakers use?\n\nThe tools bakers use are:\n\n- Deck oven ($900)\n- Dough mixer ($300)\n"
+    )
+    advisor = fake_advisor([baker, PILOT, CLERK], default_guide="Baker")
+    answer = talk(advisor, "bakers vs pilots pay?", "What tools do they use?", "which of those is cheapest?").answer
+    assert "Dough mixer ($300)" in answer and "$220,000" not in answer

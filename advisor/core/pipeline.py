@@ -284,7 +284,9 @@ _EACH = re.compile(
 _OF_THOSE = re.compile(
     r"\b(?:which|what)(?:\s+one)?\s+of\s+(?:those|these|them|the\s+(?:three|four|five))\b(?!\s+(?:certs?|certifications?|"
     r"tools?|steps?|projects?|skills?|questions?|languages?|platforms?|items?|things?|sources?)\b)"
-    r"|\bof\s+the\s+(?:three|four|five)\b(?!\s+(?:certs?|certifications?|tools?|steps?))",
+    r"|\bof\s+the\s+(?:three|four|five)\b(?!\s+(?:certs?|certifications?|tools?|steps?))"
+    # "and projected growth for those same three?"
+    r"|\b(?:those|these|the|them|all)\s+(?:same\s+)?(?:three|four|five)\b(?!\s+(?:certs?|certifications?|tools?|steps?))",
     re.I,
 )
 _THE_TWO = re.compile(
@@ -487,9 +489,7 @@ def _roles_pointed_at(
     last_asked = [m["content"] for m in history if m["role"] == "user"][-1:]
     named_last = content.guide_names.mentioned(last_asked[0]) if last_asked else []
     shown = list(state.topic.guides) if state.topic else []
-    if each:
-        return named_last
-    if of_those:
+    if each or of_those:
         return named_last if len(named_last) >= 2 else shown
     return _last_named(content, history)
 

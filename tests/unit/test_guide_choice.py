@@ -972,6 +972,8 @@ def test_which_of_those_and_the_other_end_stay_with_the_roles_the_user_listed():
     assert "9 percent" not in fastest  # tailors grow fastest of all, but were not on the user's list
     slowest = talk(advisor, *asked, "and slowest?").answer
     assert "clerks have the slowest" in slowest.lower() and "9 percent" not in slowest
+    same = talk(advisor, asked[0], "and projected growth for those same three?").answer
+    assert "5 percent" in same and "4 percent" in same and "decline 6 percent" in same and "9 percent" not in same
     second = talk(advisor, asked[0], "how fast is the second one on my list growing?").answer
     assert "4 percent" in second and "5 percent" not in second and "6 percent" not in second
 

@@ -102,13 +102,25 @@ def _notes_experience(sentence: str, following: str) -> bool:
     )
 
 
+def _sentences(message: str) -> list[str]:
+    """The message's sentences; a piece without letters ends the one before it ("ok cool ty!! 🙏": the
+    emoji asks nothing)."""
+    sentences: list[str] = []
+    for piece in (s.strip() for s in _SENTENCE.split(message) if s.strip()):
+        if sentences and not any(c.isalpha() for c in piece):
+            sentences[-1] += f" {piece}"
+        else:
+            sentences.append(piece)
+    return sentences
+
+
 def split_message(message: str) -> tuple[str, str]:
     """(situation, request). The request is the message when nothing in it is about the speaker."""
     situation: list[str] = []
     request: list[str] = []
     message = " ".join(_MARKUP.sub(" ", normalize(message)).split()) or normalize(message)
     message = _WISE.sub(lambda m: m.group(1) or m.group(2), message)  # "worth it pay-wise?" asks about pay
-    sentences = [s.strip() for s in _SENTENCE.split(message) if s.strip()]
+    sentences = _sentences(message)
     # "ok thank you. what programing langage most important for mlops": the thanks asks nothing
     sentences = [s for s in sentences if not _COURTESY.match(s)] or sentences
     for n, sentence in enumerate(sentences):

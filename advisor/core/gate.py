@@ -47,7 +47,7 @@ _THANKS = re.compile(
     re.I,
 )
 _THANKS_ANYWHERE = re.compile(
-    r"\b(thanks?|thank you|thx|ty|cheers|appreciate|grateful|helpful|gracias|merci|obrigad[oa]|danke|grazie|"
+    r"\b(thanks?|thank (?:you|u)|thx|ty|tysm|cheers|appreciate|grateful|obliged|helpful|gracias|merci|obrigad[oa]|danke|grazie|"
     r"dank je|tack|arigato|asante|shukran|dhanyavad)\b",
     re.I,
 )

@@ -282,15 +282,15 @@ _EACH = re.compile(
 # "which of those is growing fastest?", "which of the three asks for experience?": roles, when the last
 # message or answer was about several ("which of those is cheapest?" after a list of tools is about the tools)
 _OF_THOSE = re.compile(
-    r"\b(?:which|what)(?:\s+one)?\s+of\s+(?:those|these|them|the\s+(?:three|four|five))\b(?!\s+(?:certs?|certifications?|"
+    r"\b(?:which|what)(?:\s+one)?\s+of\s+(?:those|these|them|the\s+(?:three|four|five|[345]))\b(?!\s+(?:certs?|certifications?|"
     r"tools?|steps?|projects?|skills?|questions?|languages?|platforms?|items?|things?|sources?)\b)"
     r"|\bof\s+the\s+(?:three|four|five)\b(?!\s+(?:certs?|certifications?|tools?|steps?))"
     # "and projected growth for those same three?"
-    r"|\b(?:those|these|the|them|all)\s+(?:same\s+)?(?:three|four|five)\b(?!\s+(?:certs?|certifications?|tools?|steps?))",
+    r"|\b(?:those|these|the|them|all)\s+(?:same\s+)?(?:three|four|five|[345])\b(?!\s+(?:certs?|certifications?|tools?|steps?))",
     re.I,
 )
 _THE_TWO = re.compile(
-    r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+two|both (?:of )?(?:them|those|these)|"
+    r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+(?:two|2)|both (?:of )?(?:them|those|these)|"
     r"both (?:roles|jobs|careers|options|fields|paths)|(?:for|of|on) both(?=\s*(?:[?.!,]|$))|either (?:one|of them|of those|role|job|option)|"
     r"between (?:them|those|these)(?: two)?|"
     # "which one have more jobs open every year", "which one pays better": roles compared, not items

@@ -309,3 +309,9 @@ def test_what_a_hirer_should_list_is_a_plain_list_not_what_would_be_new_to_them(
     gap = embedder.encode_query("which skills would I have to pick up")  # as close to the gap prototype as it gets
     assert model.classify("which skills would I have to pick up", gap) == GAP
     assert model.classify("which soft skills should we list for the role?", gap) == FACT
+
+
+def test_an_emoji_after_a_thanks_is_part_of_it_not_a_request():
+    from advisor.core.dialogue import split_message
+
+    assert split_message("ok cool ty!! 🙏") == ("", "ok cool ty!! 🙏")

@@ -120,6 +120,8 @@ def test_a_follow_up_leans_on_the_conversation(gate):
         "Cool, thanks a lot!",
         "Thank you so much, this was really helpful!",
         "ok bye",
+        "Much obliged for your patience.",
+        "tysm",
     ],
 )
 def test_thanks_and_goodbyes_are_small_talk_wherever_the_word_sits(gate, message):

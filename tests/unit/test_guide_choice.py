@@ -1137,3 +1137,12 @@ def test_which_of_those_after_a_list_of_things_is_about_the_things_not_roles_nam
     advisor = fake_advisor([baker, PILOT, CLERK], default_guide="Baker")
     answer = talk(advisor, "bakers vs pilots pay?", "What tools do they use?", "which of those is cheapest?").answer
     assert "Dough mixer ($300)" in answer and "$220,000" not in answer
+
+
+def test_which_of_those_2_is_the_two_roles_just_compared():
+    from advisor.core.pipeline import _THE_TWO
+
+    assert _THE_TWO.search("ok which of those 2 is growing faster")
+    advisor = fake_advisor([BAKER, PILOT, CLERK], default_guide="Clerk")
+    answer = talk(advisor, "bakers vs pilots pay?", "ok which of those 2 is growing faster").answer
+    assert "5 percent" in answer and "4 percent" in answer and "decline 6 percent" not in answer

@@ -230,7 +230,8 @@ _ASKS_WITHOUT_MARK = re.compile(
 # how many jobs or openings: the outlook part's figures ("which one has more actual jobs", "most openings")
 _JOB_COUNT = re.compile(
     r"^(?!.*\b(?:states?|cit(?:y|ies)|where|pay\w*|earn\w*|salar\w*)\b)"  # "which states have the most jobs"
-    r".*(?:\b(?:more|most|fewer|how many)\s+(?:\w+\s+)?(?:jobs|openings|positions|job openings)\b(?!\s+(?:as|like)\b)"
+    # ("how many of those positions are there?")
+    r".*(?:\b(?:more|most|fewer|how many)\s+(?:\w+\s+){0,2}(?:jobs|openings|positions|job openings)\b(?!\s+(?:as|like)\b)"
     # "everyone says sysadmin is a dying job. true?", "is it going away"
     r"|\b(?:dying|dead[- ]end|going away|disappearing|obsolete|shrinking|declining)\b)",
     re.I,

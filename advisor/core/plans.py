@@ -569,12 +569,30 @@ class Planner:
             and len(request.guides) < 2
             and (wants_more(request.text) or points_back(request.text))
         ):
-            if self._asks_another_kind(request, topic):
+            if self._asks_another_kind(request, topic) or (
+                ordinal(request.text) is None and self._names_another_part(request, topic)
+            ):
                 return None  # "education requirement for that one?": that role's education, not the items shown
             plan = self._follow_up(request, topic)
             if plan.blocks:
                 return plan
         return None
+
+    def _names_another_part(self, request: Request, topic: Topic) -> bool:
+        """ "And which metrics should those projects highlight?" after the portfolio projects: a word rare in
+        the guide that heads another of its parts, and none of those shown, asks for that part."""
+        shown = self._topic_parts(topic)
+        shown_words = {t for p in shown for t in tokens(p.heading)}
+        for part in self.content.parts_of(topic.guide):
+            if part in shown:
+                continue
+            heads = set(tokens(part.heading.split(" > ")[-1]))
+            if any(
+                t in heads and t not in shown_words and self._in_few_chunks_of(topic.guide, t, tuning.RARE_CHUNK_SHARE)
+                for t in request.terms
+            ):
+                return True
+        return False
 
     @staticmethod
     def _asks_another_kind(request: Request, topic: Topic) -> bool:

@@ -1146,3 +1146,39 @@ def test_which_of_those_2_is_the_two_roles_just_compared():
     advisor = fake_advisor([BAKER, PILOT, CLERK], default_guide="Clerk")
     answer = talk(advisor, "bakers vs pilots pay?", "ok which of those 2 is growing faster").answer
     assert "5 percent" in answer and "4 percent" in answer and "decline 6 percent" not in answer
+
+
+def test_a_follow_up_naming_another_part_of_the_guide_gets_that_part():
+    baker = (
+        BAKER
+        + "\n## What should a baker's portfolio include?\n\nA portfolio shows breads, cakes and pastries the baker made.\n"
+        + "\n### Which numbers should a portfolio highlight?\n\nThe numbers to highlight are loaves a day and waste kept low.\n"
+    )
+    advisor = fake_advisor([baker, PILOT, CLERK], default_guide="Baker")
+    answer = talk(
+        advisor, "What should a baker's portfolio include?", "And which numbers should those breads highlight?"
+    ).answer
+    assert "loaves a day" in answer
+    # the rule itself: "numbers" heads a part of the guide the last answer did not show
+    import numpy as np
+
+    from advisor.core.dialogue import Profile, Topic
+    from advisor.core.intents import FACT
+    from advisor.core.plans import Request
+    from advisor.core.text import tokens
+
+    planner = advisor._serving[3]
+    shown = Topic(guide="Baker Career Guide", headings=("What should a baker's portfolio include?",))
+
+    def asking(text: str) -> Request:
+        return Request(text, np.zeros(384), FACT, {}, Profile(), shown, [], False, frozenset(tokens(text)), [], "")
+
+    assert planner._names_another_part(asking("And which numbers should those breads highlight?"), shown)
+    assert not planner._names_another_part(asking("tell me more about those breads"), shown)
+
+
+def test_how_many_of_those_positions_asks_for_the_number_of_jobs():
+    from advisor.core.pipeline import _JOB_COUNT
+
+    assert _JOB_COUNT.search("How many of those positions are there?")
+    assert not _JOB_COUNT.search("which states have the most jobs")

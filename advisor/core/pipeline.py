@@ -262,7 +262,7 @@ _SET_ASIDE = re.compile(
 _BETWEEN = re.compile(
     r"\b(?:between|choosing|decide|deciding|torn|weigh(?:ing)?)\b(?!.*\b(?:else|others?|anything)\b)", re.I
 )
-# "which of those two", "both of them", "either one": the last two roles the conversation was about
+# "which of these roles only need a bachelor's?", "is a master's required?": the way in is asked
 _DEGREE_NEEDED = re.compile(
     r"\b(?:need|needs|require[sd]?|requirements?|only)\b[^?.!]{0,25}\b(?:degree|diploma|bachelor'?s?|master'?s?|ph\.?d)\b"
     r"|\b(?:degree|diploma|bachelor'?s?|master'?s?|ph\.?d)\b[^?.!]{0,15}\b(?:needed|required|enough)\b",
@@ -273,6 +273,7 @@ _BARE_SUPERLATIVE = re.compile(
     r"^\s*(?:and|ok|so)?\s*(?:the\s+)?(?:slowest|fastest|lowest|highest|biggest|smallest|worst|best)(?:\s+\w+)?\s*[?.!]*\s*$",
     re.I,
 )
+# "the second one on my list", "the ones i listed": the user's own list of roles
 _MY_LIST = re.compile(r"\b(?:on|from|in|of)\s+my\s+list\b|\bi\s+(?:listed|named|mentioned)\b", re.I)
 # "what would each cost me", "how do all three compare": every role the last message named
 _EACH = re.compile(
@@ -290,6 +291,7 @@ _OF_THOSE = re.compile(
     r"|\b(?:those|these|the|them|all)\s+(?:same\s+)?(?:three|four|five|[345])\b(?!\s+(?:certs?|certifications?|tools?|steps?))",
     re.I,
 )
+# "which of those two", "both of them", "either one": the last two roles the conversation was about
 _THE_TWO = re.compile(
     r"\b(?:(?:those|these|the|them|both|either of the|which of the)\s+(?:two|2)|both (?:of )?(?:them|those|these)|"
     r"both (?:roles|jobs|careers|options|fields|paths)|(?:for|of|on) both(?=\s*(?:[?.!,]|$))|either (?:one|of them|of those|role|job|option)|"

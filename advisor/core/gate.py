@@ -485,14 +485,13 @@ class Gate:
         # at a role we have a guide for, told just before
         at_told_role = bool(_POINTS_BACK.search(request)) and bool(self.guide_names.mentioned(situation))
         # a role we have a guide for, named or pointed at in a conversation ("pay well for it?")
-        about_a_role = bool(self.guide_names.mentioned(request)) or (
-            in_conversation and bool(_FOR_THE_ROLE.search(request))
-        )
+        names_a_role = bool(self.guide_names.mentioned(request))
+        about_a_role = names_a_role or (in_conversation and bool(_FOR_THE_ROLE.search(request)))
         # "is 118 decent for a DS or am i underpaid lol": a role we have a guide for, in everyday words
         strong = (
             facet >= tuning.FACET_IN_SCOPE_AT
             or leans_on_topic
-            or (facet >= tuning.NAMED_ROLE_FACET_AT and (at_told_role or bool(self.guide_names.mentioned(request))))
+            or (facet >= tuning.NAMED_ROLE_FACET_AT and (at_told_role or names_a_role))
             # "is there enough data science work that I'd find something near Detroit?", "can i do the security
             # job remote?": a role we cover, with a named thing or in a way the guides leave out: said so, then
             # the closest they hold
@@ -553,10 +552,7 @@ class Gate:
         )  # not a typo fix
         # "Should I learn Rust for MLOps work?": a role we cover is asked about, so partial, not refused
         if foreign and not (
-            facet >= tuning.FACET_IN_SCOPE_AT
-            or similarity >= tuning.MOSTLY_UNKNOWN_BELOW
-            or holds_some
-            or self.guide_names.mentioned(request)
+            facet >= tuning.FACET_IN_SCOPE_AT or similarity >= tuning.MOSTLY_UNKNOWN_BELOW or holds_some
         ):
             return Decision(Route.OUT_OF_SCOPE, f"about {', '.join(foreign[:3])}, and little else my sources hold")
         if foreign:

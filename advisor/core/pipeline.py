@@ -41,7 +41,7 @@ from advisor.core.intents import COMPARE, FACT, FIT, TAILORED, IntentModel, want
 from advisor.core.observe import AnswerEvent, Observer, notify
 from advisor.core.occupations import OccupationWords
 from advisor.core.places import PlaceWords
-from advisor.core.plans import Block, Plan, Planner, Request, across_clause, membership
+from advisor.core.plans import Block, Plan, Planner, Request, across_clause, membership, topic_parts
 from advisor.core.quantities import asked_figure, holds_figure, missing_words, pay_for_a_level, stated_facet
 from advisor.core.retrieval import (
     Hit,
@@ -192,12 +192,11 @@ def _without_words(text: str, names: list[str]) -> str:
     return " ".join(text.split())
 
 
-def _membership(request: Request, plan: Plan, previous: Topic | None) -> Decision | None:
+def _membership(content: ContentModel, request: Request, plan: Plan, previous: Topic | None) -> Decision | None:
     """ "Is Colorado in that list?": yes or no over the list the plan shows, said first, though Colorado is
     in no guide; a request pointing back ("in that list") only over the list the last answer showed."""
-    if points_back(request.text) and (
-        previous is None or any(p.heading not in previous.headings or p.guide != previous.guide for p in plan.parts)
-    ):
+    shown = topic_parts(content, previous)
+    if points_back(request.text) and any(p not in shown for p in plan.parts):
         return None
     verdict = membership(request.text, plan.blocks)
     if not verdict:
@@ -338,9 +337,7 @@ def _names_an_item(gate: Gate, content: ContentModel, request: str, topic: Topic
     do they pay at aws vs google?" after the certification list asks about employers)."""
     if topic is None or not topic.items or asked_figure(request) == "pay":
         return False
-    listed = [
-        u.plain for p in content.parts_of(topic.guide) if p.heading in topic.headings for u in p.units if u.is_item
-    ]
+    listed = [u.plain for p in topic_parts(content, topic) for u in p.units if u.is_item]
     shown = set(tokens(" ".join([*topic.items, *listed])))
     return any(t in shown for t in gate.distinctive_terms(request))
 
@@ -772,7 +769,7 @@ class Advisor:
             request.background = self._background(content, turn, state.profile)
             request.only_role = only_role and (state.topic is None or state.topic.facet in tuning.NOT_CARRIED_FACETS)
             plan = planner.plan(request)
-            decision = _partial_when_lacking(request, _membership(request, plan, state.topic) or decision)
+            decision = _partial_when_lacking(request, _membership(content, request, plan, state.topic) or decision)
             if decision.route is Route.ANSWER:
                 plan = self._each_question(planner, content, index, request, plan)
                 decision, plan = self._figure_check(planner, content, request, plan, decision)

@@ -191,6 +191,15 @@ _IS_IT_AMONG = re.compile(
 )
 
 
+def topic_parts(content: ContentModel, topic: Topic | None) -> list[Part]:
+    """The parts the last answer showed. Guides share headings ("What is the occupation code?"): only the
+    parts of the roles it was about."""
+    if topic is None:
+        return []
+    guides = set(topic.guides) | ({topic.guide} if topic.guide else set())
+    return [p for p in content.parts if p.heading in topic.headings and (not guides or p.guide in guides)]
+
+
 def membership(request: str, blocks: list[Block]) -> str:
     """ "Is Colorado in that list?" over a plan that shows a list: whether it names the thing, said first
     ('' when the request asks no such thing or the plan shows no list)."""
@@ -1238,11 +1247,7 @@ class Planner:
 
     # follow-ups: tell me more, the second one, which of those
     def _topic_parts(self, topic: Topic | None) -> list[Part]:
-        if topic is None:
-            return []
-        # guides share headings ("What is the occupation code?"): only the parts of the roles it was about
-        guides = set(topic.guides) | ({topic.guide} if topic.guide else set())
-        return [p for p in self.content.parts if p.heading in topic.headings and (not guides or p.guide in guides)]
+        return topic_parts(self.content, topic)
 
     def _follow_up(self, request: Request, topic: Topic) -> Plan:
         parts = self._topic_parts(topic)
